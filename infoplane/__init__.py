@@ -1,0 +1,46 @@
+"""infoplane: Fisher information, entropy power and the Fisher-Shannon plane.
+
+Quantities, for densities, frozen scipy distributions and samples:
+
+- :func:`fisher` -- J = E‖∇ₓ log f(X)‖² (trace of the location Fisher matrix)
+- :func:`fisher_matrix` -- E[∇ log f ∇ log fᵀ]
+- :func:`entropy` -- differential entropy H in nats
+- :func:`entropy_power` -- N = exp(2H/d)/(2πe)
+- :func:`fs_point` -- the Fisher-Shannon point (N, J) with N·J/d >= 1 (Stam)
+
+The VAE adapter lives in :mod:`infoplane.vae` (needs torch); plots in
+:mod:`infoplane.plot` (needs matplotlib).
+"""
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from ._api import as_density, entropy, entropy_power, fisher, fisher_matrix, fs_point
+from ._results import Estimate, FSPoint, MatrixEstimate
+from .densities import Density, Gaussian, Laplace
+from .errors import AccuracyWarning, DegenerateDataWarning, InfoplaneWarning
+from .plane import nj_curve, stam_ratio
+
+try:
+    __version__ = _version("infoplane")
+except PackageNotFoundError:  # running from a checkout without installation
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "fisher",
+    "fisher_matrix",
+    "entropy",
+    "entropy_power",
+    "fs_point",
+    "as_density",
+    "Estimate",
+    "MatrixEstimate",
+    "FSPoint",
+    "Density",
+    "Gaussian",
+    "Laplace",
+    "nj_curve",
+    "stam_ratio",
+    "InfoplaneWarning",
+    "DegenerateDataWarning",
+    "AccuracyWarning",
+]

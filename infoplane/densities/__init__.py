@@ -1,0 +1,7 @@
+"""Probability densities with exact log-density, score and sampling."""
+
+from ._base import Density
+from .gaussian import Gaussian
+from .laplace import Laplace
+
+__all__ = ["Density", "Gaussian", "Laplace"]

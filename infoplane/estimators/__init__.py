@@ -1,0 +1,1 @@
+"""Estimators behind the public API (private; use :mod:`infoplane`'s functions)."""

@@ -1,0 +1,247 @@
+"""Information quantities of :class:`~infoplane.densities.Density` objects.
+
+Three methods, chosen by ``method="auto"`` in this order:
+
+``"closed-form"``
+    the density's own closed form (exact; ``stderr = 0``);
+``"quadrature"``
+    1-D adaptive quadrature (:func:`scipy.integrate.quad`) of ``-f log f`` or ``f s²``
+    over the support split at the density's landmarks, tails integrated to ±∞ by quad's
+    own variable change (no [min, max] grid); ``stderr`` is quad's error estimate;
+``"monte-carlo"``
+    averages of ``-log f(X)`` and ``‖s(X)‖²`` over exact samples, with the exact
+    log-density and score; ``stderr`` is the standard error of the mean.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from scipy import integrate
+
+from .._results import Estimate, MatrixEstimate
+from .._validation import check_int, check_method, check_rng, check_scalar
+from ..densities._base import Density
+from ..errors import AccuracyWarning
+
+__all__ = ["density_entropy", "density_fisher", "density_fisher_matrix", "DENSITY_METHODS"]
+
+DENSITY_METHODS = ("auto", "closed-form", "quadrature", "monte-carlo")
+
+
+# ---------------------------------------------------------------------- quadrature
+def _segments(density: Density) -> list[tuple[float, float]]:
+    lo, hi = density.support
+    pts = np.asarray(density._breakpoints(), dtype=float)
+    pts = np.unique(pts[np.isfinite(pts) & (pts > lo) & (pts < hi)])
+    edges = [lo, *pts.tolist(), hi]
+    return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _quad(density: Density, integrand, rtol: float, quantity: str) -> tuple[float, float]:
+    total, err = 0.0, 0.0
+    for a, b in _segments(density):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", integrate.IntegrationWarning)
+            try:
+                val, e = integrate.quad(integrand, a, b, epsabs=0.0, epsrel=rtol, limit=500)
+            except integrate.IntegrationWarning as w:
+                warnings.simplefilter("ignore", integrate.IntegrationWarning)
+                val, e = integrate.quad(integrand, a, b, epsabs=0.0, epsrel=rtol, limit=500)
+                warnings.warn(
+                    f"quadrature of the {quantity} on [{a:g}, {b:g}] reported: {w}; "
+                    f"error estimate {e:.3g}",
+                    AccuracyWarning,
+                    stacklevel=4,
+                )
+        total += val
+        err += e
+    return total, err
+
+
+def _entropy_integrand(density: Density):
+    def f(x):
+        lp = float(density._logpdf(np.array([[x]]))[0])
+        if lp == -np.inf:
+            return 0.0
+        return -math.exp(lp) * lp
+
+    return f
+
+
+def _fisher_integrand(density: Density):
+    def f(x):
+        X = np.array([[x]])
+        lp = float(density._logpdf(X)[0])
+        if lp == -np.inf:
+            return 0.0
+        p = math.exp(lp)
+        if p == 0.0:
+            return 0.0
+        s = float(density._score(X)[0, 0])
+        return p * s * s
+
+    return f
+
+
+# --------------------------------------------------------------------- Monte Carlo
+def _mc_mean(
+    density: Density,
+    term,
+    *,
+    n_samples: int,
+    batch_size: int,
+    target_rse: float | None,
+    rng: np.random.Generator,
+    min_samples: int = 1000,
+):
+    """Running mean of ``term(X)`` over exact samples.
+
+    ``term`` returns an ``(m, k)`` array of per-sample values whose *last* column is the
+    quantity the relative-error target refers to. Returns the mean (k,), the squared
+    standard error of each column (k,), and the number of samples used.
+    """
+    n_done = 0
+    s1 = s2 = None
+    while n_done < n_samples:
+        m = min(batch_size, n_samples - n_done)
+        t = np.asarray(term(density._sample(m, rng)), dtype=float).reshape(m, -1)
+        if s1 is None:
+            s1, s2 = t.sum(axis=0), (t * t).sum(axis=0)
+        else:
+            s1 += t.sum(axis=0)
+            s2 += (t * t).sum(axis=0)
+        n_done += m
+        if target_rse is not None and n_done >= min_samples:
+            mean = s1[-1] / n_done
+            var = max(s2[-1] / n_done - mean**2, 0.0) / max(n_done - 1, 1)
+            if mean != 0 and math.sqrt(var) / abs(mean) <= target_rse:
+                break
+    mean = s1 / n_done
+    var = np.maximum(s2 / n_done - mean**2, 0.0) / max(n_done - 1, 1)
+    return mean, var, n_done
+
+
+def _mc_options(options):
+    n_samples = check_int("n_samples", options.pop("n_samples", 200_000), minimum=2)
+    batch_size = check_int("batch_size", options.pop("batch_size", 65_536), minimum=1)
+    target = options.pop("target_rse", None)
+    if target is not None:
+        target = check_scalar("target_rse", target, positive=True)
+    _reject_unknown(options, "monte-carlo")
+    return n_samples, batch_size, target
+
+
+def _reject_unknown(options, method):
+    if options:
+        raise TypeError(f"unknown option(s) for method {method!r}: {sorted(options)}.")
+
+
+# ------------------------------------------------------------------------- public
+def _pick(method: str, density: Density, has_closed: bool) -> str:
+    check_method(method, DENSITY_METHODS)
+    if method == "auto":
+        if has_closed:
+            return "closed-form"
+        return "quadrature" if density.dim == 1 else "monte-carlo"
+    if method == "closed-form" and not has_closed:
+        raise ValueError(f"{density!r} has no closed form; use method='auto'.")
+    if method == "quadrature" and density.dim != 1:
+        raise ValueError(f"method 'quadrature' needs a 1-D density; got dim={density.dim}.")
+    return method
+
+
+def density_entropy(density: Density, *, method: str = "auto", rng=None, **options) -> Estimate:
+    """Differential entropy H (nats) of a density; see the module docstring for methods."""
+    closed = density._entropy()
+    m = _pick(method, density, closed is not None)
+    d = density.dim
+    if m == "closed-form":
+        _reject_unknown(options, m)
+        return Estimate(closed, 0.0, m, None, d)
+    if m == "quadrature":
+        rtol = check_scalar("rtol", options.pop("rtol", 1e-10), positive=True)
+        _reject_unknown(options, m)
+        val, err = _quad(density, _entropy_integrand(density), rtol, "entropy")
+        return Estimate(val, err, m, None, d, {"rtol": rtol})
+    n_samples, batch, target = _mc_options(options)
+    mean, var, n = _mc_mean(
+        density, lambda X: -density._logpdf(X), n_samples=n_samples, batch_size=batch,
+        target_rse=target, rng=check_rng(rng),
+    )
+    return Estimate(
+        mean[0], math.sqrt(var[0]), m, n, d,
+        {"n_samples": n_samples, "target_rse": target},
+    )
+
+
+def density_fisher(density: Density, *, method: str = "auto", rng=None, **options) -> Estimate:
+    """Trace of the Fisher information matrix, J = E‖∇ log f(X)‖², of a density."""
+    d = density.dim
+    reason = density._fisher_infinite()
+    if reason is not None:
+        check_method(method, DENSITY_METHODS)
+        return Estimate(math.inf, 0.0, "closed-form", None, d, reason=reason)
+    closed = density._fisher()
+    m = _pick(method, density, closed is not None)
+    if m == "closed-form":
+        _reject_unknown(options, m)
+        return Estimate(closed, 0.0, m, None, d)
+    if m == "quadrature":
+        rtol = check_scalar("rtol", options.pop("rtol", 1e-10), positive=True)
+        _reject_unknown(options, m)
+        val, err = _quad(density, _fisher_integrand(density), rtol, "Fisher information")
+        return Estimate(val, err, m, None, d, {"rtol": rtol})
+    n_samples, batch, target = _mc_options(options)
+
+    def term(X):
+        s = density._score(X)
+        return np.einsum("ij,ij->i", s, s)
+
+    mean, var, n = _mc_mean(
+        density, term, n_samples=n_samples, batch_size=batch, target_rse=target,
+        rng=check_rng(rng),
+    )
+    return Estimate(
+        mean[0], math.sqrt(var[0]), m, n, d, {"n_samples": n_samples, "target_rse": target}
+    )
+
+
+def density_fisher_matrix(
+    density: Density, *, method: str = "auto", rng=None, **options
+) -> MatrixEstimate:
+    """Fisher information matrix E[s sᵀ] of a density, s = ∇ₓ log f."""
+    d = density.dim
+    reason = density._fisher_infinite()
+    if reason is not None:
+        check_method(method, DENSITY_METHODS)
+        return MatrixEstimate(np.full((d, d), np.inf), np.zeros((d, d)), "closed-form",
+                              reason=reason, trace_stderr=0.0)
+    closed = density._fisher_matrix()
+    m = _pick(method, density, closed is not None)
+    if m == "closed-form":
+        _reject_unknown(options, m)
+        return MatrixEstimate(closed, np.zeros((d, d)), m, trace_stderr=0.0)
+    if m == "quadrature":
+        est = density_fisher(density, method="quadrature", **options)
+        return MatrixEstimate([[est.value]], [[est.stderr]], m, options=est.options,
+                              trace_stderr=est.stderr)
+    n_samples, batch, target = _mc_options(options)
+
+    batch = min(batch, max(256, 2_000_000 // (d * d + 1)))
+
+    def term(X):
+        s = density._score(X)
+        outer = np.einsum("ni,nj->nij", s, s).reshape(len(s), d * d)
+        return np.column_stack([outer, np.einsum("ni,ni->n", s, s)])
+
+    mean, var, n = _mc_mean(
+        density, term, n_samples=n_samples, batch_size=batch, target_rse=target,
+        rng=check_rng(rng),
+    )
+    return MatrixEstimate(
+        mean[:-1].reshape(d, d), np.sqrt(var[:-1]).reshape(d, d), m, n,
+        {"n_samples": n_samples, "target_rse": target}, trace_stderr=math.sqrt(var[-1]),
+    )

@@ -1,0 +1,13 @@
+"""VAE adapter: FS-plane coordinates of encoders and the Fisher Auto-Encoder penalty.
+
+Requires the ``torch`` extra (``pip install infoplane[torch]``). Everything here works
+on tensors and on user models; it writes no model code for you.
+"""
+
+from ..errors import import_optional
+
+import_optional("torch", "torch")
+
+from .penalty import fisher_penalty, gaussian_fisher  # noqa: E402
+
+__all__ = ["gaussian_fisher", "fisher_penalty"]
