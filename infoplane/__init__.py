@@ -15,7 +15,7 @@ The VAE adapter lives in :mod:`infoplane.vae` (needs torch); plots in
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from ._api import as_density, entropy, entropy_power, fisher, fisher_matrix, fs_point
-from ._results import Estimate, FSPoint, MatrixEstimate
+from ._results import Estimate, FSPoint, FSTrajectory, MatrixEstimate
 from .densities import Density, Gaussian, Laplace
 from .errors import AccuracyWarning, DegenerateDataWarning, InfoplaneWarning
 from .plane import nj_curve, stam_ratio
@@ -35,6 +35,7 @@ __all__ = [
     "Estimate",
     "MatrixEstimate",
     "FSPoint",
+    "FSTrajectory",
     "Density",
     "Gaussian",
     "Laplace",

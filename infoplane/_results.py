@@ -10,7 +10,7 @@ from typing import Mapping
 import numpy as np
 from scipy import special
 
-__all__ = ["Estimate", "MatrixEstimate", "FSPoint"]
+__all__ = ["Estimate", "MatrixEstimate", "FSPoint", "FSTrajectory"]
 
 
 def _frozen_options(options: Mapping[str, object] | None) -> Mapping[str, object]:
@@ -225,3 +225,43 @@ def entropy_power_from_entropy(entropy: Estimate, dim: int) -> Estimate:
         n = math.exp(2.0 * h / dim) / (2.0 * math.pi * math.e) if h < 350 * dim else math.inf
     se = 2.0 * n / dim * entropy.stderr if np.isfinite(n) else (0.0 if entropy.stderr == 0 else math.nan)
     return Estimate(n, se, entropy.method, entropy.n_samples, dim, entropy.options, entropy.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class FSTrajectory:
+    """A sequence of FS-plane points indexed by a step (window position, epoch, ...).
+
+    Attributes
+    ----------
+    points : tuple of FSPoint
+    steps : ndarray
+        Index of each point (e.g. window centre or training epoch).
+    label : str or None
+    """
+
+    points: tuple
+    steps: np.ndarray
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        pts = tuple(self.points)
+        steps = np.asarray(self.steps, dtype=float)
+        if steps.shape != (len(pts),):
+            raise ValueError(f"`steps` must have shape ({len(pts)},); got {steps.shape}.")
+        object.__setattr__(self, "points", pts)
+        object.__setattr__(self, "steps", steps)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @property
+    def entropy_power(self) -> np.ndarray:
+        return np.array([p.entropy_power.value for p in self.points])
+
+    @property
+    def fisher(self) -> np.ndarray:
+        return np.array([p.fisher.value for p in self.points])
+
+    @property
+    def product(self) -> np.ndarray:
+        return np.array([p.product.value for p in self.points])
