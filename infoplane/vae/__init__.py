@@ -9,5 +9,12 @@ from ..errors import import_optional
 import_optional("torch", "torch")
 
 from .penalty import fisher_penalty, gaussian_fisher  # noqa: E402
+from .posterior import PosteriorFS, conditional_fs, posterior_fs  # noqa: E402
 
-__all__ = ["gaussian_fisher", "fisher_penalty"]
+__all__ = [
+    "gaussian_fisher",
+    "fisher_penalty",
+    "posterior_fs",
+    "conditional_fs",
+    "PosteriorFS",
+]
