@@ -121,10 +121,11 @@ def test_linear_gaussian_aggregate_matches_closed_form(seed):
 
     The data are whitened (sample mean 0, sample covariance exactly I), so the empirical
     mixture has exactly the target covariance; what remains is its non-Gaussianity, which
-    only lowers H(Z) and raises J(Z). Measured with this A, σ and 40 replicate datasets of
-    M = 1000 (n_mc = 20 000 each), that finite-mixture bias is about -0.010 nats in H and
-    +0.01 in J (relative 0.3%), scaling as 1/M; at M = 10 000 it is ~0.001 nats, a tenth
-    of the Monte Carlo standard error (~0.010 here), so z = 4 is an honest tolerance.
+    only lowers H(Z) and raises J(Z). Measured by benchmarks/vae_mixture_bias.py (this A
+    and σ, 20 datasets per M, n_mc = 20 000): bias in H -0.018 ± 0.0015 (M = 500),
+    -0.0089 ± 0.0012 (M = 1000); in J +0.108 ± 0.003, +0.059 ± 0.002: it scales as 1/M.
+    At M = 10 000 that is ~-0.001 in H and ~+0.006 in J, about a quarter of the Monte
+    Carlo standard errors here (~0.010 and ~0.025), so z = 4 is an honest tolerance.
     """
     rng = np.random.default_rng(100 + seed)
     d, m, sigma = 3, 10_000, 0.7
@@ -277,3 +278,224 @@ def test_import_infoplane_without_torch():
                          env={**os.environ, "PYTHONPATH": root}, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "OK"
+
+
+# --------------------------------------------------------------------------- general distributions
+
+from torch import distributions as D  # noqa: E402
+
+from infoplane.vae import active_units, distribution_fs, fs_point, kl_per_dim  # noqa: E402
+
+
+def _diag_normal_batch(rng, n=20, d=3):
+    loc = _t(rng.normal(size=(n, d)))
+    scale = _t(np.exp(rng.normal(size=(n, d)) * 0.4))
+    return loc, scale
+
+
+@pytest.mark.statistical
+def test_distribution_fs_normal_agrees_with_closed_form(rng):
+    loc, scale = _diag_normal_batch(rng)
+    lv = 2 * torch.log(scale)
+    exact = conditional_fs(loc, lv)
+    for dist in (D.Independent(D.Normal(loc, scale), 1), D.Normal(loc, scale)):
+        p = distribution_fs(dist, n_samples=4000, rng=1).conditional
+        assert p.entropy.value == pytest.approx(exact.entropy.value, rel=1e-12)  # .entropy()
+        assert p.entropy.method == "closed-form"
+        assert abs(p.fisher.value - exact.fisher.value) < Z * p.fisher.stderr
+        assert p.fisher.method == "autograd-monte-carlo"
+
+
+@pytest.mark.statistical
+def test_distribution_fs_full_covariance_gaussian(rng):
+    n, d = 8, 3
+    covs = []
+    for _ in range(n):
+        b = rng.normal(size=(d, d))
+        covs.append(b @ b.T + 0.5 * np.eye(d))
+    covs = np.array(covs)
+    p = distribution_fs(D.MultivariateNormal(_t(np.zeros((n, d))), _t(covs)), n_samples=4000, rng=2)
+    j_true = np.mean([np.trace(np.linalg.inv(c)) for c in covs])
+    h_true = np.mean([stats.multivariate_normal(np.zeros(d), c).entropy() for c in covs])
+    assert p.conditional.entropy.value == pytest.approx(h_true, rel=1e-12)
+    assert abs(p.conditional.fisher.value - j_true) < Z * p.conditional.fisher.stderr
+    # a single posterior: the error is the Monte Carlo error alone
+    one = distribution_fs(D.MultivariateNormal(_t(np.zeros(d)), _t(covs[0])), n_samples=20000, rng=3)
+    jt = np.trace(np.linalg.inv(covs[0]))
+    assert one.n_data == 1 and one.conditional.fisher.stderr > 0
+    assert abs(one.conditional.fisher.value - jt) < Z * one.conditional.fisher.stderr
+
+
+@pytest.mark.statistical
+def test_distribution_fs_flow_without_entropy_and_laplace(rng):
+    # an affine flow on N(0, I): .entropy() is not implemented, so H comes from -E log q
+    loc, scale = _diag_normal_batch(rng, n=10, d=2)
+    base = D.Independent(D.Normal(torch.zeros_like(loc), torch.ones_like(loc)), 1)
+    flow = D.TransformedDistribution(base, [D.AffineTransform(loc, scale, event_dim=1)])
+    p = distribution_fs(flow, n_samples=4000, rng=4).conditional
+    assert p.entropy.method == "monte-carlo"
+    h_true = np.mean(np.sum(0.5 * np.log(2 * np.pi * np.e * scale.numpy() ** 2), axis=1))
+    j_true = np.mean(np.sum(scale.numpy() ** -2.0, axis=1))
+    assert abs(p.entropy.value - h_true) < Z * p.entropy.stderr
+    assert abs(p.fisher.value - j_true) < Z * p.fisher.stderr
+    # non-Gaussian posterior: Laplace(b) has J = 1/b² per dimension, H = 1 + log 2b
+    b = scale
+    lap = distribution_fs(D.Independent(D.Laplace(loc, b), 1), n_samples=4000, rng=5).conditional
+    assert lap.entropy.value == pytest.approx(np.mean(np.sum(1 + np.log(2 * b.numpy()), 1)), rel=1e-12)
+    assert abs(lap.fisher.value - np.mean(np.sum(b.numpy() ** -2.0, 1))) < Z * lap.fisher.stderr
+
+
+@pytest.mark.statistical
+def test_generic_aggregate_agrees_with_gaussian_path(rng):
+    loc, scale = _diag_normal_batch(rng, n=100, d=2)
+    exact = posterior_fs(loc, 2 * torch.log(scale), n_mc=4000, rng=0)
+    mvn = D.MultivariateNormal(loc, torch.diag_embed(scale**2))  # forces the generic path
+    gen = distribution_fs(mvn, aggregate=True, n_mc=2000, n_samples=100, rng=1, chunk_size=50_000)
+    for q in ("entropy", "fisher"):
+        a, b = getattr(exact.aggregate, q), getattr(gen.aggregate, q)
+        assert abs(a.value - b.value) < Z * math.hypot(a.stderr, b.stderr)
+    e, g = exact.mutual_information, gen.mutual_information
+    assert abs(e.value - g.value) < Z * math.hypot(e.stderr, g.stderr)
+
+
+def test_distribution_fs_bad_input():
+    with pytest.raises(TypeError, match="`dist` must be a torch.distributions"):
+        distribution_fs(torch.zeros(3))
+    with pytest.raises(ValueError, match="batch_shape"):
+        distribution_fs(D.Normal(torch.zeros(2, 3, 4), 1.0))
+    with pytest.raises(ValueError, match="empty"):
+        distribution_fs(D.Normal(torch.zeros(0, 3), 1.0))
+    with pytest.raises(ValueError, match="`n_samples` must be >= 2"):
+        distribution_fs(D.Normal(torch.zeros(2, 3), 1.0), n_samples=1)
+    nan_dist = D.Normal(torch.tensor([[0.0, float("nan")]]), 1.0, validate_args=False)
+    with pytest.raises(ValueError, match="non-finite"):
+        distribution_fs(nan_dist, n_samples=10)
+
+
+# --------------------------------------------------------------------------- fs_point over data
+
+
+class _LinearEncoder(torch.nn.Module):
+    def __init__(self, kind="tuple"):
+        super().__init__()
+        torch.manual_seed(0)
+        self.net = torch.nn.Linear(4, 6).double()
+        self.kind = kind
+
+    def forward(self, x):
+        h = self.net(x)
+        mu, lv = h[:, :3], h[:, 3:]
+        if self.kind == "tuple":
+            return mu, lv
+        if self.kind == "normal":
+            return D.Independent(D.Normal(mu, torch.exp(0.5 * lv)), 1)
+        return D.MultivariateNormal(mu, torch.diag_embed(torch.exp(lv)))
+
+
+def test_fs_point_over_tensor_and_dataloader_matches_posterior_fs(rng):
+    x = _t(rng.normal(size=(100, 4)))
+    enc = _LinearEncoder()
+    with torch.no_grad():
+        mu, lv = enc(x)
+    ref = posterior_fs(mu, lv, n_mc=500, rng=3)
+    r1 = fs_point(enc, x, batch_size=32, progress=False, n_mc=500, rng=3)
+    ds = torch.utils.data.TensorDataset(x, torch.zeros(100))
+    r2 = fs_point(enc, torch.utils.data.DataLoader(ds, batch_size=7), progress=False, n_mc=500, rng=3)
+    r3 = fs_point(_LinearEncoder("normal"), ds, batch_size=50, progress=False, n_mc=500, rng=3)
+    for r in (r1, r2, r3):
+        assert r.n_data == 100
+        assert r.conditional_fisher == pytest.approx(ref.conditional_fisher, rel=1e-12)
+        assert r.mi == pytest.approx(ref.mi, rel=1e-9)
+    # non-diagonal distributions go through the autograd path
+    r4 = fs_point(_LinearEncoder("mvn"), x, batch_size=50, progress=False, n_mc=500,
+                  n_samples=200, rng=3)
+    assert abs(r4.conditional_fisher - ref.conditional_fisher) < Z * r4.conditional.fisher.stderr
+    assert abs(r4.mi - ref.mi) < Z * math.hypot(r4.mutual_information.stderr, ref.mutual_information.stderr)
+
+
+def test_fs_point_bad_encoder_and_data():
+    x = torch.zeros(10, 4, dtype=torch.float64)
+    with pytest.raises(TypeError, match="must return"):
+        fs_point(lambda x: x, x, progress=False)
+    with pytest.raises(TypeError, match="callable"):
+        fs_point(3, x, progress=False)
+    with pytest.raises(ValueError, match="non-empty"):
+        fs_point(_LinearEncoder(), torch.zeros(0, 4), progress=False)
+    with pytest.raises(ValueError, match="no batches"):
+        fs_point(_LinearEncoder(), [], progress=False)
+    with pytest.raises(TypeError, match="`data`"):
+        fs_point(_LinearEncoder(), 5, progress=False)
+    with pytest.raises(ValueError, match="`logvar` must be finite"):
+        fs_point(lambda x: (x[:, :2], torch.full_like(x[:, :2], float("inf"))), x, progress=False)
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def test_kl_per_dim_matches_torch_kl(rng):
+    mu = _t(rng.normal(size=(30, 4)))
+    lv = _t(rng.normal(size=(30, 4)))
+    ref = D.kl_divergence(D.Normal(mu, torch.exp(0.5 * lv)), D.Normal(0.0, 1.0)).mean(0)
+    torch.testing.assert_close(kl_per_dim(mu, lv), ref, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="same shape"):
+        kl_per_dim(mu, lv[:, :2])
+
+
+def test_active_units_burda_definition(rng):
+    mu = rng.normal(size=(200, 5)) * np.array([1.0, 0.2, 0.05, 0.0, 3.0])
+    n, act = active_units(_t(mu), return_variance=True)
+    np.testing.assert_allclose(act.numpy(), mu.var(axis=0, ddof=1), rtol=1e-12)
+    assert n == int((mu.var(axis=0, ddof=1) > 0.01).sum()) == 3
+    assert active_units(_t(mu), threshold=0.0) == 4
+    with pytest.raises(ValueError, match="at least 2"):
+        active_units(torch.zeros(1, 3))
+    with pytest.raises(ValueError, match="`threshold`"):
+        active_units(_t(mu), threshold=-1.0)
+    with pytest.raises(ValueError, match="`mu` must be finite"):
+        active_units(torch.tensor([[0.0], [float("nan")]]))
+
+
+# --------------------------------------------------------------------------- FAE penalty
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("per_dim", [False, True])
+def test_fisher_penalty_gradcheck(reduction, per_dim):
+    g = torch.Generator().manual_seed(0)
+    lv = torch.randn(5, 4, generator=g, dtype=torch.float64, requires_grad=True)
+    # a target away from every row's J so |J - F| is differentiable at the test point
+    assert torch.autograd.gradcheck(
+        lambda t: fisher_penalty(t, 0.01, weight=0.7, reduction=reduction, per_dim=per_dim), (lv,)
+    )
+    assert torch.autograd.gradcheck(
+        lambda t: fisher_penalty(t, 1e3, weight=0.7, reduction=reduction, per_dim=per_dim), (lv,)
+    )
+    assert torch.autograd.gradcheck(lambda t: gaussian_fisher(t, per_dim=per_dim), (lv,))
+
+
+def test_fisher_penalty_values_and_gradient_closed_form():
+    lv = torch.log(torch.tensor([[1.0, 0.25], [4.0, 1.0]], dtype=torch.float64)).requires_grad_()
+    # J = [1 + 4, 0.25 + 1] = [5, 1.25]; |J - 2| = [3, 0.75]
+    pen = fisher_penalty(lv, 2.0, weight=2.0, reduction="none")
+    torch.testing.assert_close(pen, torch.tensor([6.0, 1.5], dtype=torch.float64))
+    fisher_penalty(lv, 2.0, weight=2.0, reduction="sum").backward()
+    # d/dlv λ|Σ e^{-lv} - F| = -λ sign(J - F) e^{-lv}
+    expected = -2.0 * torch.tensor([[1.0], [-1.0]], dtype=torch.float64) * torch.exp(-lv.detach())
+    torch.testing.assert_close(lv.grad, expected)
+    assert fisher_penalty(lv, 2.0, per_dim=True, reduction="none").tolist() == pytest.approx([0.5, 1.375])
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [({"target": -1.0}, "`target`"), ({"target": math.inf}, "`target`"),
+     ({"target": 1.0, "weight": -1.0}, "`weight`"), ({"target": 1.0, "reduction": "max"}, "`reduction`")],
+)
+def test_fisher_penalty_bad_input(kw, match):
+    with pytest.raises(ValueError, match=match):
+        fisher_penalty(torch.zeros(2, 3), **kw)
+
+
+@pytest.mark.parametrize("bad", [torch.zeros(0, 3), torch.tensor([[0.0, float("nan")]]), torch.tensor(1.0)])
+def test_gaussian_fisher_bad_input(bad):
+    with pytest.raises(ValueError, match="`logvar`"):
+        gaussian_fisher(bad)
