@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
+
+from ._checks import _describe_nonfinite
 
 __all__ = ["gaussian_fisher", "fisher_penalty"]
 
@@ -16,8 +20,8 @@ def _check_logvar(logvar: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"`logvar` must have shape (..., d); got {tuple(logvar.shape)}.")
     if logvar.shape[-1] == 0 or logvar.numel() == 0:
         raise ValueError(f"`logvar` must not be empty; got shape {tuple(logvar.shape)}.")
-    if not torch.isfinite(logvar).all():
-        raise ValueError("`logvar` must be finite; found NaN or inf.")
+    if not bool(torch.isfinite(logvar).all()):
+        raise ValueError(f"`logvar` must be finite; {_describe_nonfinite(logvar.detach())}.")
     return logvar
 
 
@@ -98,9 +102,9 @@ def fisher_penalty(
         raise ValueError(f"`reduction` must be one of {set(_REDUCTIONS)}; got {reduction!r}.")
     target = float(target)
     weight = float(weight)
-    if not (target >= 0 and torch.isfinite(torch.tensor(target))):
+    if not (math.isfinite(target) and target >= 0):
         raise ValueError(f"`target` must be a finite number >= 0; got {target!r}.")
-    if not (weight >= 0 and torch.isfinite(torch.tensor(weight))):
+    if not (math.isfinite(weight) and weight >= 0):
         raise ValueError(f"`weight` must be a finite number >= 0; got {weight!r}.")
     j = gaussian_fisher(logvar, per_dim=per_dim)
     pen = weight * (j - target).abs()

@@ -250,8 +250,8 @@ def posterior_fs(
     n_mc : int
         Number of Monte Carlo points drawn from the aggregate posterior.
     chunk_size : int
-        Largest number of (Monte Carlo point, component) pairs held at once; peak extra
-        memory is about ``3 * chunk_size`` elements plus O((n_mc + M)·d).
+        Largest number of (Monte Carlo point, component) pairs held at once: peak extra
+        memory is one such block plus O((n_mc + M)·d) (docs/vae_benchmarks.md measures it).
     aggregate : bool
         Compute the aggregate posterior and the mutual information (the Monte Carlo part).
         ``False`` gives only the closed-form conditional point.
@@ -294,8 +294,8 @@ def posterior_fs(
     most Monte Carlo noise when the components barely overlap. The mutual information is
     I = H(Z) - H(Z|X) = E[log q_k(zᵢ) - log q(zᵢ)] with the same control variate, so its
     error is not the sum of two entropy errors. Standard errors are those of the Monte
-    Carlo mean (they ignore the gain from balanced rounds, so they are slightly
-    conservative). The cost is O(n_mc · M · d), computed with matrix products.
+    Carlo mean; they ignore the gain from balanced rounds, so they are slightly
+    conservative (z-scores with SD about 0.8 instead of 1 in tests/test_vae.py). The cost is O(n_mc · M · d), computed with matrix products.
 
     **Bias**: the q(z) measured is the *empirical* mixture over the M encodings, with the
     same M components used to draw the points. It is not the population aggregate
@@ -398,8 +398,9 @@ def _aggregate(mu, logvar, n_mc, chunk_size, gen, progress):
     if roundoff > max(mi_se, 1e-6):
         warnings.warn(
             f"posterior_fs: rounding error of the mixture log-density in {dt} is about "
-            f"{roundoff:.2g} nats, above the Monte Carlo standard error {mi_se:.2g}; pass "
-            "dtype=torch.float64.",
+            f"{roundoff:.2g} nats, above the Monte Carlo standard error {mi_se:.2g}; "
+            + ("pass dtype=torch.float64." if dt != torch.float64 else
+               "the posteriors are too narrow for the spread of their means."),
             AccuracyWarning,
             stacklevel=3,
         )
