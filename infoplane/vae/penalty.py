@@ -88,6 +88,23 @@ def fisher_penalty(
         Scalar for ``"mean"``/``"sum"``, shape (batch,) for ``"none"``; subtract it from
         the ELBO (add it to the loss).
 
+    Raises
+    ------
+    ValueError
+        Empty or non-finite `logvar`, negative or non-finite `target`/`weight`, unknown
+        `reduction`.
+
+    Notes
+    -----
+    For q(z|x) = N(μ, diag σ²) the Fisher information of z is J(z|x) = Σⱼ 1/σⱼ², so the
+    penalty is a function of the encoder's log-variances only; its gradient is
+    -λ·sign(J - F)·exp(-logvarⱼ) (times 1/d with ``per_dim=True``). For a Gaussian
+    decoder pass its log-variances to penalise J(x|z) the same way. The two readings of F
+    differ by the factor d: the paper's Eq. 10 sums over dimensions, the authors' code
+    averages, so a published F must be used with the reading it was tuned for. The
+    finiteness check of `logvar` synchronises with the device once per call. The overhead
+    on a training step of the paper's MLP VAE is measured in docs/vae_benchmarks.md.
+
     Examples
     --------
     >>> import torch
