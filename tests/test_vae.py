@@ -329,6 +329,11 @@ def test_import_infoplane_without_torch():
                          env={**os.environ, "PYTHONPATH": root}, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "OK"
+    # with torch installed, `import infoplane` still does not import it
+    out = subprocess.run([sys.executable, "-c", "import sys, infoplane; print('torch' in sys.modules)"],
+                         capture_output=True, text=True, cwd=root,
+                         env={**os.environ, "PYTHONPATH": root}, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr
 
 
 # --------------------------------------------------------------------------- general distributions
