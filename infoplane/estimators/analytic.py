@@ -11,6 +11,10 @@ Three methods, chosen by ``method="auto"`` in this order:
 ``"monte-carlo"``
     averages of ``-log f(X)`` and ``‖s(X)‖²`` over exact samples, with the exact
     log-density and score; ``stderr`` is the standard error of the mean.
+
+Products of independent components and 1-D affine images whose parts have no closed
+form are estimated part by part under ``"auto"`` (see :func:`_composite`); the reported
+method then joins the parts' methods, e.g. ``"closed-form+quadrature"``.
 """
 
 from __future__ import annotations
@@ -139,6 +143,65 @@ def _reject_unknown(options, method):
         raise TypeError(f"unknown option(s) for method {method!r}: {sorted(options)}.")
 
 
+
+# ------------------------------------------------------------------------ composites
+def _joined(ests) -> tuple[str, int | None]:
+    methods = []
+    for e in ests:
+        for m in e.method.split("+"):
+            if m not in methods:
+                methods.append(m)
+    ns = [e.n_samples for e in ests if e.n_samples is not None]
+    return "+".join(methods), (max(ns) if ns else None)
+
+
+def _composite(density: Density, quantity: str, rng, options):
+    """Estimates of products and affine images whose parts lack closed forms.
+
+    A :class:`~infoplane.densities.Product` adds its components' entropies and Fisher
+    informations (each estimated by its own ``"auto"`` method, variances added); an
+    :class:`~infoplane.densities.Affine` image shifts the base entropy by ln|det A| and,
+    in 1-D, divides the base Fisher information by a². Returns ``None`` when neither rule
+    applies (the caller then integrates or samples the density itself).
+    """
+    from ..densities.affine import Affine
+    from ..densities.product import Product
+
+    rng = check_rng(rng)  # one stream for all parts, so their errors are independent
+    fn = {"entropy": density_entropy, "fisher": density_fisher,
+          "fisher_matrix": density_fisher_matrix}[quantity]
+    d = density.dim
+    if isinstance(density, Product):
+        parts = [fn(c, method="auto", rng=rng, **options) for c in density.components]
+        method, n = _joined(parts)
+        if quantity == "fisher_matrix":
+            from scipy import linalg
+
+            tse = math.sqrt(sum(p.trace.stderr ** 2 for p in parts))
+            return MatrixEstimate(
+                linalg.block_diag(*[p.value for p in parts]),
+                linalg.block_diag(*[p.stderr for p in parts]), method, n, options,
+                trace_stderr=tse,
+            )
+        return Estimate(
+            sum(p.value for p in parts), math.sqrt(sum(p.stderr**2 for p in parts)), method,
+            n, d, options,
+        )
+    if isinstance(density, Affine):
+        if quantity == "entropy":
+            e = fn(density.base, method="auto", rng=rng, **options)
+            return Estimate(e.value + density._logabsdet, e.stderr, e.method, e.n_samples, d,
+                            e.options)
+        if d == 1:
+            e = fn(density.base, method="auto", rng=rng, **options)
+            a2 = float(density.A[0, 0]) ** 2
+            if quantity == "fisher":
+                return Estimate(e.value / a2, e.stderr / a2, e.method, e.n_samples, d, e.options)
+            return MatrixEstimate(e.value / a2, e.stderr / a2, e.method, e.n_samples, e.options,
+                                  trace_stderr=e.trace.stderr / a2)
+    return None
+
+
 # ------------------------------------------------------------------------- public
 def _pick(method: str, density: Density, has_closed: bool) -> str:
     check_method(method, DENSITY_METHODS)
@@ -156,6 +219,10 @@ def _pick(method: str, density: Density, has_closed: bool) -> str:
 def density_entropy(density: Density, *, method: str = "auto", rng=None, **options) -> Estimate:
     """Differential entropy H (nats) of a density; see the module docstring for methods."""
     closed = density._entropy()
+    if closed is None and method == "auto":
+        est = _composite(density, "entropy", rng, options)
+        if est is not None:
+            return est
     m = _pick(method, density, closed is not None)
     d = density.dim
     if m == "closed-form":
@@ -185,6 +252,10 @@ def density_fisher(density: Density, *, method: str = "auto", rng=None, **option
         check_method(method, DENSITY_METHODS)
         return Estimate(math.inf, 0.0, "closed-form", None, d, reason=reason)
     closed = density._fisher()
+    if closed is None and method == "auto":
+        est = _composite(density, "fisher", rng, options)
+        if est is not None:
+            return est
     m = _pick(method, density, closed is not None)
     if m == "closed-form":
         _reject_unknown(options, m)
@@ -220,6 +291,10 @@ def density_fisher_matrix(
         return MatrixEstimate(np.full((d, d), np.inf), np.zeros((d, d)), "closed-form",
                               reason=reason, trace_stderr=0.0)
     closed = density._fisher_matrix()
+    if closed is None and method == "auto":
+        est = _composite(density, "fisher_matrix", rng, options)
+        if est is not None:
+            return est
     m = _pick(method, density, closed is not None)
     if m == "closed-form":
         _reject_unknown(options, m)
