@@ -7,14 +7,21 @@ Cholesky factors of the component covariances; ``log_norm`` (K,) the per-compone
 log-normalisers ``log w_k - ½ d log 2π - Σ log diag L_k``.
 
 Each point is independent, so the loop over points is a ``prange``; the sum over
-components is a stable log-sum-exp.
+components is a stable log-sum-exp. Each kernel is compiled twice: ``parallel=True`` for
+many points, and serial (``*_serial``) for the one-point calls of quadrature, where
+waking a thread pool costs more than the work (milliseconds on a loaded machine).
 """
 
 import numpy as np
 
 from ._jit import njit, prange
 
-__all__ = ["_mixture_logpdf", "_mixture_logpdf_score"]
+__all__ = [
+    "_mixture_logpdf",
+    "_mixture_logpdf_score",
+    "_mixture_logpdf_serial",
+    "_mixture_logpdf_score_serial",
+]
 
 
 @njit(inline="always")
@@ -28,8 +35,7 @@ def _whiten(x, mu, L, z):
         z[i] = acc / L[i, i]
 
 
-@njit(parallel=True)
-def _mixture_logpdf(X, means, chols, log_norm):
+def _logpdf_impl(X, means, chols, log_norm):
     """Per-point log-density of a Gaussian mixture, shape (n,)."""
     n, d = X.shape
     K = means.shape[0]
@@ -56,8 +62,7 @@ def _mixture_logpdf(X, means, chols, log_norm):
     return out
 
 
-@njit(parallel=True)
-def _mixture_logpdf_score(X, means, chols, log_norm):
+def _logpdf_score_impl(X, means, chols, log_norm):
     """Per-point log-density (n,) and score ∇ₓ log f (n, d) of a Gaussian mixture.
 
     The score is Σ_k r_k(x) · (-Σ_k⁻¹ (x - μ_k)) with responsibilities r_k; the inner
@@ -99,3 +104,9 @@ def _mixture_logpdf_score(X, means, chols, log_norm):
             for a in range(d):
                 score[i, a] -= r * g[a]
     return logp, score
+
+
+_mixture_logpdf = njit(parallel=True)(_logpdf_impl)
+_mixture_logpdf_serial = njit(_logpdf_impl)
+_mixture_logpdf_score = njit(parallel=True)(_logpdf_score_impl)
+_mixture_logpdf_score_serial = njit(_logpdf_score_impl)

@@ -87,7 +87,7 @@ class GeneralizedGaussian(LocationScale):
 
     def _std_breakpoints(self):
         # |Z|^β ~ Gamma(1/β): landmarks at gamma quantiles mapped back
-        g = special.gammaincinv(1.0 / self.beta, np.array([1e-6, 0.01, 0.3, 0.9, 0.999, 1 - 1e-9]))
+        g = special.gammaincinv(1.0 / self.beta, np.array([0.01, 0.3, 0.9, 0.999, 1 - 1e-9]))
         r = g ** (1.0 / self.beta)
         return np.concatenate([-r[::-1], [0.0], r])
 
