@@ -111,9 +111,11 @@ class ScipyDensity(Density):
     -----
     The log-density comes from scipy. The score is a fourth-order central difference of
     ``logpdf``, :math:`(-\ell(x+2h) + 8\ell(x+h) - 8\ell(x-h) + \ell(x-2h))/(12h)`, with
-    :math:`h = \epsilon^{1/5}(|x| + s)` where s is the interquartile range (truncation and
-    rounding errors balance at relative accuracy ~ε^{4/5} ≈ 1e-13 for smooth densities).
-    Next to a support end the stencil is one-sided (second order). No closed forms:
+    :math:`h = \epsilon^{1/5}\min(|x| + s, r)` where s is the interquartile range and r the
+    distance to the nearest finite end of the support (truncation and rounding errors
+    balance at relative accuracy ~ε^{4/5} ≈ 1e-13 for smooth densities, and the stencil
+    stays inside the support). Where it still meets a non-finite value the difference is
+    one-sided (second order). No closed forms:
     H and J go through quadrature, split at quantiles from ``ppf``.
 
     Examples
@@ -148,7 +150,11 @@ class ScipyDensity(Density):
 
     def _score(self, X):
         x = X[:, 0]
-        h = np.finfo(float).eps ** 0.2 * (np.abs(x) + self._s)
+        lo, hi = self.support
+        with np.errstate(invalid="ignore"):
+            room = np.minimum(np.abs(x - lo), np.abs(hi - x))  # inf for an unbounded side
+        h = np.finfo(float).eps ** 0.2 * np.minimum(np.abs(x) + self._s, room)
+        h = np.where(h > 0, h, np.finfo(float).eps ** 0.2 * self._s)
         lm2, lm1, lp1, lp2 = (self._lp(x + k * h) for k in (-2.0, -1.0, 1.0, 2.0))
         l0 = self._lp(x)
         with np.errstate(all="ignore"):
