@@ -44,25 +44,66 @@ def _segments(density: Density) -> list[tuple[float, float]]:
     return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
 
+def _finite(integrand, a: float, b: float, center: float):
+    """Map a half-infinite segment onto [0, 1) with a length scale matched to its start.
+
+    ``x = a + c·u/(1-u)`` (or the mirror image) with ``c = |a - center|``: a tail that
+    decays on the scale of its distance from the centre (power laws: Cauchy, t) then
+    fills the unit interval instead of hiding near one end, where quad's own mapping
+    (c = 1) lets it miss the mass of far tails.
+    """
+    if math.isfinite(a) and math.isfinite(b):
+        return integrand, a, b
+    if math.isinf(a) and math.isinf(b):
+        return integrand, a, b
+    start = a if math.isfinite(a) else b
+    sign = 1.0 if math.isfinite(a) else -1.0
+    c = max(abs(start - center), 1e-300)
+
+    def g(u):
+        if u >= 1.0:
+            return 0.0
+        v = integrand(start + sign * c * u / (1.0 - u)) * c / (1.0 - u) ** 2
+        return v if math.isfinite(v) else 0.0
+
+    return g, 0.0, 1.0
+
+
 def _quad(density: Density, integrand, rtol: float, quantity: str) -> tuple[float, float]:
-    total, err = 0.0, 0.0
-    for a, b in _segments(density):
+    total, err, scale = 0.0, 0.0, 0.0
+    segments = _segments(density)
+    inner = [x for seg in segments for x in seg if math.isfinite(x)]
+    center = float(np.median(inner)) if inner else 0.0
+    # central segments first: their size sets the absolute tolerance of the far tails,
+    # whose tiny contributions cannot be had to a relative 1e-10 (roundoff)
+    segments.sort(key=lambda ab: abs(_mid(ab) - center))
+    for a0, b0 in segments:
+        f, a, b = _finite(integrand, a0, b0, center)
+        eabs = 0.1 * rtol * scale
         with warnings.catch_warnings():
             warnings.simplefilter("error", integrate.IntegrationWarning)
             try:
-                val, e = integrate.quad(integrand, a, b, epsabs=0.0, epsrel=rtol, limit=500)
+                val, e = integrate.quad(f, a, b, epsabs=eabs, epsrel=rtol, limit=500)
             except integrate.IntegrationWarning as w:
                 warnings.simplefilter("ignore", integrate.IntegrationWarning)
-                val, e = integrate.quad(integrand, a, b, epsabs=0.0, epsrel=rtol, limit=500)
+                val, e = integrate.quad(f, a, b, epsabs=eabs, epsrel=rtol, limit=500)
                 warnings.warn(
-                    f"quadrature of the {quantity} on [{a:g}, {b:g}] reported: {w}; "
+                    f"quadrature of the {quantity} on [{a0:g}, {b0:g}] reported: {w}; "
                     f"error estimate {e:.3g}",
                     AccuracyWarning,
                     stacklevel=4,
                 )
         total += val
         err += e
+        scale += abs(val)
     return total, err
+
+
+def _mid(ab) -> float:
+    a, b = ab
+    if math.isfinite(a) and math.isfinite(b):
+        return 0.5 * (a + b)
+    return a if math.isfinite(a) else (b if math.isfinite(b) else 0.0)
 
 
 def _entropy_integrand(density: Density):
@@ -155,11 +196,30 @@ def _joined(ests) -> tuple[str, int | None]:
     return "+".join(methods), (max(ns) if ns else None)
 
 
+_OPTIONS = {"closed-form": (), "quadrature": ("rtol",),
+            "monte-carlo": ("n_samples", "batch_size", "target_rse")}
+
+
+def _accepted(part: Density, quantity: str, options) -> set:
+    """The options that the ``"auto"`` method of `part` for `quantity` accepts."""
+    from ..densities.product import Product
+
+    if isinstance(part, Product):
+        return set().union(*[_accepted(c, quantity, options) for c in part.components])
+    closed = part._entropy() if quantity == "entropy" else (
+        part._fisher() if part._fisher_infinite() is None else 0.0)
+    m = "closed-form" if closed is not None else (
+        "quadrature" if part.dim == 1 else "monte-carlo")
+    return set(options) & set(_OPTIONS[m])
+
+
 def _composite(density: Density, quantity: str, rng, options):
     """Estimates of products and affine images whose parts lack closed forms.
 
     A :class:`~infoplane.densities.Product` adds its components' entropies and Fisher
-    informations (each estimated by its own ``"auto"`` method, variances added); an
+    informations (each estimated by its own ``"auto"`` method, variances added; each
+    component gets the options its method accepts, and an option no component accepts
+    is an error); an
     :class:`~infoplane.densities.Affine` image shifts the base entropy by ln|det A| and,
     in 1-D, divides the base Fisher information by a². Returns ``None`` when neither rule
     applies (the caller then integrates or samples the density itself).
@@ -172,7 +232,11 @@ def _composite(density: Density, quantity: str, rng, options):
           "fisher_matrix": density_fisher_matrix}[quantity]
     d = density.dim
     if isinstance(density, Product):
-        parts = [fn(c, method="auto", rng=rng, **options) for c in density.components]
+        accepted = [_accepted(c, quantity, options) for c in density.components]
+        unused = set(options) - set().union(*accepted)
+        _reject_unknown({k: options[k] for k in unused}, "auto (per component)")
+        parts = [fn(c, method="auto", rng=rng, **{k: options[k] for k in acc})
+                 for c, acc in zip(density.components, accepted)]
         method, n = _joined(parts)
         if quantity == "fisher_matrix":
             from scipy import linalg
