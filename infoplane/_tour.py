@@ -53,7 +53,7 @@ def tour_points(n_samples: int = 5000, seed: int = 0):
     for label in ("Gaussian", "Laplace", "mixture ±2"):
         x = dens[label].sample(n_samples, rng=rng)
         try:
-            points[f"{label} (n={n_samples} samples)"] = ip.fs_point(x, rng=rng)
+            points[f"{label}, {n_samples} samples"] = ip.fs_point(x, rng=rng)
         except TypeError as exc:  # sample estimators not installed in this build
             notes.append(f"samples skipped: {exc}")
             break
@@ -108,12 +108,22 @@ def draw(points, trajectory, out):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .plot import fs_plane
+    from .plot import _MARKERS, _PALETTE, fs_plane
 
     fig, ax = plt.subplots(figsize=(8.0, 5.6), layout="constrained")
     items = dict(points)
     items[trajectory.label] = trajectory
+    # sample-based points: hollow markers in the colour of their density, in the legend
+    styles, names = {}, list(points)
+    for i, label in enumerate(names):
+        if ", " in label and label.endswith(" samples"):
+            base = names.index(label.split(", ")[0])
+            styles[label] = {"color": _PALETTE[base % len(_PALETTE)],
+                             "fmt": _MARKERS[base % len(_MARKERS)], "mfc": "white",
+                             "mew": 1.4, "annotate": False, "legend": True,
+                             "mec": _PALETTE[base % len(_PALETTE)]}
     fs_plane(items, ax=ax, curves=(1, 2, 5, 10), colorbar_label="separation of the modes",
+             styles=styles,
              title="The Fisher–Shannon plane: N·J/d ≥ 1, with equality only for Gaussians")
     fig.savefig(out, dpi=130)
     plt.close(fig)

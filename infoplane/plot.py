@@ -19,6 +19,7 @@ __all__ = ["fs_plane"]
 # tab10 with the pale yellow and cyan darkened, so labels stay readable on white
 _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
             "#0e8a9a", "#7f7f7f", "#a08a00"]
+_MARKERS = "osD^v<>hPX"
 _OFFSETS = [(6, 4, "left"), (6, -12, "left"), (-6, 4, "right"), (-6, -12, "right"),
             (0, 9, "center"), (0, -17, "center"), (10, -4, "left"), (-10, -4, "right")]
 
@@ -113,6 +114,7 @@ def fs_plane(
     colorbar: bool = True,
     colorbar_label: str = "step",
     title: str | None = None,
+    styles: Mapping | None = None,
 ):
     """Draw FS-plane points, trajectories and the N·J/d = K curves on log axes.
 
@@ -141,6 +143,11 @@ def fs_plane(
         Add a colorbar for the steps when a trajectory is drawn.
     colorbar_label : str
     title : str, optional
+    styles : mapping label -> dict, optional
+        Per-point matplotlib keyword arguments for :meth:`~matplotlib.axes.Axes.errorbar`
+        (e.g. ``{"color": "C1", "fmt": "o", "mfc": "white"}``), plus two switches:
+        ``"annotate"`` (write the label next to the point) and ``"legend"`` (list it in
+        the legend; by default a point is in the legend only when it is not annotated).
 
     Returns
     -------
@@ -183,7 +190,7 @@ def fs_plane(
 
     xs, ys = [], []
     palette = _PALETTE
-    markers = "osD^v<>hPX"
+    markers = _MARKERS
     n_pt = 0
     trajectories = []
     to_label = []
@@ -198,7 +205,12 @@ def fs_plane(
                 )
                 continue
             y = y_of(j, obj.dim)
-            color = palette[n_pt % len(palette)]
+            style = dict((styles or {}).get(label, {}))
+            ann = bool(style.pop("annotate", annotate))
+            in_legend = bool(style.pop("legend", not ann))
+            kw = dict(fmt=markers[n_pt % len(markers)], color=palette[n_pt % len(palette)],
+                      ms=7, mec="white", mew=0.8, capsize=2.5, elinewidth=1.0, zorder=4)
+            kw.update(style)
             xerr = obj.entropy_power.stderr if errorbars else 0.0
             yerr = y_of(obj.fisher.stderr, obj.dim) if errorbars else 0.0
             has_err = (np.isfinite(xerr) and xerr > 0) or (np.isfinite(yerr) and yerr > 0)
@@ -206,11 +218,10 @@ def fs_plane(
                 [n], [y],
                 xerr=[[xerr]] if has_err and np.isfinite(xerr) else None,
                 yerr=[[yerr]] if has_err and np.isfinite(yerr) else None,
-                fmt=markers[n_pt % len(markers)], color=color, ms=7, mec="white", mew=0.8,
-                capsize=2.5, elinewidth=1.0, zorder=4, label=None if annotate else label,
+                label=label if in_legend else None, **kw,
             )
-            if annotate and label:
-                to_label.append((label, n, y, color))
+            if ann and label:
+                to_label.append((label, n, y, kw["color"]))
             xs.append(n)
             ys.append(y)
             n_pt += 1
