@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_cov, check_vector, check_weights
-from .._kernels import mixture as _k
 from ._base import Density
 
 __all__ = ["GaussianMixture"]
@@ -99,10 +98,14 @@ class GaussianMixture(Density):
         return self.weights.shape[0]
 
     def _logpdf(self, X):
+        from .._kernels import mixture as _k  # numba loads on first use, not on import
+
         fn = _k._mixture_logpdf if len(X) >= _PARALLEL_MIN else _k._mixture_logpdf_serial
         return fn(np.ascontiguousarray(X), self.means, self._chols, self._log_norm)
 
     def _score(self, X):
+        from .._kernels import mixture as _k
+
         fn = (_k._mixture_logpdf_score if len(X) >= _PARALLEL_MIN
               else _k._mixture_logpdf_score_serial)
         return fn(np.ascontiguousarray(X), self.means, self._chols, self._log_norm)[1]
