@@ -192,3 +192,41 @@ def test_gamma_fisher_diverges_as_shape_approaches_two():
     """J(k) = 1/(θ²(k-2)) blows up at k = 2: quadrature of the truncated integral grows."""
     vals = [ip.fisher(ip.Gamma(k), method="quadrature").value for k in (2.5, 2.2, 2.05)]
     np.testing.assert_allclose(vals, [2.0, 5.0, 20.0], rtol=1e-6)
+
+
+def _consistency_cases():
+    S = np.array([[1.0, 0.4], [0.4, 0.5]])
+    return {
+        "mvt": ip.MultivariateStudentT(3.0, [1.0, -1.0], S),
+        "mixture2d": ip.GaussianMixture([0.3, 0.7], [[0, 0], [2, 1]], [S, np.diag([0.3, 2.0])]),
+        "product": ip.Logistic(1.0, 0.5) * ip.Gamma(3.0, 2.0) * ip.StudentT(4.0),
+        "affine2d": ip.Affine(ip.Logistic() * ip.GeneralizedGaussian(3.0),
+                              [[1.0, 2.0], [-0.5, 1.5]], [3.0, 1.0]),
+        "affine_of_mixture": ip.Affine(ip.GaussianMixture([0.5, 0.5], [[0, 0], [3, 0]], [1.0, 0.5]),
+                                       [[0.0, 2.0], [1.0, 0.0]], 0.0),
+        "affine1d_negative": ip.Affine(ip.Gamma(4.0), -3.0, 2.0),
+    }
+
+
+@pytest.mark.parametrize("name", list(_consistency_cases()))
+def test_score_is_the_gradient_of_logpdf_and_moments_match_samples(name):
+    d = _consistency_cases()[name]
+    rng = np.random.default_rng(5)
+    x = d.sample(200, rng=rng)
+    X = x.reshape(len(x), -1)
+    fd = np.empty_like(X)
+    for i in range(d.dim):
+        h = np.zeros_like(X)
+        h[:, i] = 1e-6 * (1 + np.abs(X[:, i]))
+        up, down = (X + h), (X - h)
+        if d.dim == 1:
+            up, down = up[:, 0], down[:, 0]
+        fd[:, i] = (d.logpdf(up) - d.logpdf(down)) / (2 * h[:, i])
+    np.testing.assert_allclose(d.score(x).reshape(len(x), -1), fd, rtol=1e-5, atol=1e-6)
+    # mean and covariance against 200k samples (z < 4 for the mean)
+    s = d.sample(200_000, rng=rng).reshape(200_000, -1)
+    m, c = d.mean(), d.cov()
+    se = s.std(axis=0) / math.sqrt(len(s))
+    assert np.all(np.abs(s.mean(axis=0) - m) < 4 * se)
+    if name != "mvt":  # ν = 3: the sample covariance converges too slowly (infinite 4th moment)
+        np.testing.assert_allclose(np.cov(s.T).reshape(c.shape), c, rtol=0.03, atol=0.03 * np.abs(c).max())
