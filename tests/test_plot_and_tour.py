@@ -1,7 +1,6 @@
 """The FS-plane plot renders (Agg, no pixel comparison) and the tour runs."""
 
 import math
-import os
 
 import numpy as np
 import pytest
