@@ -23,6 +23,8 @@ EXACT = [
     (stats.beta(3, 4), ip.Beta, 45.0),
     (stats.beta(3, 4, loc=1.0, scale=2.0), ip.Affine, 45.0 / 4),
     (stats.uniform(-1.0, 3.0), ip.Uniform, math.inf),
+    (stats.expon(scale=2.0), ip.Gamma, math.inf),
+    (stats.expon(1.0, 2.0), ip.Affine, math.inf),
 ]
 
 
@@ -71,3 +73,12 @@ def test_generic_score_is_accurate_and_one_sided_at_support_ends():
 def test_generic_density_without_moments():
     d = ScipyDensity(stats.cauchy())
     assert d.mean() is None and d.cov() is None
+
+
+def test_generic_density_with_a_jump_has_infinite_fisher():
+    for frozen in (stats.truncnorm(-1.0, 2.0), stats.pareto(3.0), stats.powerlaw(0.5)):
+        j = ip.fisher(frozen)
+        assert math.isinf(j.value) and "does not vanish" in j.reason
+    # a density vanishing smoothly at its end keeps a finite J (here Weibull c = 3)
+    w = ip.fisher(stats.weibull_min(3.0))
+    assert math.isfinite(w.value) and w.method == "quadrature"

@@ -8,7 +8,8 @@ from ._base import Density
 
 __all__ = ["from_scipy", "ScipyDensity"]
 
-_EXACT = ("norm", "laplace", "logistic", "t", "cauchy", "gennorm", "gamma", "beta", "uniform")
+_EXACT = ("norm", "laplace", "logistic", "t", "cauchy", "gennorm", "gamma", "expon", "beta",
+          "uniform")
 
 
 def _parse(frozen):
@@ -39,7 +40,8 @@ def from_scipy(frozen) -> Density:
     """Convert a frozen univariate continuous :mod:`scipy.stats` distribution.
 
     Known families (``norm``, ``laplace``, ``logistic``, ``t``, ``cauchy``, ``gennorm``,
-    ``gamma``, ``beta``, ``uniform``, with any ``loc``/``scale``, positional or keyword)
+    ``gamma``, ``expon``, ``beta``, ``uniform``, with any ``loc``/``scale``, positional or
+    keyword)
     become the exact infoplane density, so closed forms apply. Any other continuous
     distribution becomes a :class:`ScipyDensity`: scipy's ``logpdf``, a numerical score,
     and quadrature for H and J.
@@ -92,8 +94,8 @@ def from_scipy(frozen) -> Density:
         return gennorm.GeneralizedGaussian(shapes[0], loc, scale)
     if name == "uniform":
         return uniform.Uniform(loc, loc + scale)
-    if name == "gamma":
-        base = gamma.Gamma(shapes[0], scale)
+    if name in ("gamma", "expon"):
+        base = gamma.Gamma(shapes[0] if shapes else 1.0, scale)
         return base if loc == 0.0 else affine.Affine(base, 1.0, loc)
     # beta
     base = beta.Beta(*shapes)
@@ -117,6 +119,12 @@ class ScipyDensity(Density):
     stays inside the support). Where it still meets a non-finite value the difference is
     one-sided (second order). No closed forms:
     H and J go through quadrature, split at quantiles from ``ppf``.
+
+    A density that does not vanish at a finite end of its support (a jump, or a pole)
+    has infinite location Fisher information; this is detected from ``pdf`` next to the
+    end and reported as ``J = inf`` with a reason. Subtler non-smoothness (a density that
+    vanishes at an end but too slowly, e.g. ``weibull_min(1.5)``) is not detected: the
+    quadrature then warns (``AccuracyWarning``) that the integral seems divergent.
 
     Examples
     --------
@@ -165,6 +173,22 @@ class ScipyDensity(Density):
                      np.where(np.isfinite(forward), forward, backward))
         s = np.where(np.isfinite(l0) & np.isfinite(s), s, 0.0)
         return s[:, None]
+
+    def _fisher_infinite(self):
+        lo, hi = self.support
+        for end, inward in ((lo, 1.0), (hi, -1.0)):
+            if not np.isfinite(end):
+                continue
+            x = end + inward * 1e-9 * max(self._s, abs(end))
+            with np.errstate(all="ignore"):
+                p = float(self.frozen.pdf(x))
+            if not p < 1e-6 / self._s:
+                return (
+                    f"the density does not vanish at the support end {end:g} "
+                    f"(pdf ≈ {p:.3g} next to it): a jump there makes the location Fisher "
+                    "information infinite"
+                )
+        return None
 
     def _sample(self, n, rng):
         return np.asarray(self.frozen.rvs(size=n, random_state=rng), dtype=float).reshape(n, 1)
