@@ -16,7 +16,23 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 from ._api import as_density, entropy, entropy_power, fisher, fisher_matrix, fs_point
 from ._results import Estimate, FSPoint, FSTrajectory, MatrixEstimate
-from .densities import Density, Gaussian, Laplace
+from .densities import (
+    Affine,
+    Beta,
+    Cauchy,
+    Density,
+    Gamma,
+    Gaussian,
+    GaussianMixture,
+    GeneralizedGaussian,
+    Laplace,
+    Logistic,
+    MultivariateStudentT,
+    Product,
+    StudentT,
+    Uniform,
+    from_scipy,
+)
 from .errors import AccuracyWarning, DegenerateDataWarning, InfoplaneWarning
 from .plane import nj_curve, stam_ratio
 
@@ -39,6 +55,18 @@ __all__ = [
     "Density",
     "Gaussian",
     "Laplace",
+    "Logistic",
+    "StudentT",
+    "MultivariateStudentT",
+    "Cauchy",
+    "GeneralizedGaussian",
+    "Gamma",
+    "Beta",
+    "Uniform",
+    "GaussianMixture",
+    "Product",
+    "Affine",
+    "from_scipy",
     "nj_curve",
     "stam_ratio",
     "InfoplaneWarning",

@@ -17,7 +17,10 @@ __all__ = ["fisher", "fisher_matrix", "entropy", "entropy_power", "fs_point", "a
 
 
 def _is_scipy_frozen(obj) -> bool:
-    return hasattr(obj, "dist") and hasattr(obj, "logpdf") and hasattr(obj, "args")
+    if hasattr(obj, "dist") and hasattr(obj, "logpdf") and hasattr(obj, "args"):
+        return True
+    # scipy's multivariate frozen objects: from_scipy rejects them with a clear TypeError
+    return (type(obj).__module__ or "").startswith("scipy.stats") and hasattr(obj, "logpdf")
 
 
 def as_density(obj):

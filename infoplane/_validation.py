@@ -173,7 +173,7 @@ def check_weights(name: str, weights, k: int | None = None, *, rtol: float = 1e-
         raise ValueError(f"`{name}` must be >= 0; got {w!r}.")
     s = w.sum()
     if not abs(s - 1.0) <= rtol:
-        raise ValueError(f"`{name}` must sum to 1; got sum {s!r}.")
+        raise ValueError(f"`{name}` must sum to 1; got sum {float(s)!r}.")
     return w / s
 
 

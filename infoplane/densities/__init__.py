@@ -1,7 +1,43 @@
-"""Probability densities with exact log-density, score and sampling."""
+"""Probability densities with exact log-density, score and sampling.
+
+Closed-form entropy and Fisher information: :class:`Gaussian`, :class:`Laplace`,
+:class:`Logistic`, :class:`StudentT`, :class:`MultivariateStudentT`, :class:`Cauchy`,
+:class:`GeneralizedGaussian`, :class:`Gamma`, :class:`Beta`, :class:`Uniform`.
+Numerical (quadrature / Monte Carlo): :class:`GaussianMixture`. Combinators:
+:class:`Product` (independent blocks) and :class:`Affine` (Y = A X + b).
+:func:`from_scipy` converts frozen ``scipy.stats`` distributions.
+"""
 
 from ._base import Density
+from .affine import Affine
+from .beta import Beta
+from .cauchy import Cauchy
+from .gamma import Gamma
 from .gaussian import Gaussian
+from .gennorm import GeneralizedGaussian
 from .laplace import Laplace
+from .logistic import Logistic
+from .mixture import GaussianMixture
+from .product import Product
+from .scipy_adapter import ScipyDensity, from_scipy
+from .student_t import MultivariateStudentT, StudentT
+from .uniform import Uniform
 
-__all__ = ["Density", "Gaussian", "Laplace"]
+__all__ = [
+    "Density",
+    "Gaussian",
+    "Laplace",
+    "Logistic",
+    "StudentT",
+    "MultivariateStudentT",
+    "Cauchy",
+    "GeneralizedGaussian",
+    "Gamma",
+    "Beta",
+    "Uniform",
+    "GaussianMixture",
+    "Product",
+    "Affine",
+    "ScipyDensity",
+    "from_scipy",
+]

@@ -13,6 +13,35 @@ __all__ = ["Gaussian"]
 _LOG2PI = np.log(2.0 * np.pi)
 
 
+def parse_mean_cov(mean, cov, mean_name: str, cov_name: str):
+    """Validate a location vector and a scalar / diagonal / full covariance-like matrix.
+
+    The dimension comes from `cov` when it is a vector or matrix, else from `mean`.
+    Returns ``(mean (d,), matrix (d, d), d)``.
+    """
+    c = np.asarray(cov, dtype=float)
+    m = np.asarray(mean, dtype=float)
+    if c.ndim in (1, 2):
+        d = c.shape[0]
+    elif c.ndim == 0:
+        d = m.size if m.ndim == 1 else 1
+    else:
+        raise ValueError(
+            f"`{cov_name}` must be a scalar, a vector or a matrix; got shape {c.shape}."
+        )
+    if d == 0:
+        raise ValueError(f"`{cov_name}` must not be empty; got shape {c.shape}.")
+    loc = check_vector(mean_name, np.broadcast_to(m, (d,)) if m.ndim == 0 else m, dim=d)
+    if c.ndim == 0:
+        v = check_scalar(cov_name, float(c), positive=True)
+        mat = np.eye(d) * v
+    elif c.ndim == 1:
+        mat = np.diag(check_vector(cov_name, c, dim=d, positive=True))
+    else:
+        mat = check_cov(cov_name, c, d)
+    return loc, mat, d
+
+
 class Gaussian(Density):
     r"""Multivariate normal density N(mean, cov).
 
@@ -41,27 +70,7 @@ class Gaussian(Density):
     """
 
     def __init__(self, mean=0.0, cov=1.0):
-        c = np.asarray(cov, dtype=float)
-        m = np.asarray(mean, dtype=float)
-        if c.ndim == 2:
-            d = c.shape[0]
-        elif c.ndim == 1:
-            d = c.shape[0]
-        else:
-            d = m.size if m.ndim == 1 else 1
-        self._mean = check_vector("mean", np.broadcast_to(m, (d,)) if m.ndim == 0 else m, dim=d)
-        if c.ndim == 0:
-            v = check_scalar("cov", float(c), positive=True)
-            cov_m = np.eye(d) * v
-            self._diag = np.full(d, v)
-        elif c.ndim == 1:
-            self._diag = check_vector("cov", c, dim=d, positive=True)
-            cov_m = np.diag(self._diag)
-        elif c.ndim == 2:
-            cov_m = check_cov("cov", c, d)
-            self._diag = None
-        else:
-            raise ValueError(f"`cov` must be a scalar, a vector or a matrix; got shape {c.shape}.")
+        self._mean, cov_m, d = parse_mean_cov(mean, cov, "mean", "cov")
         self._d = d
         self._cov = cov_m
         self._chol = linalg.cholesky(cov_m, lower=True)

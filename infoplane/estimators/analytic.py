@@ -11,6 +11,10 @@ Three methods, chosen by ``method="auto"`` in this order:
 ``"monte-carlo"``
     averages of ``-log f(X)`` and ``‖s(X)‖²`` over exact samples, with the exact
     log-density and score; ``stderr`` is the standard error of the mean.
+
+Products of independent components and 1-D affine images whose parts have no closed
+form are estimated part by part under ``"auto"`` (see :func:`_composite`); the reported
+method then joins the parts' methods, e.g. ``"closed-form+quadrature"``.
 """
 
 from __future__ import annotations
@@ -40,25 +44,66 @@ def _segments(density: Density) -> list[tuple[float, float]]:
     return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
 
+def _finite(integrand, a: float, b: float, center: float):
+    """Map a half-infinite segment onto [0, 1) with a length scale matched to its start.
+
+    ``x = a + c·u/(1-u)`` (or the mirror image) with ``c = |a - center|``: a tail that
+    decays on the scale of its distance from the centre (power laws: Cauchy, t) then
+    fills the unit interval instead of hiding near one end, where quad's own mapping
+    (c = 1) lets it miss the mass of far tails.
+    """
+    if math.isfinite(a) and math.isfinite(b):
+        return integrand, a, b
+    if math.isinf(a) and math.isinf(b):
+        return integrand, a, b
+    start = a if math.isfinite(a) else b
+    sign = 1.0 if math.isfinite(a) else -1.0
+    c = max(abs(start - center), 1e-300)
+
+    def g(u):
+        if u >= 1.0:
+            return 0.0
+        v = integrand(start + sign * c * u / (1.0 - u)) * c / (1.0 - u) ** 2
+        return v if math.isfinite(v) else 0.0
+
+    return g, 0.0, 1.0
+
+
 def _quad(density: Density, integrand, rtol: float, quantity: str) -> tuple[float, float]:
-    total, err = 0.0, 0.0
-    for a, b in _segments(density):
+    total, err, scale = 0.0, 0.0, 0.0
+    segments = _segments(density)
+    inner = [x for seg in segments for x in seg if math.isfinite(x)]
+    center = float(np.median(inner)) if inner else 0.0
+    # central segments first: their size sets the absolute tolerance of the far tails,
+    # whose tiny contributions cannot be had to a relative 1e-10 (roundoff)
+    segments.sort(key=lambda ab: abs(_mid(ab) - center))
+    for a0, b0 in segments:
+        f, a, b = _finite(integrand, a0, b0, center)
+        eabs = 0.1 * rtol * scale
         with warnings.catch_warnings():
             warnings.simplefilter("error", integrate.IntegrationWarning)
             try:
-                val, e = integrate.quad(integrand, a, b, epsabs=0.0, epsrel=rtol, limit=500)
+                val, e = integrate.quad(f, a, b, epsabs=eabs, epsrel=rtol, limit=500)
             except integrate.IntegrationWarning as w:
                 warnings.simplefilter("ignore", integrate.IntegrationWarning)
-                val, e = integrate.quad(integrand, a, b, epsabs=0.0, epsrel=rtol, limit=500)
+                val, e = integrate.quad(f, a, b, epsabs=eabs, epsrel=rtol, limit=500)
                 warnings.warn(
-                    f"quadrature of the {quantity} on [{a:g}, {b:g}] reported: {w}; "
+                    f"quadrature of the {quantity} on [{a0:g}, {b0:g}] reported: {w}; "
                     f"error estimate {e:.3g}",
                     AccuracyWarning,
                     stacklevel=4,
                 )
         total += val
         err += e
+        scale += abs(val)
     return total, err
+
+
+def _mid(ab) -> float:
+    a, b = ab
+    if math.isfinite(a) and math.isfinite(b):
+        return 0.5 * (a + b)
+    return a if math.isfinite(a) else (b if math.isfinite(b) else 0.0)
 
 
 def _entropy_integrand(density: Density):
@@ -139,6 +184,88 @@ def _reject_unknown(options, method):
         raise TypeError(f"unknown option(s) for method {method!r}: {sorted(options)}.")
 
 
+
+# ------------------------------------------------------------------------ composites
+def _joined(ests) -> tuple[str, int | None]:
+    methods = []
+    for e in ests:
+        for m in e.method.split("+"):
+            if m not in methods:
+                methods.append(m)
+    ns = [e.n_samples for e in ests if e.n_samples is not None]
+    return "+".join(methods), (max(ns) if ns else None)
+
+
+_OPTIONS = {"closed-form": (), "quadrature": ("rtol",),
+            "monte-carlo": ("n_samples", "batch_size", "target_rse")}
+
+
+def _accepted(part: Density, quantity: str, options) -> set:
+    """The options that the ``"auto"`` method of `part` for `quantity` accepts."""
+    from ..densities.product import Product
+
+    if isinstance(part, Product):
+        return set().union(*[_accepted(c, quantity, options) for c in part.components])
+    closed = part._entropy() if quantity == "entropy" else (
+        part._fisher() if part._fisher_infinite() is None else 0.0)
+    m = "closed-form" if closed is not None else (
+        "quadrature" if part.dim == 1 else "monte-carlo")
+    return set(options) & set(_OPTIONS[m])
+
+
+def _composite(density: Density, quantity: str, rng, options):
+    """Estimates of products and affine images whose parts lack closed forms.
+
+    A :class:`~infoplane.densities.Product` adds its components' entropies and Fisher
+    informations (each estimated by its own ``"auto"`` method, variances added; each
+    component gets the options its method accepts, and an option no component accepts
+    is an error); an
+    :class:`~infoplane.densities.Affine` image shifts the base entropy by ln|det A| and,
+    in 1-D, divides the base Fisher information by a². Returns ``None`` when neither rule
+    applies (the caller then integrates or samples the density itself).
+    """
+    from ..densities.affine import Affine
+    from ..densities.product import Product
+
+    rng = check_rng(rng)  # one stream for all parts, so their errors are independent
+    fn = {"entropy": density_entropy, "fisher": density_fisher,
+          "fisher_matrix": density_fisher_matrix}[quantity]
+    d = density.dim
+    if isinstance(density, Product):
+        accepted = [_accepted(c, quantity, options) for c in density.components]
+        unused = set(options) - set().union(*accepted)
+        _reject_unknown({k: options[k] for k in unused}, "auto (per component)")
+        parts = [fn(c, method="auto", rng=rng, **{k: options[k] for k in acc})
+                 for c, acc in zip(density.components, accepted)]
+        method, n = _joined(parts)
+        if quantity == "fisher_matrix":
+            from scipy import linalg
+
+            tse = math.sqrt(sum(p.trace.stderr ** 2 for p in parts))
+            return MatrixEstimate(
+                linalg.block_diag(*[p.value for p in parts]),
+                linalg.block_diag(*[p.stderr for p in parts]), method, n, options,
+                trace_stderr=tse,
+            )
+        return Estimate(
+            sum(p.value for p in parts), math.sqrt(sum(p.stderr**2 for p in parts)), method,
+            n, d, options,
+        )
+    if isinstance(density, Affine):
+        if quantity == "entropy":
+            e = fn(density.base, method="auto", rng=rng, **options)
+            return Estimate(e.value + density._logabsdet, e.stderr, e.method, e.n_samples, d,
+                            e.options)
+        if d == 1:
+            e = fn(density.base, method="auto", rng=rng, **options)
+            a2 = float(density.A[0, 0]) ** 2
+            if quantity == "fisher":
+                return Estimate(e.value / a2, e.stderr / a2, e.method, e.n_samples, d, e.options)
+            return MatrixEstimate(e.value / a2, e.stderr / a2, e.method, e.n_samples, e.options,
+                                  trace_stderr=e.trace.stderr / a2)
+    return None
+
+
 # ------------------------------------------------------------------------- public
 def _pick(method: str, density: Density, has_closed: bool) -> str:
     check_method(method, DENSITY_METHODS)
@@ -156,6 +283,10 @@ def _pick(method: str, density: Density, has_closed: bool) -> str:
 def density_entropy(density: Density, *, method: str = "auto", rng=None, **options) -> Estimate:
     """Differential entropy H (nats) of a density; see the module docstring for methods."""
     closed = density._entropy()
+    if closed is None and method == "auto":
+        est = _composite(density, "entropy", rng, options)
+        if est is not None:
+            return est
     m = _pick(method, density, closed is not None)
     d = density.dim
     if m == "closed-form":
@@ -185,6 +316,10 @@ def density_fisher(density: Density, *, method: str = "auto", rng=None, **option
         check_method(method, DENSITY_METHODS)
         return Estimate(math.inf, 0.0, "closed-form", None, d, reason=reason)
     closed = density._fisher()
+    if closed is None and method == "auto":
+        est = _composite(density, "fisher", rng, options)
+        if est is not None:
+            return est
     m = _pick(method, density, closed is not None)
     if m == "closed-form":
         _reject_unknown(options, m)
@@ -220,6 +355,10 @@ def density_fisher_matrix(
         return MatrixEstimate(np.full((d, d), np.inf), np.zeros((d, d)), "closed-form",
                               reason=reason, trace_stderr=0.0)
     closed = density._fisher_matrix()
+    if closed is None and method == "auto":
+        est = _composite(density, "fisher_matrix", rng, options)
+        if est is not None:
+            return est
     m = _pick(method, density, closed is not None)
     if m == "closed-form":
         _reject_unknown(options, m)
