@@ -19,6 +19,7 @@ from ._results import Estimate, FSPoint, FSTrajectory, MatrixEstimate
 from .densities import Density, Gaussian, Laplace
 from .errors import AccuracyWarning, DegenerateDataWarning, InfoplaneWarning
 from .plane import nj_curve, stam_ratio
+from .signals import fs_trajectory
 
 try:
     __version__ = _version("infoplane")
@@ -41,6 +42,7 @@ __all__ = [
     "Laplace",
     "nj_curve",
     "stam_ratio",
+    "fs_trajectory",
     "InfoplaneWarning",
     "DegenerateDataWarning",
     "AccuracyWarning",
