@@ -20,8 +20,13 @@ from hypothesis import given, settings, strategies as st
 from scipy import integrate, special, stats
 
 import infoplane as ip
-from infoplane._kernels.binning import _interp_at, _linbin_counts
-from infoplane._kernels.spacing import _ebrahimi_log_terms, _knn_radii_sorted
+from infoplane._kernels.binning import _linbin_counts
+from infoplane._kernels.spacing import (
+    _ebrahimi_log_terms,
+    _ebrahimi_log_terms_par,
+    _knn_radii_sorted,
+    _knn_radii_sorted_par,
+)
 from infoplane.errors import DegenerateDataWarning  # noqa: F401  (documented warning class)
 
 NU = 5
@@ -74,22 +79,13 @@ def test_linbin_matches_numpy_reference(rng):
     assert got.sum() == pytest.approx(y.size, rel=1e-12)
 
 
-def test_interp_matches_numpy(rng):
-    grid_vals = rng.standard_normal(300)
-    a, delta = -1.0, 0.02
-    y = rng.uniform(a, a + delta * 299, 1000)
-    np.testing.assert_allclose(
-        _interp_at(grid_vals, y, a, delta), np.interp(y, a + delta * np.arange(300), grid_vals),
-        rtol=1e-12, atol=1e-13,
-    )
-
-
 @pytest.mark.parametrize("k", [1, 3, 10])
 def test_knn_radii_match_brute_force(rng, k):
     x = np.sort(rng.standard_cauchy(400))
     d = np.abs(x[:, None] - x[None, :])
     ref = np.sort(d, axis=1)[:, k]  # column 0 is the point itself
     np.testing.assert_allclose(_knn_radii_sorted(x, k), ref, rtol=1e-12)
+    np.testing.assert_allclose(_knn_radii_sorted_par(x, k), ref, rtol=1e-12)
 
 
 @pytest.mark.parametrize("m", [1, 5, 31])
@@ -98,6 +94,7 @@ def test_ebrahimi_matches_scipy(rng, m):
     ref = stats.differential_entropy(x, window_length=m, method="ebrahimi")
     got = np.mean(_ebrahimi_log_terms(np.sort(x), m))
     assert got == pytest.approx(ref, rel=1e-12)
+    assert np.mean(_ebrahimi_log_terms_par(np.sort(x), m)) == pytest.approx(ref, rel=1e-12)
     e = ip.entropy(x, method="spacing", window_length=m)
     assert e.value == pytest.approx(ref, rel=1e-12)
     assert e.method == "spacing" and e.options["window_length"] == m

@@ -1,13 +1,13 @@
-"""Linear binning onto a regular grid and linear interpolation back to points.
+"""Linear binning onto a regular grid.
 
 Kernels take clean float64 arrays; the estimator module validates.
 """
 
 import numpy as np
 
-from ._jit import njit, prange
+from ._jit import njit
 
-__all__ = ["_linbin_counts", "_interp_at"]
+__all__ = ["_linbin_counts"]
 
 
 @njit
@@ -29,20 +29,3 @@ def _linbin_counts(y, a, delta, m):
         c[j] += 1.0 - w
         c[j + 1] += w
     return c
-
-
-@njit(parallel=True)
-def _interp_at(values, y, a, delta):
-    """Linear interpolation of grid `values` (nodes ``a + delta*j``) at the points `y`."""
-    m = values.shape[0]
-    out = np.empty(y.shape[0])
-    for i in prange(y.shape[0]):
-        t = (y[i] - a) / delta
-        j = int(np.floor(t))
-        if j >= m - 1:
-            j = m - 2
-        if j < 0:
-            j = 0
-        w = t - j
-        out[i] = (1.0 - w) * values[j] + w * values[j + 1]
-    return out
