@@ -11,28 +11,36 @@ __all__ = ["_knn_radii_sorted", "_ebrahimi_log_terms", "PARALLEL_MIN"]
 PARALLEL_MIN = 100_000
 
 
-def _knn_radii_sorted_py(xs, k):
+def _knn_radii_sorted_py(xs, k, n_chunks):
     """Distance from each point of the sorted array `xs` to its `k`-th nearest neighbour.
 
     On sorted data the k nearest neighbours of ``xs[i]`` fill a window ``xs[j..j+k]``
     that contains i, so ``r_i = min_j max(xs[i] - xs[j], xs[j+k] - xs[i])`` over
-    ``max(0, i-k) <= j <= min(i, n-1-k)``: O(n k), branch-free. Requires ``k < len(xs)``.
+    ``max(0, i-k) <= j <= min(i, n-1-k)``. The first term falls and the second rises
+    with j, so the best j is found by walking right, and it never moves left as i grows:
+    one pass, O(n) in total. `n_chunks` independent runs (one per prange step) restart
+    the walk at their first point. Requires ``1 <= k < len(xs)``.
     """
     n = xs.shape[0]
     out = np.empty(n)
-    for i in prange(n):
-        j0 = i - k
-        if j0 < 0:
-            j0 = 0
-        j1 = i
-        if j1 > n - 1 - k:
-            j1 = n - 1 - k
-        xi = xs[i]
-        r = np.inf
-        for j in range(j0, j1 + 1):
-            d = max(xi - xs[j], xs[j + k] - xi)
-            r = min(r, d)
-        out[i] = r
+    size = (n + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        i0 = c * size
+        i1 = min(n, i0 + size)
+        j = max(0, i0 - k)
+        for i in range(i0, i1):
+            xi = xs[i]
+            if j < i - k:
+                j = i - k
+            jmax = min(i, n - 1 - k)
+            r = max(xi - xs[j], xs[j + k] - xi)
+            while j < jmax:
+                r2 = max(xi - xs[j + 1], xs[j + 1 + k] - xi)
+                if r2 > r:
+                    break
+                r = r2
+                j += 1
+            out[i] = r
     return out
 
 
@@ -71,8 +79,9 @@ _ebrahimi_log_terms_ser = njit(_ebrahimi_log_terms_py)
 
 def _knn_radii_sorted(xs, k):
     """k-th nearest-neighbour distances on sorted data (parallel for large inputs)."""
-    f = _knn_radii_sorted_par if xs.shape[0] >= PARALLEL_MIN else _knn_radii_sorted_ser
-    return f(xs, k)
+    if xs.shape[0] >= PARALLEL_MIN:
+        return _knn_radii_sorted_par(xs, k, 64)
+    return _knn_radii_sorted_ser(xs, k, 1)
 
 
 def _ebrahimi_log_terms(xs, m):

@@ -41,6 +41,7 @@ _SCALE_MULT = 2.0
 _NODES_PER_BW = 8
 _MAX_GRID = 1 << 20
 _TRUNC = 6.0  # kernel truncated at +-6 bandwidths
+_Y_MAX = 25.0  # grid limit on the asinh axis (|x - c| <= 3.6e10 s)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -123,6 +124,12 @@ class _FisherGrid:
         self.n = x.size
         self.center, self.scale, self.h = center, scale, h
         y = np.arcsinh((x - center) / scale)
+        # Beyond |y| = _Y_MAX the weight 1/cosh(y)^2 of the x-score is < 1e-21: such
+        # points add nothing to J but would stretch the grid; they count in n only.
+        inside = np.abs(y) <= _Y_MAX
+        self.n_out = int(self.n - np.count_nonzero(inside))
+        if self.n_out:
+            y = y[inside]
         lo, hi = y.min() - _TRUNC * 2 * h, y.max() + _TRUNC * 2 * h
         delta = h / _NODES_PER_BW
         m = int(math.ceil((hi - lo) / delta)) + 1
@@ -147,10 +154,13 @@ class _FisherGrid:
         self.th = th
         self.w = 1.0 / np.cosh(self.nodes) ** 2
 
-    def fisher_terms(self, counts: np.ndarray) -> np.ndarray:
-        """J at bandwidths h and 2h for each row of `counts` (shape (B, m)) -> (B, 2)."""
+    def fisher_terms(self, counts: np.ndarray, n_out=0) -> np.ndarray:
+        """J at bandwidths h and 2h for each row of `counts` (shape (B, m)) -> (B, 2).
+
+        `n_out` (scalar or shape (B,)) counts the points left off the grid.
+        """
         counts = np.atleast_2d(counts)
-        nn = counts.sum(axis=1, keepdims=True)
+        nn = counts.sum(axis=1, keepdims=True) + np.reshape(n_out, (-1, 1))
         cf = np.fft.rfft(counts, n=self.P, axis=-1)
         out = np.empty((counts.shape[0], 2))
         for j, kf in enumerate(self.kfft):
@@ -207,7 +217,7 @@ def _fisher_kde(x, *, bandwidth, n_boot, rng):
                 f"bandwidth {grid.h * grid.scale:.3g}; the KDE Fisher information would "
                 "measure the lattice. Pass jitter='auto' or jitter=<width> to dequantise."
             )
-    jj = grid.fisher_terms(grid.counts)[0]
+    jj = grid.fisher_terms(grid.counts, grid.n_out)[0]
     value = float(_richardson(jj[:1], jj[1:])[0])
     if not (jj[0] > 0 and 4.0 * jj[1] > jj[0]):
         warnings.warn(
@@ -219,10 +229,11 @@ def _fisher_kde(x, *, bandwidth, n_boot, rng):
     stderr = math.nan
     if n_boot:
         reps = []
-        for start in range(0, n_boot, 64):
-            b = min(64, n_boot - start)
+        batch = max(1, min(64, (1 << 22) // grid.P))  # bounds memory at ~0.4 GB
+        for start in range(0, n_boot, batch):
+            b = min(batch, n_boot - start)
             cb = rng.poisson(np.broadcast_to(grid.counts, (b, grid.m))).astype(np.float64)
-            t = grid.fisher_terms(cb)
+            t = grid.fisher_terms(cb, rng.poisson(grid.n_out, b) if grid.n_out else 0)
             reps.append(_richardson(t[:, 0], t[:, 1]))
         reps = np.concatenate(reps)
         reps = reps[np.isfinite(reps)]
