@@ -23,9 +23,9 @@ import infoplane as ip
 from infoplane._kernels.binning import _linbin_counts
 from infoplane._kernels.spacing import (
     _ebrahimi_log_terms,
-    _ebrahimi_log_terms_par,
+    _ebrahimi_par,
+    _knn_radii_par,
     _knn_radii_sorted,
-    _knn_radii_sorted_par,
 )
 from infoplane.errors import DegenerateDataWarning  # noqa: F401  (documented warning class)
 
@@ -86,7 +86,7 @@ def test_knn_radii_match_brute_force(rng, k):
     ref = np.sort(d, axis=1)[:, k]  # column 0 is the point itself
     np.testing.assert_allclose(_knn_radii_sorted(x, k), ref, rtol=1e-12)
     for chunks in (1, 7, 64):
-        np.testing.assert_allclose(_knn_radii_sorted_par(x, k, chunks), ref, rtol=1e-12)
+        np.testing.assert_allclose(_knn_radii_par(x, k, chunks), ref, rtol=1e-12)
 
 
 def test_knn_radii_with_ties():
@@ -103,7 +103,7 @@ def test_ebrahimi_matches_scipy(rng, m):
     ref = stats.differential_entropy(x, window_length=m, method="ebrahimi")
     got = np.mean(_ebrahimi_log_terms(np.sort(x), m))
     assert got == pytest.approx(ref, rel=1e-12)
-    assert np.mean(_ebrahimi_log_terms_par(np.sort(x), m)) == pytest.approx(ref, rel=1e-12)
+    assert np.mean(_ebrahimi_par(np.sort(x), m, 7)) == pytest.approx(ref, rel=1e-12)
     e = ip.entropy(x, method="spacing", window_length=m)
     assert e.value == pytest.approx(ref, rel=1e-12)
     assert e.method == "spacing" and e.options["window_length"] == m

@@ -45,8 +45,6 @@ _Y_MAX = 25.0  # grid limit on the asinh axis (|x - c| <= 3.6e10 s)
 
 
 # --------------------------------------------------------------------------- helpers
-
-
 def _check_options(method: str, options: dict, allowed: tuple[str, ...]) -> None:
     bad = sorted(set(options) - set(allowed))
     if bad:
@@ -55,8 +53,11 @@ def _check_options(method: str, options: dict, allowed: tuple[str, ...]) -> None
         )
 
 
-def _prepare(X: np.ndarray, jitter, rng: np.random.Generator, *, sort: bool = True):
-    """Flatten, optionally dequantise (`jitter`), refuse constant data; return (x, width)."""
+def _prepare(X: np.ndarray, jitter, rng: np.random.Generator):
+    """Flatten, optionally dequantise (`jitter`), refuse constant data; sort.
+
+    Returns the sorted samples and the jitter width used (0.0 without jitter).
+    """
     x = np.asarray(X, dtype=np.float64).ravel()
     lo, hi = x.min(), x.max()
     if lo == hi:
@@ -73,9 +74,7 @@ def _prepare(X: np.ndarray, jitter, rng: np.random.Generator, *, sort: bool = Tr
         else:
             amp = check_scalar("jitter", jitter, positive=True)
         x = x + rng.uniform(-0.5 * amp, 0.5 * amp, size=x.size)
-    if sort:
-        x = np.sort(x)
-    return x, amp
+    return np.sort(x), amp
 
 
 def _tie_error(what: str, n_zero: int, n: int) -> ValueError:
@@ -106,8 +105,6 @@ def _robust_scale(xs: np.ndarray) -> float:
 
 
 # --------------------------------------------------------------------------- Fisher (KDE)
-
-
 def _gauss_kernels(delta: float, h: float, n_lag: int) -> np.ndarray:
     """Gaussian kernel K_h, K_h' and (K_h')^2 sampled at lags -n_lag..n_lag (rows)."""
     t = delta * np.arange(-n_lag, n_lag + 1)
@@ -303,8 +300,8 @@ def fisher(X, *, method="auto", rng=None, bandwidth="auto", n_boot=100, jitter=N
        benchmark suite among the constants measured (``benchmarks/bandwidth_1d.py``).
     6. *Standard error.* Poisson bootstrap of the bin counts (each node count
        c_j → Poisson(c_j)), re-running steps 2-4 with batched FFTs. It is conservative:
-       bootstrap SD / actual SD was 1.0-1.45 over the suite (coverage in
-       ``docs/benchmarks_1d.md``).
+       the reported stderr was 0.95-1.35 times the spread of the estimates over seeds
+       (``docs/coverage_1d.md``, from ``benchmarks/coverage_1d.py``).
 
     Examples
     --------
@@ -340,10 +337,8 @@ def fisher_matrix(X, *, method="auto", rng=None, **options):
 
 
 # --------------------------------------------------------------------------- entropy
-
-
 def _default_neighbors(n: int) -> int:
-    # measured (benchmarks/accuracy_1d.py): k ~ 0.75 n^(1/3) balances the O(1/k) excess
+    # measured (benchmarks/knn_k_1d.py): k ~ 0.75 n^(1/3) balances the O(1/k) excess
     # variance of fixed-k KL against its O((k/n)^2) bias; capped for speed.
     return int(min(16, max(2, round(0.75 * n ** (1.0 / 3.0)))))
 
@@ -417,9 +412,9 @@ def entropy(X, *, method="auto", rng=None, n_neighbors=None, window_length=None,
     error ``sd(log f̂(X_i))/√n`` of an efficient estimator, with f̂ the √n-spacing
     density; for k-NN the fixed-k noise ``ψ'(k)/n`` (the variance of log Gamma(k), the
     law of ``log(n f ρ_k)``) is added in quadrature. Measured coverage of the 95% interval
-    over 150-300 seeds and the six benchmark densities: 90-98% (k-NN, n = 1e3 and 1e4);
-    the spacing estimator's boundary bias makes its intervals under-cover for heavy tails
-    (``docs/benchmarks_1d.md``).
+    over 300 seeds and the six benchmark densities: 89-97% (k-NN, n = 1e3 and 1e4); the
+    spacing estimator's boundary bias makes its intervals under-cover, badly for heavy
+    tails (``docs/coverage_1d.md``, from ``benchmarks/coverage_1d.py``).
 
     Examples
     --------
