@@ -35,6 +35,7 @@ from .densities import (
 )
 from .errors import AccuracyWarning, DegenerateDataWarning, InfoplaneWarning
 from .plane import nj_curve, stam_ratio
+from .signals import fs_trajectory
 
 try:
     __version__ = _version("infoplane")
@@ -69,6 +70,7 @@ __all__ = [
     "from_scipy",
     "nj_curve",
     "stam_ratio",
+    "fs_trajectory",
     "InfoplaneWarning",
     "DegenerateDataWarning",
     "AccuracyWarning",

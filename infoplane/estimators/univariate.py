@@ -1,15 +1,477 @@
-"""1-D sample estimators (under construction)."""
+"""1-D sample estimators of Fisher information and differential entropy.
 
-_MSG = "1-D sample estimators are not available yet; pass a Density."
+Methods
+-------
+Fisher information J (``fisher``; ``method="kde"``, which ``"auto"`` picks):
+    Binned Gaussian KDE on a transformed axis, with the kernel's own (diagonal)
+    contribution removed and a Richardson step in the bandwidth. See :func:`fisher`.
+Entropy H (``entropy``):
+    ``"knn"`` -- Kozachenko-Leonenko k-nearest-neighbour estimator on sorted data;
+    ``"spacing"`` -- Ebrahimi's m-spacing estimator (Vasicek's with boundary weights).
+    ``"auto"`` picks ``"knn"`` (the lower median error in ``benchmarks/accuracy_1d.py``).
+
+All estimators work in O(n log n) (the sort) plus O(m log m) for an FFT grid of m nodes,
+and report a standard error (see each function's Notes).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from scipy import special
+
+from .._results import Estimate, MatrixEstimate
+from .._validation import check_int, check_method, check_rng, check_scalar
+from ..errors import DegenerateDataWarning
+from .._kernels.binning import _linbin_counts
+from .._kernels.spacing import _ebrahimi_log_terms, _knn_radii_sorted
+
+__all__ = ["entropy", "fisher", "fisher_matrix"]
+
+FISHER_METHODS = ("auto", "kde")
+ENTROPY_METHODS = ("auto", "knn", "spacing")
+
+#: Bandwidth constant on the asinh axis: h = _BW_CONST * n**(-1/5) (see `fisher` Notes).
+_BW_CONST = 0.4
+#: The transform scale is _SCALE_MULT robust standard deviations.
+_SCALE_MULT = 2.0
+#: Grid nodes per bandwidth.
+_NODES_PER_BW = 8
+_MAX_GRID = 1 << 20
+_TRUNC = 6.0  # kernel truncated at +-6 bandwidths
+_Y_MAX = 25.0  # grid limit on the asinh axis (|x - c| <= 3.6e10 s)
 
 
-def entropy(X, *, method="auto", rng=None, **options):
-    raise TypeError(_MSG)
+# --------------------------------------------------------------------------- helpers
+def _check_options(method: str, options: dict, allowed: tuple[str, ...]) -> None:
+    bad = sorted(set(options) - set(allowed))
+    if bad:
+        raise TypeError(
+            f"method {method!r} got unexpected option(s) {bad}; accepted: {sorted(allowed)}."
+        )
 
 
-def fisher(X, *, method="auto", rng=None, **options):
-    raise TypeError(_MSG)
+def _prepare(X: np.ndarray, jitter, rng: np.random.Generator):
+    """Flatten, optionally dequantise (`jitter`), refuse constant data; sort.
+
+    Returns the sorted samples and the jitter width used (0.0 without jitter).
+    """
+    x = np.asarray(X, dtype=np.float64).ravel()
+    lo, hi = x.min(), x.max()
+    if lo == hi:
+        raise ValueError(
+            f"`x` is constant (all {x.size} samples equal {lo!r}): a point mass has "
+            "H = -inf and J = inf, which samples cannot estimate."
+        )
+    amp = 0.0
+    if jitter is not None:
+        if isinstance(jitter, str):
+            if jitter != "auto":
+                raise ValueError(f"`jitter` must be None, 'auto' or a float > 0; got {jitter!r}.")
+            amp = float(np.diff(np.unique(x)).min())
+        else:
+            amp = check_scalar("jitter", jitter, positive=True)
+        x = x + rng.uniform(-0.5 * amp, 0.5 * amp, size=x.size)
+    return np.sort(x), amp
+
+
+def _tie_error(what: str, n_zero: int, n: int) -> ValueError:
+    return ValueError(
+        f"`x` has heavy ties: {n_zero} of {n} samples get a zero {what}, so the estimate "
+        "would be -inf. Pass jitter='auto' (uniform noise over the quantisation step, "
+        "which estimates the entropy of the dequantised variable) or jitter=<width>."
+    )
+
+
+def _sorted_quantile(xs: np.ndarray, p: float) -> float:
+    """Quantile of sorted data with linear interpolation (numpy's default rule)."""
+    t = (xs.size - 1) * p
+    i = int(math.floor(t))
+    j = min(i + 1, xs.size - 1)
+    return float(xs[i] + (t - i) * (xs[j] - xs[i]))
+
+
+def _robust_scale(xs: np.ndarray) -> float:
+    """IQR/1.349, else 1.4826 MAD, else the standard deviation (`xs` sorted)."""
+    s = (_sorted_quantile(xs, 0.75) - _sorted_quantile(xs, 0.25)) / 1.3489795003921634
+    if not s > 0:
+        med = _sorted_quantile(xs, 0.5)
+        s = 1.482602218505602 * float(np.median(np.abs(xs - med)))
+    if not s > 0:
+        s = float(np.std(xs))
+    return float(s)
+
+
+# --------------------------------------------------------------------------- Fisher (KDE)
+def _gauss_kernels(delta: float, h: float, n_lag: int) -> np.ndarray:
+    """Gaussian kernel K_h, K_h' and (K_h')^2 sampled at lags -n_lag..n_lag (rows)."""
+    t = delta * np.arange(-n_lag, n_lag + 1)
+    z = t / h
+    k0 = np.exp(-0.5 * z * z) / (math.sqrt(2.0 * math.pi) * h)
+    k1 = -z / h * k0
+    return np.stack([k0, k1, k1 * k1])
+
+
+class _FisherGrid:
+    """Grid, transform and kernel FFTs shared by the estimate and its bootstrap."""
+
+    def __init__(self, x: np.ndarray, h: float, center: float, scale: float):
+        self.n = x.size
+        self.center, self.scale, self.h = center, scale, h
+        y = np.arcsinh((x - center) / scale)
+        # Beyond |y| = _Y_MAX the weight 1/cosh(y)^2 of the x-score is < 1e-21: such
+        # points add nothing to J but would stretch the grid; they count in n only.
+        inside = np.abs(y) <= _Y_MAX
+        self.n_out = int(self.n - np.count_nonzero(inside))
+        if self.n_out:
+            y = y[inside]
+        lo, hi = y.min() - _TRUNC * 2 * h, y.max() + _TRUNC * 2 * h
+        delta = h / _NODES_PER_BW
+        m = int(math.ceil((hi - lo) / delta)) + 1
+        if m > _MAX_GRID:  # pathological ranges: coarsen rather than exhaust memory
+            m = _MAX_GRID
+            delta = (hi - lo) / (m - 1)
+        self.a, self.delta, self.m = lo, delta, m
+        self.nodes = lo + delta * np.arange(m)
+        self.counts = _linbin_counts(y, lo, delta, m)
+        # kernels for h and 2h (Richardson), truncated at _TRUNC bandwidths
+        self.n_lag = int(math.ceil(_TRUNC * 2 * h / delta))
+        size = m + 2 * self.n_lag + 1
+        self.P = 1 << int(math.ceil(math.log2(size)))
+        self.kfft = []
+        for hh in (h, 2 * h):
+            ks = _gauss_kernels(delta, hh, self.n_lag)
+            wrapped = np.zeros((3, self.P))
+            wrapped[:, : self.n_lag + 1] = ks[:, self.n_lag:]
+            wrapped[:, self.P - self.n_lag:] = ks[:, : self.n_lag]
+            self.kfft.append(np.fft.rfft(wrapped, axis=-1))
+        th = np.tanh(self.nodes)
+        self.th = th
+        self.w = 1.0 / np.cosh(self.nodes) ** 2
+
+    def fisher_terms(self, counts: np.ndarray, n_out=0) -> np.ndarray:
+        """J at bandwidths h and 2h for each row of `counts` (shape (B, m)) -> (B, 2).
+
+        `n_out` (scalar or shape (B,)) counts the points left off the grid.
+        """
+        counts = np.atleast_2d(counts)
+        nn = counts.sum(axis=1, keepdims=True) + np.reshape(n_out, (-1, 1))
+        cf = np.fft.rfft(counts, n=self.P, axis=-1)
+        out = np.empty((counts.shape[0], 2))
+        for j, kf in enumerate(self.kfft):
+            conv = np.fft.irfft(cf[:, None, :] * kf[None, :, :], n=self.P, axis=-1)
+            conv = conv[:, :, : self.m]
+            f = conv[:, 0] / nn
+            f1 = conv[:, 1] / nn
+            diag = conv[:, 2] / nn**2
+            fmax = f.max(axis=1, keepdims=True)
+            ok = f > 1e-10 * fmax
+            fs = np.where(ok, f, 1.0)
+            # x-space score s_X = (s_Y - tanh y) / (scale cosh y); J = int f_Y s_X^2 dy
+            # with the kernel's own term (diag) removed from f_Y'^2.
+            integ = ((f1 * f1 - diag) / fs - 2.0 * self.th * f1 + self.th**2 * f) * self.w
+            out[:, j] = np.where(ok, integ, 0.0).sum(axis=1) * self.delta / self.scale**2
+        return out
+
+
+def _richardson(jh: np.ndarray, j2h: np.ndarray) -> np.ndarray:
+    """Extrapolate 1/J(h) = 1/J + a h^2 to h = 0 from bandwidths h and 2h.
+
+    Where that is impossible (J(h) <= 0 after the diagonal removal, or J(h) >= 4 J(2h):
+    noise, not smoothing bias, dominates -- only seen for n of a few dozen) the smoother
+    J(2h) is returned, and nan when that is not positive either.
+    """
+    jh = np.asarray(jh, dtype=float)
+    j2h = np.asarray(j2h, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = (4.0 / jh - 1.0 / j2h) / 3.0
+        good = (jh > 0) & (j2h > 0) & (inv > 0)
+        return np.where(good, 1.0 / inv, np.where(j2h > 0, j2h, np.nan))
+
+
+def _fisher_kde(x, *, bandwidth, n_boot, rng):
+    n = x.size
+    center = _sorted_quantile(x, 0.5)
+    scale = _SCALE_MULT * _robust_scale(x)
+    if isinstance(bandwidth, str):
+        if bandwidth != "auto":
+            raise ValueError(f"`bandwidth` must be 'auto' or a float > 0; got {bandwidth!r}.")
+        h = _BW_CONST * n ** (-0.2)
+    else:
+        h = check_scalar("bandwidth", bandwidth, positive=True) / scale
+    grid = _FisherGrid(x, h, center, scale)
+    # quantised data: a lattice coarser than the kernel makes the KDE spiky
+    n_tied = int(np.count_nonzero(np.diff(x) == 0))  # x is sorted
+    if n_tied > 0.01 * n:
+        uniq = np.unique(x)
+        step = float(np.median(np.diff(uniq)))
+        if step * 3.0 > grid.h * grid.scale:
+            raise ValueError(
+                f"`x` has heavy ties: {n - uniq.size} of {n} samples repeat a value and the "
+                f"values sit on a lattice of step ~{step:.3g}, coarser than the kernel "
+                f"bandwidth {grid.h * grid.scale:.3g}; the KDE Fisher information would "
+                "measure the lattice. Pass jitter='auto' or jitter=<width> to dequantise."
+            )
+    jj = grid.fisher_terms(grid.counts, grid.n_out)[0]
+    value = float(_richardson(jj[:1], jj[1:])[0])
+    if not (jj[0] > 0 and 4.0 * jj[1] > jj[0]):
+        warnings.warn(
+            f"the KDE Fisher information is noise-dominated at n = {n} (J(h) = {jj[0]:.3g}, "
+            f"J(2h) = {jj[1]:.3g}); returning the J(2h) estimate without extrapolation.",
+            DegenerateDataWarning, stacklevel=4,
+        )
+    # bootstrap: Poisson resampling of the binned counts, batched FFTs
+    stderr = math.nan
+    if n_boot:
+        reps = []
+        batch = max(1, min(64, (1 << 22) // grid.P))  # bounds memory at ~0.4 GB
+        for start in range(0, n_boot, batch):
+            b = min(batch, n_boot - start)
+            cb = rng.poisson(np.broadcast_to(grid.counts, (b, grid.m))).astype(np.float64)
+            t = grid.fisher_terms(cb, rng.poisson(grid.n_out, b) if grid.n_out else 0)
+            reps.append(_richardson(t[:, 0], t[:, 1]))
+        reps = np.concatenate(reps)
+        reps = reps[np.isfinite(reps)]
+        if reps.size >= 2:
+            stderr = float(np.std(reps, ddof=1))
+    opts = {
+        "bandwidth": grid.h * grid.scale,
+        "bandwidth_transformed": grid.h,
+        "scale": grid.scale,
+        "center": grid.center,
+        "grid_size": grid.m,
+        "n_boot": n_boot,
+    }
+    return value, stderr, opts
+
+
+def fisher(X, *, method="auto", rng=None, bandwidth="auto", n_boot=100, jitter=None,
+           **options):
+    """Fisher information J = E[(d/dx log f(X))²] of 1-D samples.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, 1)
+        Clean samples (validated by the caller).
+    method : {"auto", "kde"}
+        ``"auto"`` is ``"kde"``.
+    rng : None, int or Generator
+        Randomness for the bootstrap (and `jitter`).
+    bandwidth : "auto" or float
+        Kernel bandwidth in units of x at the sample median. ``"auto"``:
+        ``0.4 n^(-1/5)`` on the transformed axis (about ``0.8 σ n^(-1/5)`` for Gaussian
+        data), a rule tuned for the error of J (Notes), not for the density.
+    n_boot : int
+        Bootstrap replicates for the standard error (0 skips it: ``stderr = nan``).
+    jitter : None, "auto" or float
+        Add uniform noise of this width (``"auto"``: the smallest gap between distinct
+        values) to dequantise tied data. ``None`` refuses heavily tied data.
+
+    Returns
+    -------
+    Estimate
+        ``method="kde"``; ``options`` records the bandwidth, scale and grid size used.
+
+    Raises
+    ------
+    ValueError
+        Constant data, heavy ties on a lattice coarser than the kernel (use `jitter`),
+        bad `bandwidth`, `n_boot` or `method`.
+
+    Notes
+    -----
+    1. *Transform.* With centre c = median and scale s = 2·IQR/1.349, the data are mapped to
+       ``y = asinh((x - c)/s)``; near c this is linear, in the tails logarithmic, so heavy
+       tails (Cauchy) occupy a short grid instead of a [min, max] range that explodes.
+       The KDE is formed on y; by the change of variables the x-score is
+       ``s_X = (s_Y(y) - tanh y) / (s cosh y)`` and
+       ``J = ∫ f_Y(y) s_X(y)² dy`` (transformation KDE, Wand, Marron & Ruppert 1991).
+    2. *Binned FFT KDE.* Linear binning on a grid with 8 nodes per bandwidth, convolution
+       with K_h, K_h' and (K_h')² by FFT: O(n + m log m).
+    3. *Diagonal removal.* ``f̂'² - n⁻²Σ K_h'(y - Y_i)²`` replaces ``f̂'²``: the i = j terms
+       are a positive bias ∝ 1/(n h³) per unit length (an isolated point adds 1/(n h²)),
+       which is what makes plug-in J explode for heavy tails.
+    4. *Richardson.* Smoothing lowers J (Blachman-Stam: 1/J(f*φ_h) ≥ 1/J + h², equality
+       for Gaussians); 1/J(h) = 1/J + a h² + O(h⁴) is extrapolated from h and 2h.
+       For densities with a kink (Laplace) the bias is O(h) and this step under-corrects.
+    5. *Bandwidth.* h = 0.4 n^(-1/5) on the y axis minimised the median error over the
+       benchmark suite among the constants measured (``benchmarks/bandwidth_1d.py``).
+    6. *Standard error.* Poisson bootstrap of the bin counts (each node count
+       c_j → Poisson(c_j)), re-running steps 2-4 with batched FFTs. It is conservative:
+       the reported stderr was 0.95-1.35 times the spread of the estimates over seeds
+       (``docs/coverage_1d.md``, from ``benchmarks/coverage_1d.py``).
+
+    Examples
+    --------
+    >>> import numpy as np, infoplane as ip
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_cauchy(20000)
+    >>> e = ip.fisher(x, rng=0)
+    >>> e.method
+    'kde'
+    >>> bool(abs(e.value - 0.5) < 4 * e.stderr)   # Cauchy(0, 1): J = 1/2
+    True
+    """
+    check_method(method, FISHER_METHODS)
+    _check_options(method, options, ())
+    n_boot = check_int("n_boot", n_boot, minimum=0)
+    rng = check_rng(rng)
+    x, amp = _prepare(X, jitter, rng)
+    if x.size < 10:
+        raise ValueError(f"`x` has {x.size} samples; method 'kde' needs at least 10.")
+    value, stderr, opts = _fisher_kde(x, bandwidth=bandwidth, n_boot=n_boot, rng=rng)
+    if jitter is not None:
+        opts["jitter"] = amp
+    return Estimate(value, stderr, "kde", x.size, 1, opts)
 
 
 def fisher_matrix(X, *, method="auto", rng=None, **options):
-    raise TypeError(_MSG)
+    """The 1×1 Fisher information matrix [[J]] (see :func:`fisher`)."""
+    e = fisher(X, method=method, rng=rng, **options)
+    return MatrixEstimate(
+        np.array([[e.value]]), np.array([[e.stderr]]), e.method, e.n_samples, e.options,
+        e.reason, trace_stderr=e.stderr,
+    )
+
+
+# --------------------------------------------------------------------------- entropy
+def _default_neighbors(n: int) -> int:
+    # measured (benchmarks/knn_k_1d.py): k ~ 0.75 n^(1/3) balances the O(1/k) excess
+    # variance of fixed-k KL against its O((k/n)^2) bias; capped for speed.
+    return int(min(16, max(2, round(0.75 * n ** (1.0 / 3.0)))))
+
+
+def _default_window(n: int) -> int:
+    # scipy.stats.differential_entropy's default: floor(sqrt(n) + 0.5)
+    return max(1, int(math.floor(math.sqrt(n) + 0.5)))
+
+
+def _spacing_terms(x: np.ndarray, m: int) -> np.ndarray:
+    t = _ebrahimi_log_terms(x, m)
+    bad = ~np.isfinite(t)
+    if bad.any():
+        raise _tie_error(f"{m}-spacing", int(bad.sum()), x.size)
+    return t
+
+
+def _entropy_stderr(x: np.ndarray) -> float:
+    """Influence-function SE: sd(log f̂(X_i))/√n with the √n-spacing density f̂.
+
+    The standard deviation only needs a sample of the terms: above 10^5 points it is
+    taken over an evenly strided subset of the order statistics.
+    """
+    n = x.size
+    m = _default_window(n)
+    idx = np.arange(0, n, max(1, n // 100_000))
+    up = x[np.minimum(idx + m, n - 1)]
+    dn = x[np.maximum(idx - m, 0)]
+    j = idx + 1.0  # Ebrahimi's boundary weights, as in the spacing kernel
+    c = np.where(j <= m, 1.0 + (j - 1.0) / m, np.where(j >= n - m + 1, 1.0 + (n - j) / m, 2.0))
+    with np.errstate(divide="ignore"):
+        t = np.log(n * (up - dn) / (c * m))
+    if not np.isfinite(t).all():
+        raise _tie_error(f"{m}-spacing", int((~np.isfinite(t)).sum()), n)
+    return float(np.std(t, ddof=1) / math.sqrt(n))
+
+
+def entropy(X, *, method="auto", rng=None, n_neighbors=None, window_length=None,
+            jitter=None, **options):
+    """Differential entropy H (nats) of 1-D samples.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, 1)
+        Clean samples (validated by the caller).
+    method : {"auto", "knn", "spacing"}
+        ``"auto"`` picks ``"knn"``.
+    rng : None, int or Generator
+        Only used by `jitter`.
+    n_neighbors : int, optional
+        k of the k-NN estimator (default ``round(0.75 n^(1/3))`` clipped to [2, 16]).
+    window_length : int, optional
+        m of the spacing estimator (default ``floor(sqrt(n) + 0.5)``, as scipy).
+    jitter : None, "auto" or float
+        Dequantise tied data by adding uniform noise of this width (``"auto"``: the
+        smallest gap between distinct values); the result is then the entropy of the
+        dequantised variable. ``None`` raises on ties that zero a radius or spacing.
+
+    Returns
+    -------
+    Estimate
+
+    Notes
+    -----
+    k-NN (Kozachenko & Leonenko 1987): with ρ_i the distance from X_i to its k-th
+    nearest neighbour, ``H = ψ(n) - ψ(k) + log 2 + mean(log ρ_i)``.
+    Spacing (Ebrahimi, Pflughoeft & Soofi 1994):
+    ``H = mean(log(n (X_(i+m) - X_(i-m)) / (c_i m)))``.
+    Both are translation and permutation invariant and scale equivariant
+    (``H(aX) = H(X) + log|a|``). The standard error starts from the influence-function
+    error ``sd(log f̂(X_i))/√n`` of an efficient estimator, with f̂ the √n-spacing
+    density; for k-NN the fixed-k noise ``ψ'(k)/n`` (the variance of log Gamma(k), the
+    law of ``log(n f ρ_k)``) is added in quadrature. Measured coverage of the 95% interval
+    over 300 seeds and the six benchmark densities: 89-97% (k-NN, n = 1e3 and 1e4); the
+    spacing estimator's boundary bias makes its intervals under-cover, badly for heavy
+    tails (``docs/coverage_1d.md``, from ``benchmarks/coverage_1d.py``).
+
+    Examples
+    --------
+    >>> import numpy as np, infoplane as ip
+    >>> x = np.random.default_rng(0).laplace(size=10000)
+    >>> h = ip.entropy(x)
+    >>> h.method, h.options["n_neighbors"]
+    ('knn', 16)
+    >>> bool(abs(h.value - (1 + np.log(2))) < 4 * h.stderr)   # Laplace(0, 1): 1 + ln 2
+    True
+    """
+    check_method(method, ENTROPY_METHODS)
+    used = "knn" if method == "auto" else method
+    _check_options(used, options, ())
+    rng = check_rng(rng)
+    x, amp = _prepare(X, jitter, rng)
+    n = x.size
+    opts: dict = {}
+    if used == "knn":
+        if window_length is not None:
+            raise TypeError("`window_length` applies to method 'spacing', not 'knn'.")
+        k = _default_neighbors(n) if n_neighbors is None else check_int(
+            "n_neighbors", n_neighbors, minimum=1)
+        if n < k + 1 or n < 3:
+            raise ValueError(
+                f"`x` has {n} samples; method 'knn' with n_neighbors={k} needs at least "
+                f"{max(k + 1, 3)}."
+            )
+        r = _knn_radii_sorted(x, k)
+        n_zero = int((r <= 0).sum())
+        if n_zero:
+            raise _tie_error(f"{k}-NN radius", n_zero, n)
+        value = float(special.digamma(n) - special.digamma(k) + math.log(2.0)
+                      + np.mean(np.log(r)))
+        opts["n_neighbors"] = k
+    else:
+        if n_neighbors is not None:
+            raise TypeError("`n_neighbors` applies to method 'knn', not 'spacing'.")
+        m = _default_window(n) if window_length is None else check_int(
+            "window_length", window_length, minimum=1)
+        if not m < n / 2:
+            raise ValueError(
+                f"`window_length` must be < n/2 = {n / 2}; got {m} (n = {n})."
+            )
+        value = float(np.mean(_spacing_terms(x, m)))
+        opts["window_length"] = m
+    if n < 4:
+        stderr = math.nan
+    else:
+        try:
+            stderr = _entropy_stderr(x)
+        except ValueError:
+            warnings.warn("ties make the entropy standard error undefined; stderr = nan",
+                          DegenerateDataWarning, stacklevel=3)
+            stderr = math.nan
+        if used == "knn":  # fixed-k excess variance: Var log Gamma(k) = ψ'(k) per term
+            stderr = math.sqrt(stderr**2 + float(special.polygamma(1, k)) / n)
+    if jitter is not None:
+        opts["jitter"] = amp
+    return Estimate(value, stderr, used, n, 1, opts)
