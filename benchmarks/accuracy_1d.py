@@ -38,48 +38,155 @@ warnings.filterwarnings("ignore")
 
 # --------------------------------------------------------------------------- truths
 NU = 5
+_PHI = stats.norm.pdf
 
 
-def _quad_truth(pdf, score, lo=-np.inf, hi=np.inf, points=None):
-    kw = dict(limit=400, epsabs=1e-12, epsrel=1e-10)
-    if points is not None:
-        kw["points"] = points
-    J = integrate.quad(lambda x: score(x) ** 2 * pdf(x), lo, hi, **kw)[0]
-    H = integrate.quad(lambda x: -pdf(x) * np.log(pdf(x)) if pdf(x) > 0 else 0.0, lo, hi, **kw)[0]
-    return J, H
+def _gmix(w, mu, sd):
+    """pdf, pdf', pdf'' and sampler of a 1-D Gaussian mixture (sd = standard deviations)."""
+    w, mu, sd = map(np.asarray, (w, mu, sd))
+
+    def parts(x):
+        z = (np.asarray(x, dtype=float)[..., None] - mu) / sd
+        g = w * _PHI(z) / sd
+        return g, z
+
+    def pdf(x):
+        return parts(x)[0].sum(-1)
+
+    def d1(x):
+        g, z = parts(x)
+        return (-z / sd * g).sum(-1)
+
+    def d2(x):
+        g, z = parts(x)
+        return ((z * z - 1) / sd**2 * g).sum(-1)
+
+    def sample(r, n):
+        k = np.searchsorted(np.cumsum(w), r.random(n), side="right").clip(0, w.size - 1)
+        return mu[k] + sd[k] * r.standard_normal(n)
+
+    return pdf, d1, d2, sample
+
+
+def _scalemix():
+    """0.8 N(0, 1) + 0.2 Cauchy(0, 5): a Gaussian scale mixture with a Cauchy tail."""
+    c = stats.cauchy(scale=5.0)
+    pdf = lambda x: 0.8 * _PHI(x) + 0.2 * c.pdf(x)  # noqa: E731
+    d1 = lambda x: -0.8 * x * _PHI(x) + 0.2 * c.pdf(x) * (-2 * x / (25 + x * x))  # noqa: E731
+
+    def d2(x):
+        q = 25 + x * x
+        return 0.8 * (x * x - 1) * _PHI(x) + 0.2 * c.pdf(x) * (6 * x * x - 50) / q**2
+
+    def sample(r, n):
+        return np.where(r.random(n) < 0.8, r.standard_normal(n), 5.0 * r.standard_cauchy(n))
+
+    return pdf, d1, d2, sample
+
+
+def _cases():
+    """name -> dict(pdf, d1, d2 (None: score jumps), sample, J, H (closed form or None),
+    support (lo, hi), points (breakpoints for quad), label)."""
+    t_H = ((NU + 1) / 2 * (special.digamma((NU + 1) / 2) - special.digamma(NU / 2))
+           + np.log(np.sqrt(NU) * special.beta(NU / 2, 0.5)))
+    tp = stats.t(NU)
+    inf = np.inf
+    C = {}
+    C["gauss"] = dict(pdf=_PHI, d1=lambda x: -x * _PHI(x), d2=lambda x: (x * x - 1) * _PHI(x),
+                      sample=lambda r, n: r.standard_normal(n), J=1.0,
+                      H=0.5 * np.log(2 * np.pi * np.e), label="N(0,1)")
+    C["laplace"] = dict(pdf=stats.laplace.pdf,
+                        d1=lambda x: -np.sign(x) * stats.laplace.pdf(x), d2=None,
+                        sample=lambda r, n: r.laplace(size=n), J=1.0, H=1 + np.log(2.0),
+                        points=[0.0], label="Laplace(0,1)")
+    C["logistic"] = dict(pdf=stats.logistic.pdf,
+                         d1=lambda x: -np.tanh(x / 2) * stats.logistic.pdf(x),
+                         d2=lambda x: (np.tanh(x / 2) ** 2 - 0.5 / np.cosh(x / 2) ** 2)
+                         * stats.logistic.pdf(x),
+                         sample=lambda r, n: r.logistic(size=n), J=1 / 3, H=2.0,
+                         label="logistic(0,1)")
+    C["t5"] = dict(pdf=tp.pdf, d1=lambda x: -(NU + 1) * x / (NU + x * x) * tp.pdf(x),
+                   d2=lambda x: (((NU + 1) * x / (NU + x * x)) ** 2
+                                 - (NU + 1) * (NU - x * x) / (NU + x * x) ** 2) * tp.pdf(x),
+                   sample=lambda r, n: r.standard_t(NU, n), J=(NU + 1) / (NU + 3), H=t_H,
+                   heavy=True, label="Student t5")
+    pdf, d1, d2, smp = _gmix([0.5, 0.5], [-1.5, 1.5], [1.0, 1.0])
+    C["mixture"] = dict(pdf=pdf, d1=d1, d2=d2, sample=smp, points=[-1.5, 0.0, 1.5],
+                        label="½N(-1.5,1)+½N(1.5,1)")
+    C["cauchy"] = dict(pdf=stats.cauchy.pdf,
+                       d1=lambda x: -2 * x / (1 + x * x) * stats.cauchy.pdf(x),
+                       d2=lambda x: (6 * x * x - 2) / (1 + x * x) ** 2 * stats.cauchy.pdf(x),
+                       sample=lambda r, n: r.standard_cauchy(n), J=0.5, H=np.log(4 * np.pi),
+                       heavy=True, label="Cauchy(0,1)")
+    # harder cases: separated / unequal-width modes, skew, bounded support, heavy scale mix
+    pdf, d1, d2, smp = _gmix([0.5, 0.5], [-2.0, 2.0], [0.5**0.5, 0.5**0.5])
+    C["mix-sep"] = dict(pdf=pdf, d1=d1, d2=d2, sample=smp, points=[-2.0, 0.0, 2.0],
+                        label="½N(-2,0.5)+½N(2,0.5) (variances)")
+    pdf, d1, d2, smp = _gmix([0.3, 0.5, 0.2], [-3.0, 0.0, 4.0], [0.3, 1.0, 0.5])
+    C["mix3"] = dict(pdf=pdf, d1=d1, d2=d2, sample=smp, points=[-3.0, -1.5, 0.0, 2.0, 4.0],
+                     label="0.3N(-3,0.3²)+0.5N(0,1)+0.2N(4,0.5²)")
+    k = 4.0
+    g = stats.gamma(k)
+    C["gamma4"] = dict(pdf=g.pdf, d1=lambda x: ((k - 1) / x - 1) * g.pdf(x),
+                       d2=lambda x: (((k - 1) / x - 1) ** 2 - (k - 1) / x**2) * g.pdf(x),
+                       sample=lambda r, n: r.gamma(k, 1.0, n), J=1 / (k - 2),
+                       H=k + special.gammaln(k) + (1 - k) * special.digamma(k),
+                       support=(0.0, inf), points=[k - 1], jinf=True, label="Gamma(4,1)")
+    a, b = 4.0, 6.0
+    be = stats.beta(a, b)
+    sc = lambda x: (a - 1) / x - (b - 1) / (1 - x)  # noqa: E731
+    C["beta46"] = dict(pdf=be.pdf, d1=lambda x: sc(x) * be.pdf(x),
+                       d2=lambda x: (sc(x) ** 2 - (a - 1) / x**2 - (b - 1) / (1 - x) ** 2)
+                       * be.pdf(x),
+                       sample=lambda r, n: r.beta(a, b, n),
+                       J=(a + b - 1) * (a + b - 2) * (1 / (a - 2) + 1 / (b - 2)),
+                       H=float(be.entropy()), support=(0.0, 1.0), points=[0.375], jinf=True,
+                       label="Beta(4,6)")
+    pdf, d1, d2, smp = _scalemix()
+    C["scalemix"] = dict(pdf=pdf, d1=d1, d2=d2, sample=smp, heavy=True, points=[0.0],
+                         label="0.8N(0,1)+0.2Cauchy(0,5)")
+    return C
+
+
+def _quad(g, lo, hi, points=()):
+    """∫ g over (lo, hi), split at the breakpoints (and at ±40 for infinite ends)."""
+    kw = dict(limit=400, epsabs=1e-13, epsrel=1e-11)
+    inner = sorted(p for p in points if lo < p < hi)
+    lo_f = lo if np.isfinite(lo) else min([-40.0] + inner)
+    hi_f = hi if np.isfinite(hi) else max([40.0] + inner)
+    edges = [lo_f] + [p for p in inner if lo_f < p < hi_f] + [hi_f]
+    tot = sum(integrate.quad(g, u, v, **kw)[0] for u, v in zip(edges[:-1], edges[1:]))
+    if not np.isfinite(lo):
+        tot += integrate.quad(g, -np.inf, lo_f, **kw)[0]
+    if not np.isfinite(hi):
+        tot += integrate.quad(g, hi_f, np.inf, **kw)[0]
+    return tot
+
+
+def _case_quad(c, g):
+    lo, hi = c.get("support", (-np.inf, np.inf))
+    pdf = c["pdf"]
+
+    def gg(x):
+        p = pdf(x)
+        return g(x, p) if p > 1e-300 else 0.0
+
+    return _quad(gg, lo, hi, c.get("points", ()))
 
 
 def _truths():
-    mix_pdf = lambda x: 0.5 * stats.norm.pdf(x, -1.5) + 0.5 * stats.norm.pdf(x, 1.5)  # noqa: E731
-    mix_d = lambda x: (-0.5 * (x + 1.5) * stats.norm.pdf(x, -1.5)  # noqa: E731
-                       - 0.5 * (x - 1.5) * stats.norm.pdf(x, 1.5))
-    mix_J, mix_H = _quad_truth(mix_pdf, lambda x: mix_d(x) / mix_pdf(x), -40, 40,
-                               points=[-1.5, 0.0, 1.5])
-    t_H = ((NU + 1) / 2 * (special.digamma((NU + 1) / 2) - special.digamma(NU / 2))
-           + np.log(np.sqrt(NU) * special.beta(NU / 2, 0.5)))
-    table = {
-        "gauss": (1.0, 0.5 * np.log(2 * np.pi * np.e),
-                  lambda r, n: r.standard_normal(n),
-                  (stats.norm.pdf, lambda x: -x)),
-        "laplace": (1.0, 1 + np.log(2.0), lambda r, n: r.laplace(size=n),
-                    (stats.laplace.pdf, lambda x: -np.sign(x))),
-        "logistic": (1 / 3, 2.0, lambda r, n: r.logistic(size=n),
-                     (stats.logistic.pdf, lambda x: -np.tanh(x / 2))),
-        "t5": ((NU + 1) / (NU + 3), t_H, lambda r, n: r.standard_t(NU, n),
-               (stats.t(NU).pdf, lambda x: -(NU + 1) * x / (NU + x * x))),
-        "mixture": (mix_J, mix_H,
-                    lambda r, n: r.standard_normal(n) + np.where(r.random(n) < 0.5, -1.5, 1.5),
-                    None),
-        "cauchy": (0.5, np.log(4 * np.pi), lambda r, n: r.standard_cauchy(n),
-                   (stats.cauchy.pdf, lambda x: -2 * x / (1 + x * x))),
-    }
-    # cross-check every closed form by quadrature (fails loudly if a row is wrong)
-    for name, (J, H, _, fs) in table.items():
-        if fs is None:
-            continue
-        qJ, qH = _quad_truth(*fs, points=None)
-        assert abs(qJ - J) < 1e-6 * J and abs(qH - H) < 1e-6, (name, qJ, J, qH, H)
-    return {k: v[:3] for k, v in table.items()}
+    """name -> (J, H, sampler). J = ∫ f'²/f and H = -∫ f log f by scipy.integrate.quad;
+    where a closed form exists (literature) the two must agree (checked here)."""
+    out = {}
+    for name, c in _cases().items():
+        qJ = _case_quad(c, lambda x, p: c["d1"](x) ** 2 / p)
+        qH = _case_quad(c, lambda x, p: -p * np.log(p))
+        if "J" in c:
+            assert abs(qJ - c["J"]) < 1e-6 * c["J"], (name, qJ, c["J"])
+        if "H" in c:
+            assert abs(qH - c["H"]) < 1e-6, (name, qH, c["H"])
+        out[name] = (c.get("J", qJ), c.get("H", qH), c["sample"])
+    return out
 
 
 def _efficiency_floors():
@@ -88,48 +195,25 @@ def _efficiency_floors():
 
     N: the influence function of H is -log f(X) - H, and N's relative error is 2 dH;
     J: the influence function of J = E s^2 is -2 s'(X) - s(X)^2 - J (infinite variance for
-    Laplace, whose score jumps). Computed by quadrature, independent of infoplane.
+    Laplace, whose score jumps, and for Gamma(4) and Beta(4,6), whose E s'^2 diverges at
+    the support ends). Computed by quadrature, independent of infoplane.
     """
     q = stats.norm.ppf(0.75)
-    phi = stats.norm.pdf
-    mix = (lambda x: 0.5 * phi(x + 1.5) + 0.5 * phi(x - 1.5),
-           lambda x: (-0.5 * (x + 1.5) * phi(x + 1.5) - 0.5 * (x - 1.5) * phi(x - 1.5)),
-           lambda x: 0.5 * ((x + 1.5) ** 2 - 1) * phi(x + 1.5)
-           + 0.5 * ((x - 1.5) ** 2 - 1) * phi(x - 1.5))
-
-    def t_family(nu):
-        return (stats.t(nu).pdf, lambda x: -(nu + 1) * x / (nu + x * x),
-                lambda x: -(nu + 1) * (nu - x * x) / (nu + x * x) ** 2)
-
-    fams = {
-        "gauss": (phi, lambda x: -x, lambda x: -np.ones_like(x)),
-        "laplace": (stats.laplace.pdf, None, None),
-        "logistic": (stats.logistic.pdf, lambda x: -np.tanh(x / 2),
-                     lambda x: -0.5 / np.cosh(x / 2) ** 2),
-        "t5": t_family(NU),
-        "mixture": (mix[0], lambda x: mix[1](x) / mix[0](x),
-                    lambda x: mix[2](x) / mix[0](x) - (mix[1](x) / mix[0](x)) ** 2),
-        "cauchy": t_family(1),
-    }
-    kw = dict(limit=400, epsabs=1e-12)
     out = {}
-    for name, (pdf, s, ds) in fams.items():
-        # heavy tails: the whole line; light tails: stop before the pdf underflows
-        lim = {"t5": np.inf, "cauchy": np.inf, "mixture": 25.0}.get(name, 60.0)
-
-        def moment(g):
-            return sum(integrate.quad(lambda x: g(x) * pdf(x), a, b, **kw)[0]
-                       for a, b in ((-lim, 0.0), (0.0, lim)))
-
-        lf = lambda x: np.log(np.maximum(pdf(x), 1e-300))  # noqa: E731
-        var_lf = moment(lambda x: lf(x) ** 2) - moment(lf) ** 2
+    for name, c in _cases().items():
+        J = _case_quad(c, lambda x, p: c["d1"](x) ** 2 / p)
+        H = _case_quad(c, lambda x, p: -p * np.log(p))
+        var_lf = _case_quad(c, lambda x, p: p * np.log(p) ** 2) - H**2
         fN = 2 * q * math.sqrt(var_lf)
-        if s is None:
+        if c["d2"] is None or c.get("jinf"):
             fJ = math.inf
         else:
-            infl = lambda x: -2 * ds(x) - s(x) ** 2  # noqa: E731
-            J = moment(lambda x: s(x) ** 2)
-            fJ = q * math.sqrt(moment(lambda x: infl(x) ** 2) - J**2) / J
+            def infl(x, p):
+                s = c["d1"](x) / p
+                ds = c["d2"](x) / p - s * s
+                return (-2 * ds - s * s) ** 2 * p
+
+            fJ = q * math.sqrt(_case_quad(c, infl) - J**2) / J
         out[name] = (fJ, fN)
     return out
 

@@ -33,8 +33,13 @@ __all__ = ["entropy", "fisher", "fisher_matrix"]
 FISHER_METHODS = ("auto", "kde")
 ENTROPY_METHODS = ("auto", "knn", "spacing")
 
-#: Bandwidth constant on the asinh axis: h = _BW_CONST * n**(-1/5) (see `fisher` Notes).
+#: Bandwidth constant on the asinh axis: h = _BW_CONST * rho * n**(-1/5) (`fisher` Notes).
 _BW_CONST = 0.4
+#: Fisher-scale factor rho = min(1, 1/(sqrt(J) sigma)) is clipped below at _RHO_MIN ...
+_RHO_MIN = 0.05
+#: ... and iterated (at most _RHO_ITER updates) until it changes by less than _RHO_TOL.
+_RHO_ITER = 8
+_RHO_TOL = 0.05
 #: The transform scale is _SCALE_MULT robust standard deviations.
 _SCALE_MULT = 2.0
 #: Grid nodes per bandwidth.
@@ -114,19 +119,25 @@ def _gauss_kernels(delta: float, h: float, n_lag: int) -> np.ndarray:
     return np.stack([k0, k1, k1 * k1])
 
 
+def _transform(x: np.ndarray, center: float, scale: float) -> tuple[np.ndarray, int]:
+    """``y = asinh((x - center)/scale)`` of the points with ``|y| <= _Y_MAX``, and how
+    many are left out. Beyond |y| = _Y_MAX the weight 1/cosh(y)^2 of the x-score is
+    < 1e-21: such points add nothing to J but would stretch the grid."""
+    y = np.arcsinh((x - center) / scale)
+    inside = np.abs(y) <= _Y_MAX
+    n_out = int(y.size - np.count_nonzero(inside))
+    return (y[inside] if n_out else y), n_out
+
+
 class _FisherGrid:
     """Grid, transform and kernel FFTs shared by the estimate and its bootstrap."""
 
-    def __init__(self, x: np.ndarray, h: float, center: float, scale: float):
-        self.n = x.size
+    def __init__(self, y: np.ndarray, n_out: int, h: float, center: float, scale: float):
+        """`y`: the transformed points on the grid (from :func:`_transform`), `n_out`: the
+        number left off it (they count in n only)."""
+        self.n = y.size + n_out
+        self.n_out = n_out
         self.center, self.scale, self.h = center, scale, h
-        y = np.arcsinh((x - center) / scale)
-        # Beyond |y| = _Y_MAX the weight 1/cosh(y)^2 of the x-score is < 1e-21: such
-        # points add nothing to J but would stretch the grid; they count in n only.
-        inside = np.abs(y) <= _Y_MAX
-        self.n_out = int(self.n - np.count_nonzero(inside))
-        if self.n_out:
-            y = y[inside]
         lo, hi = y.min() - _TRUNC * 2 * h, y.max() + _TRUNC * 2 * h
         delta = h / _NODES_PER_BW
         m = int(math.ceil((hi - lo) / delta)) + 1
@@ -194,14 +205,29 @@ def _richardson(jh: np.ndarray, j2h: np.ndarray) -> np.ndarray:
 def _fisher_kde(x, *, bandwidth, n_boot, rng):
     n = x.size
     center = _sorted_quantile(x, 0.5)
-    scale = _SCALE_MULT * _robust_scale(x)
-    if isinstance(bandwidth, str):
+    sigma = _robust_scale(x)
+    scale = _SCALE_MULT * sigma
+    auto = isinstance(bandwidth, str)
+    if auto:
         if bandwidth != "auto":
             raise ValueError(f"`bandwidth` must be 'auto' or a float > 0; got {bandwidth!r}.")
         h = _BW_CONST * n ** (-0.2)
     else:
         h = check_scalar("bandwidth", bandwidth, positive=True) / scale
-    grid = _FisherGrid(x, h, center, scale)
+    y, n_out = _transform(x, center, scale)
+    # Fisher-scale bandwidth (Notes, 5): shrink h by rho = min(1, 1/(sqrt(J) sigma)),
+    # the Fisher scale 1/sqrt(J) over the robust scale, iterated to a fixed point.
+    rho, n_iter = 1.0, 0
+    while True:
+        grid = _FisherGrid(y, n_out, h * rho, center, scale)
+        jj = grid.fisher_terms(grid.counts, grid.n_out)[0]
+        value = float(_richardson(jj[:1], jj[1:])[0])
+        if not auto or n_iter >= _RHO_ITER or not value > 0:
+            break
+        target = min(1.0, max(_RHO_MIN, 1.0 / (math.sqrt(value) * sigma)))
+        if abs(target / rho - 1.0) <= _RHO_TOL:
+            break
+        rho, n_iter = target, n_iter + 1
     # quantised data: a lattice coarser than the kernel makes the KDE spiky
     n_tied = int(np.count_nonzero(np.diff(x) == 0))  # x is sorted
     if n_tied > 0.01 * n:
@@ -214,8 +240,6 @@ def _fisher_kde(x, *, bandwidth, n_boot, rng):
                 f"bandwidth {grid.h * grid.scale:.3g}; the KDE Fisher information would "
                 "measure the lattice. Pass jitter='auto' or jitter=<width> to dequantise."
             )
-    jj = grid.fisher_terms(grid.counts, grid.n_out)[0]
-    value = float(_richardson(jj[:1], jj[1:])[0])
     if not (jj[0] > 0 and 4.0 * jj[1] > jj[0]):
         warnings.warn(
             f"the KDE Fisher information is noise-dominated at n = {n} (J(h) = {jj[0]:.3g}, "
@@ -242,6 +266,8 @@ def _fisher_kde(x, *, bandwidth, n_boot, rng):
         "scale": grid.scale,
         "center": grid.center,
         "grid_size": grid.m,
+        "bandwidth_factor": rho,
+        "bandwidth_iterations": n_iter,
         "n_boot": n_boot,
     }
     return value, stderr, opts
