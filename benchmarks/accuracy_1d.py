@@ -6,8 +6,13 @@ Regenerate docs/benchmarks_1d.md with::
     nice python benchmarks/accuracy_1d.py --quick    # 5 seeds, speed at n = 1e5 (smoke run)
 
 Truths are independent of infoplane: closed forms (Gaussian, Laplace, logistic, Student t5,
-Cauchy) cross-checked by scipy.integrate.quad, and quad alone for the mixture
-0.5 N(-1.5, 1) + 0.5 N(1.5, 1). Every method sees the same samples (same seeds).
+Cauchy, Gamma(4), Beta(4, 6)) cross-checked by scipy.integrate.quad, and quad alone for the
+mixtures (0.5 N(-1.5, 1) + 0.5 N(1.5, 1); the separated 0.5 N(-2, 0.5) + 0.5 N(2, 0.5),
+variances; 0.3 N(-3, 0.3²) + 0.5 N(0, 1) + 0.2 N(4, 0.5²)) and the Cauchy-tailed scale
+mixture 0.8 N(0, 1) + 0.2 Cauchy(0, 5). Every method sees the same samples (seeds 0-19;
+the bandwidth constants were tuned on seeds 1000+ in benchmarks/bandwidth_1d.py).
+The baseline "infoplane kde (4a404a8)" is the 1-D Fisher estimator as it was at commit
+4a404a8 (fixed bandwidth rule), loaded from git, so old and new run on the same samples.
 Anchors (the ``bench`` extra; each is skipped when not installed): FiShPy (with a
 ``scipy.integrate.simps`` shim, since SciPy >= 1.14 removed it), KDEpy (ISJ and
 Silverman bandwidths, plug-in J = ∫ f'^2/f on its grid), scipy.stats.differential_entropy,
@@ -33,6 +38,33 @@ from scipy import integrate, special, stats
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import infoplane as ip  # noqa: E402
+from infoplane.estimators import univariate as _uv  # noqa: E402
+
+BASELINE_COMMIT = "4a404a8"
+
+
+def _baseline_univariate():
+    """infoplane/estimators/univariate.py as of BASELINE_COMMIT, imported beside the
+    current one (None when git or the commit is unavailable)."""
+    import importlib.util
+    import types
+
+    try:
+        src = subprocess.run(
+            ["git", "show", f"{BASELINE_COMMIT}:infoplane/estimators/univariate.py"],
+            cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    name = "infoplane.estimators._univariate_baseline"
+    mod = types.ModuleType(name)
+    mod.__package__ = "infoplane.estimators"
+    mod.__spec__ = importlib.util.spec_from_loader(name, loader=None)
+    exec(compile(src, f"<{BASELINE_COMMIT}:univariate.py>", "exec"), mod.__dict__)
+    return mod
+
+
+OLD = _baseline_univariate()
+OLD_LAB = f"infoplane kde ({BASELINE_COMMIT})"
 
 warnings.filterwarnings("ignore")
 
@@ -290,6 +322,8 @@ def _timed(f, x):
 
 def accuracy(truths, ns, seeds, anchors_J, anchors_H):
     ours_J = {"infoplane kde": lambda x, s: ip.fisher(x, rng=s)}
+    if OLD is not None:
+        ours_J[OLD_LAB] = lambda x, s: OLD.fisher(x[:, None], rng=s)
     ours_H = {
         "infoplane knn (auto)": lambda x, s: ip.entropy(x),
         "infoplane spacing": lambda x, s: ip.entropy(x, method="spacing"),
@@ -340,6 +374,7 @@ def accuracy(truths, ns, seeds, anchors_J, anchors_H):
 def speed(n, anchors_J, anchors_H, reps=5):
     x = np.random.default_rng(0).standard_normal(n)
     xc = np.random.default_rng(0).standard_cauchy(n)
+    xm = _cases()["mix-sep"]["sample"](np.random.default_rng(0), n)
     ip.fs_point(x, rng=0)  # warm: compiled or loaded from cache, parallel variants too
     load0 = os.getloadavg()[0]
 
@@ -359,7 +394,20 @@ def speed(n, anchors_J, anchors_H, reps=5):
         "infoplane fisher (gauss, n_boot=100)": med(lambda: ip.fisher(x, rng=0)),
         "infoplane fisher (gauss, n_boot=0)": med(lambda: ip.fisher(x, n_boot=0)),
         "infoplane entropy knn (gauss)": med(lambda: ip.entropy(x)),
+        "infoplane fisher (mix-sep, n_boot=100)": med(lambda: ip.fisher(xm, rng=0)),
     }
+    if OLD is not None:  # the baseline estimator, timed in the same run
+        new_fisher = _uv.fisher
+        try:
+            _uv.fisher = OLD.fisher  # fs_point dispatches through the module attribute
+            out[f"{BASELINE_COMMIT}: fs_point (gauss, with SEs)"] = med(
+                lambda: ip.fs_point(x, rng=0))
+        finally:
+            _uv.fisher = new_fisher
+        out[f"{BASELINE_COMMIT}: fisher (gauss, n_boot=100)"] = med(
+            lambda: OLD.fisher(x[:, None], rng=0))
+        out[f"{BASELINE_COMMIT}: fisher (mix-sep, n_boot=100)"] = med(
+            lambda: OLD.fisher(xm[:, None], rng=0))
     for lab, f in {**{f"J: {k}": v for k, v in anchors_J.items()},
                    **{f"H: {k}": v for k, v in anchors_H.items()}}.items():
         if "FiShPy" in lab and lab.startswith("H:"):
@@ -402,11 +450,14 @@ def report(res, sp, ct, truths, ns, seeds, quick, cmd):
         "",
         f"Regenerate: `{cmd}` (≈ minutes on 2 shared cores; `--quick` for a smoke run).",
         "",
-        f"{seeds} seeds per cell; every method sees the same samples. Truths: closed forms "
-        "(checked by `scipy.integrate.quad`) and quadrature for the mixture "
-        "0.5 N(-1.5,1) + 0.5 N(1.5,1). Densities: gauss N(0,1), Laplace(0,1), logistic(0,1), "
-        "Student t5, mixture, Cauchy(0,1). Timings are medians on a machine shared by "
-        "several jobs: compare ratios within this run only.",
+        f"{seeds} seeds per cell (seeds 0-{seeds - 1}; the bandwidth constants were tuned "
+        "on the disjoint seeds 1000+ of `benchmarks/bandwidth_1d.py`); every method sees the "
+        "same samples. Truths: closed forms (checked by `scipy.integrate.quad`) and "
+        "quadrature for the mixtures. Densities: "
+        + "; ".join(f"{k} {c['label']}" for k, c in _cases().items())
+        + f". `{OLD_LAB}` is the 1-D Fisher estimator as of commit {BASELINE_COMMIT} "
+        "(fixed bandwidth rule, loaded from git) on the same samples. Timings are medians "
+        "on a machine shared by several jobs: compare ratios within this run only.",
         "",
         "Targets (issue 3): median |rel err| of J ≤ 2% at n = 1e4, ≤ 5% at n = 1e3 (all but "
         "Cauchy), Cauchy J ≤ 10% at n = 1e4, N ≤ 1% at n = 1e4; 95% intervals cover 90-99%; "
@@ -436,15 +487,19 @@ def report(res, sp, ct, truths, ns, seeds, quick, cmd):
             L.append("")
     L += ["Signed mean relative error of infoplane (bias, %):", "",
           "| quantity | n | " + " | ".join(names) + " |", "|---" * (len(names) + 2) + "|"]
-    for q, lab in (("J", "infoplane kde"), ("H", "infoplane knn (auto)")):
+    for q, lab in (("J", "infoplane kde"), ("J", OLD_LAB), ("H", "infoplane knn (auto)")):
+        if (q, lab, names[0], ns[0]) not in res:
+            continue
         for n in ns:
-            L.append(f"| {'J' if q == 'J' else 'N'} | {n} | " + " | ".join(
+            L.append(f"| {'J' if q == 'J' else 'N'} {lab.split(' ', 1)[1]} | {n} | " + " | ".join(
                 f"{100 * res[(q, lab, d, n)]['mean_rel']:+.2f}" for d in names) + " |")
     L += ["", "## Coverage of the 95% intervals (value ± 1.96·stderr)", "",
           "| quantity | n | " + " | ".join(names) + " | all |", "|---" * (len(names) + 3) + "|"]
     tot = {}
-    for q, lab in (("J", "infoplane kde"), ("H", "infoplane knn (auto)"),
+    for q, lab in (("J", "infoplane kde"), ("J", OLD_LAB), ("H", "infoplane knn (auto)"),
                    ("H", "infoplane spacing")):
+        if (q, lab, names[0], ns[0]) not in res:
+            continue
         for n in ns:
             cells = [res[(q, lab, d, n)] for d in names]
             k = sum(c["n_cover"] for c in cells)
@@ -452,7 +507,7 @@ def report(res, sp, ct, truths, ns, seeds, quick, cmd):
             tot.setdefault((q, lab), [0, 0])
             tot[(q, lab)][0] += k
             tot[(q, lab)][1] += m
-            L.append(f"| {q} {lab.split()[1]} | {n} | " + " | ".join(
+            L.append(f"| {q} {lab.split(' ', 1)[1]} | {n} | " + " | ".join(
                 f"{100 * c['coverage']:.0f}" for c in cells) + f" | {100 * k / m:.1f} |")
     L += [""] + [f"Overall coverage {q} ({lab}): {k}/{m} = {100 * k / m:.1f}%"
                  for (q, lab), (k, m) in tot.items()]
@@ -461,14 +516,29 @@ def report(res, sp, ct, truths, ns, seeds, quick, cmd):
     mj = sum(res[("J", "infoplane kde", d, n)]["n_rep"] for d in names if d != "laplace"
              for n in ns)
     L += [f"J coverage without Laplace (known cusp bias): {kj}/{mj} = {100 * kj / mj:.1f}%", ""]
+    if ("J", OLD_LAB, names[0], ns[0]) in res:
+        L += [f"## J: new vs {BASELINE_COMMIT}, median |relative error| (%)", "",
+              "| n | " + " | ".join(names) + " | mean |", "|---" * (len(names) + 2) + "|"]
+        for n in ns:
+            for lab in (OLD_LAB, "infoplane kde"):
+                v = [100 * res[("J", lab, d, n)]["med_abs_rel"] for d in names]
+                L.append(f"| {n} {lab.split(' ', 1)[1]} | " + " | ".join(f"{u:.1f}" for u in v)
+                         + f" | {np.mean(v):.1f} |")
+        L.append("")
     nspeed = 10**5 if quick else 10**6
     base = sp["infoplane fs_point (gauss, with SEs)"]
+    ratios = [(k, f"{BASELINE_COMMIT}: " + k.split(" ", 1)[1]) for k in sp
+              if k.startswith("infoplane f")]
+    ratios = [(a, b) for a, b in ratios if b in sp]
     L += [f"## Speed at n = {nspeed} (median seconds; ratio = time / infoplane fs_point gauss)",
           "", f"1-minute load average before / after the speed runs: {sp.pop('_load')} "
           f"on {os.cpu_count()} cores (above the core count, every timing is inflated).", "",
           "| call | seconds | ratio |", "|---|---|---|"]
     for k, v in sp.items():
         L.append(f"| {k} | {v:.4g} | {v / base:.3g} |")
+    if ratios:
+        L += ["", f"New / {BASELINE_COMMIT} time ratios (same run): " + "; ".join(
+            f"{a.split(' ', 1)[1]}: {sp[a] / sp[b]:.2f}" for a, b in ratios)]
     L += ["", "## First call (fresh process, empty NUMBA_CACHE_DIR, then the same cache again)",
           "", "| run | import (s) | first fs_point, n = 1000 (s) | then n = 2e5 (s) |",
           "|---|---|---|---|"]
