@@ -13,7 +13,9 @@ the constants chosen here are not fitted to the reported numbers. Compared:
 * ``fixed c``: the pre-0.x rule, ``h = c n^(-1/5)`` on the asinh axis (no Fisher-scale
   factor), the h/2h Richardson step;
 * ``fisher-scale c``: the library rule, ``h = c rho n^(-1/5)`` with
-  ``rho = min(1, 1/(sqrt(J) sigma))`` iterated to a fixed point (library default c = 0.4);
+  ``rho = min(1, 1/(sqrt(J) sigma))`` iterated down to a fixed point (``fisher`` Notes,
+  5; library default c = 0.4);
+* ``+ step z p``: the residual-bias check (``fisher`` Notes, 6) with gate z and exponent p;
 * ``cv-sm one-step``: leave-one-out score matching. For each h on a grid the held-out
   one-step estimate ``mean(-2 s'_{-i}(X_i) - s_{-i}(X_i)^2)`` equals
   ``J - E(s_h - s)^2`` in expectation (integration by parts), so maximising it over h
@@ -153,11 +155,12 @@ def main(argv=None):
          f"{TUNING_SEED0 + seeds - 1}, disjoint from the seeds reported in "
          "docs/benchmarks_1d.md and docs/coverage_1d.md); median |relative error| of J in "
          "%. `fixed c`: h = c n^(-1/5) on the asinh axis (the old default was c = 0.4); "
-         "`fisher-scale c`: h = c ρ n^(-1/5), ρ = min(1, 1/(√J σ)) iterated to a fixed point "
-         "(c = 0.4 is the library default); `+ step z p`: the residual-bias step, applied "
-         "when R(h,2h) and R(2h,4h) differ by more than z bootstrap SDs, assuming a residual "
-         "bias ∝ h^p (library default z = 2.5, p = 1.5). The `mean` column averages the cells; `mean "
-         "(old six)` only the six original densities.", ""]
+         "`fisher-scale c`: h = c ρ n^(-1/5), ρ = min(1, 1/(√J σ)) iterated down to a "
+         "fixed point (c = 0.4 is the library default); `+ step z p`: the residual-bias "
+         "step, applied when R(h,2h) and R(2h,4h) differ by more than z bootstrap SDs, "
+         "assuming a residual bias ∝ h^p (library default z = 2, p = 1: the best mean on "
+         "these tuning seeds). The `mean` column averages the cells; `mean (old six)` only "
+         "the six original densities.", ""]
     old6 = [d for d in names if d in ("gauss", "laplace", "logistic", "t5", "mixture",
                                       "cauchy")]
     for n in (1000, 10000):
