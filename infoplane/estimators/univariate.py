@@ -400,8 +400,8 @@ def fisher(X, *, method="auto", rng=None, bandwidth="auto", n_boot=100, jitter=N
        c_j → Poisson(c_j)), re-running steps 2-4 (and 6 when it fired) with batched FFTs at
        the chosen h; the choice of ρ and the pre-test of step 6 are not re-run per replicate.
        Measured coverage of the 95% intervals over 100 seeds on each of eleven benchmark
-       densities: 91% (n = 1e3) and 96% (n = 1e4) overall, the reported stderr being
-       0.6-1.2 times the spread over seeds; cells below 90% are the biased ones of 8
+       densities: 91% (n = 1e3) and 96% (n = 1e4) overall, the spread over seeds being
+       0.6-1.2 times the mean reported stderr (mostly conservative); cells below 90% are the biased ones of 8
        (``docs/coverage_1d.md``, from ``benchmarks/coverage_1d.py``).
     8. *Known misses* (``docs/benchmarks_1d.md``). Laplace: the cusp bias is only partly
        removed (median error 15% at n = 1e3, 6% at 1e4; coverage 70-79%). Gamma(4) and
