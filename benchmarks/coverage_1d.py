@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import infoplane as ip  # noqa: E402
-from accuracy_1d import _truths  # noqa: E402
+from accuracy_1d import OLD, BASELINE_COMMIT, _truths  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -38,16 +38,22 @@ def main(argv=None):
     truths = _truths()
     methods = {
         "J kde": (rj, lambda x, s: ip.fisher(x, rng=s), 0),
+        f"J kde ({BASELINE_COMMIT})": (rj, lambda x, s: OLD.fisher(x[:, None], rng=s), 0),
         "H knn": (rh, lambda x, s: ip.entropy(x), 1),
         "H spacing": (rh, lambda x, s: ip.entropy(x, method="spacing"), 1),
     }
+    if OLD is None:
+        del methods[f"J kde ({BASELINE_COMMIT})"]
     names = list(truths)
     cmd = "nice python benchmarks/coverage_1d.py" + (" --quick" if a.quick else "")
     L = ["# Coverage of the 95% intervals, 1-D estimators", "",
          f"Regenerate: `{cmd}`. Cells: coverage % (SD/mean stderr). Seeds: J {rj}, H {rh} "
          "per cell; with R seeds a calibrated interval covers 95% ± "
          f"{196 * np.sqrt(0.95 * 0.05 / rj):.1f} (J) / ± {196 * np.sqrt(0.95 * 0.05 / rh):.1f} (H) "
-         "points (binomial 95% range).", "",
+         "points (binomial 95% range). "
+         f"`J kde ({BASELINE_COMMIT})`: the 1-D Fisher estimator as of commit "
+         f"{BASELINE_COMMIT} (fixed bandwidth), same samples. Seeds 10000+ (disjoint from the "
+         "tuning seeds of benchmarks/bandwidth_1d.py).", "",
          "| quantity | n | " + " | ".join(names) + " | all |", "|---" * (len(names) + 3) + "|"]
     for lab, (R, f, k) in methods.items():
         for n in (1000, 10000):
