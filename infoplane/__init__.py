@@ -17,6 +17,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from ._api import as_density, entropy, entropy_power, fisher, fisher_matrix, fs_point
 from ._results import Estimate, FSPoint, FSTrajectory, MatrixEstimate
 from .densities import Density, Gaussian, Laplace
+from .densities import KDE
 from .errors import AccuracyWarning, DegenerateDataWarning, InfoplaneWarning
 from .plane import nj_curve, stam_ratio
 
@@ -39,6 +40,7 @@ __all__ = [
     "Density",
     "Gaussian",
     "Laplace",
+    "KDE",
     "nj_curve",
     "stam_ratio",
     "InfoplaneWarning",

@@ -2,6 +2,7 @@
 
 from ._base import Density
 from .gaussian import Gaussian
+from .kde import KDE
 from .laplace import Laplace
 
-__all__ = ["Density", "Gaussian", "Laplace"]
+__all__ = ["Density", "Gaussian", "KDE", "Laplace"]
