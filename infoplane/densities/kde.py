@@ -111,6 +111,11 @@ class KDE(Density):
         return self._H.copy()
 
     def _moments(self, X):
+        from ..estimators.multivariate import _single_threaded_blas
+
+        return _single_threaded_blas(self._moments_impl)(X)
+
+    def _moments_impl(self, X):
         Yq = self._to_kernel_coords(X)
         if Yq.shape[0] * self._Y.shape[0] <= 100_000:  # few points: plain NumPy, no threads
             D = self._Y[None, :, :] - Yq[:, None, :]

@@ -1,14 +1,21 @@
 """d-D sample estimators (d >= 2): kNN entropy and KDE-score Fisher information.
 
-Entropy, ``method="knn"`` (the ``"auto"`` choice)
-    Kozachenko-Leonenko k-nearest-neighbour estimator with the Berrett-Samworth-Yuan
-    weighted bias correction, computed on data whitened by the sample covariance.
-Fisher information, ``method="kde"`` (the ``"auto"`` choice)
+``method="auto"`` rule (chosen by measurement, ``benchmarks/select_nd.py`` and
+``benchmarks/accuracy_nd.py``; the estimate records the method actually used):
+
+Entropy: ``"knn"``
+    Kozachenko-Leonenko k-nearest-neighbour estimator on data whitened by the sample
+    covariance; k = 3 for d <= 3, k = d with Berrett-Samworth-Yuan weights for
+    4 <= d <= 7, k = 2 (plain) for d >= 8. It is the only d-D entropy method.
+Fisher information: ``"kde"``
     Hyvärinen identity ``J = -E[∇² log f]`` applied to a leave-one-out Gaussian KDE with
     kernel covariance ``h² Σ̂``, ``h`` chosen by held-out score matching, followed by the
-    Gaussian deconvolution ``J = (J_h⁻¹ - h² Σ̂)⁻¹`` (exact for Gaussian data).
+    Gaussian deconvolution ``J = (J_h⁻¹ - h² Σ̂)⁻¹`` (exact for Gaussian data). The
+    undeconvolved ``J_h`` (``correction="none"``) was measured and is biased low by
+    10-60 % (``benchmarks/select_nd.py``).
 
-See :func:`entropy` and :func:`fisher_matrix` for formulas, options and references.
+Every estimate carries a delete-one jackknife standard error. See :func:`entropy` and
+:func:`fisher_matrix` for formulas, options and references.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import warnings
 import numpy as np
 from scipy import linalg, special
 from scipy.spatial import cKDTree
+from threadpoolctl import threadpool_limits
 
 from .._kernels.kde import kde_hessian_jackknife, kde_moments, kde_sm_terms
 from .._kernels.knn import _knn_jackknife_deltas
@@ -130,6 +138,25 @@ def default_knn(n: int, dim: int) -> tuple[int, str]:
 
 
 # ------------------------------------------------------------------------- entropy
+def _single_threaded_blas(func):
+    """Run `func` with BLAS limited to one thread.
+
+    The estimators alternate small BLAS calls with Numba-parallel loops and cKDTree's
+    worker threads; OpenBLAS threads spin-wait after each call and steal the cores those
+    loops need (measured: kNN entropy at n=1e3, d=2 took 10x longer with 2 BLAS threads
+    on a 2-core machine).
+    """
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_single_threaded_blas
 def entropy(X, *, method="auto", rng=None, **options) -> Estimate:
     r"""Differential entropy (nats) of d-D samples, d >= 2, by whitened weighted kNN.
 
@@ -416,6 +443,7 @@ def _fisher_core(X, rng, options):
     return (J, naive_mat * scale, se_tr, m), None, used
 
 
+@_single_threaded_blas
 def fisher_matrix(X, *, method="auto", rng=None, **options) -> MatrixEstimate:
     r"""Fisher information matrix ``E[∇log f ∇log fᵀ]`` from d-D samples (d >= 2).
 
@@ -460,8 +488,12 @@ def fisher_matrix(X, *, method="auto", rng=None, **options) -> MatrixEstimate:
     Gaussian ``f`` the deconvolution ``(Ĵ_h⁻¹ - h² I)⁻¹`` is exact, and for other
     densities it removes the part of the smoothing bias that a Gaussian would have
     (what remains is ``-h² Cov(∇² log f) + O(h⁴)``). The result is mapped back by
-    ``L⁻ᵀ Ĵ L⁻¹``. The Hessian form has a much smaller leave-one-out noise bias than
-    the plug-in ``E‖ŝ‖²``; ``benchmarks/accuracy_nd.py`` compares them.
+    ``L⁻ᵀ Ĵ L⁻¹``. The Hessian form avoids the positive noise bias ``Cov(ŝ)`` that the
+    plug-in ``E[ŝ ŝᵀ]`` carries (``-∇² log f̂ = -∇²f̂/f̂ + ŝŝᵀ``, and the first term
+    has mean-zero noise to first order). The leave-one-out noise that remains makes the
+    estimate biased high when the kernel holds few effective neighbours (small n, large
+    d); the smoothing left after deconvolution biases it low for non-Gaussian densities.
+    Measured errors are in ``docs/benchmarks_nd.md``.
 
     References
     ----------
