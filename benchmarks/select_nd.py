@@ -6,7 +6,7 @@ and deconvolution of the KDE Fisher estimator).
 Prints bias, standard deviation and median |error| over seeds for each variant on the
 cases of benchmarks/cases_nd.py (d = 2, 5, 10; n = 1e3, 1e4). Entropy variants: k in
 {1, 2, 3, 5, d, 2d}, with L = 0 (plain), 1 or ⌊d/4⌋ Berrett-Samworth-Yuan constraints.
-Fisher variants: bandwidth factor f·h_cv (f in 0.5, 0.7, 1, 1.4) with and without the
+Fisher variants: bandwidth factor f·h_cv (f in 0.5, 0.7, 0.85, 1, 1.4) with and without the
 Gaussian deconvolution, on 3000 random query points.
 """
 
@@ -28,7 +28,12 @@ sys.path.insert(0, HERE)
 import cases_nd as C  # noqa: E402
 
 from infoplane._kernels.kde import kde_moments  # noqa: E402
-from infoplane.estimators.multivariate import _log_unit_ball, _sm_bandwidth, _whiten  # noqa: E402
+from infoplane.estimators.multivariate import (  # noqa: E402
+    CV_GRID,
+    _log_unit_ball,
+    _sm_bandwidth,
+    _whiten,
+)
 
 
 def _weights(k, d, L):
@@ -88,10 +93,10 @@ def fisher(seeds):
                     X = C.sample(case, d, n, rng)
                     Y, L, _ = _whiten(X)
                     Li = linalg.solve_triangular(L, np.eye(d), lower=True)
-                    h0 = _sm_bandwidth(Y, rng, 1000, np.linspace(-1.5, 1.5, 7))[0]
+                    h0 = _sm_bandwidth(Y, rng, 1000, CV_GRID)[0]
                     m = min(n, 3000)
                     q = np.sort(rng.choice(n, m, replace=False))
-                    for f in (0.5, 0.7, 1.0, 1.4):
+                    for f in (0.5, 0.7, 0.85, 1.0, 1.4):
                         h = h0 * f
                         _, _, _, Cm = kde_moments(Y, Y[q], q.astype(np.int64), h, 2)
                         Jh = (np.eye(d) / h**2 - Cm / h**4).mean(0)

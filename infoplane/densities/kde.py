@@ -30,7 +30,9 @@ class KDE(Density):
         Kernel centres (finite; at least 2 rows).
     bandwidth : "auto", "silverman", float or array_like (d, d)
         Kernel covariance ``H``. ``"auto"`` (default): ``h² Σ̂`` with ``h`` minimising the
-        leave-one-out score-matching loss (the bandwidth of the sample Fisher estimator);
+        leave-one-out score-matching loss, times the factor of
+        :func:`infoplane.estimators.multivariate.cv_factor` (the bandwidth of the sample
+        Fisher estimator);
         ``"silverman"``: ``h`` from Silverman's rule,
         ``h = (4/(d+2))^{1/(d+4)} n^{-1/(d+4)}``; a float: the kernel standard deviation
         ``σ``, ``H = σ² I``; a matrix: ``H`` itself (symmetric positive definite).
@@ -71,7 +73,13 @@ class KDE(Density):
                     f"`bandwidth` must be 'auto', 'silverman', a float or a ({d}, {d}) "
                     f"matrix; got {bandwidth!r}."
                 )
-            from ..estimators.multivariate import _silverman, _sm_bandwidth, _whiten
+            from ..estimators.multivariate import (
+                CV_GRID,
+                _silverman,
+                _sm_bandwidth,
+                _whiten,
+                cv_factor,
+            )
 
             Y, L, _ = _whiten(X)
             if Y is None:
@@ -79,7 +87,7 @@ class KDE(Density):
                     "`x` has a singular sample covariance; pass an explicit `bandwidth`."
                 )
             if bandwidth == "auto":
-                h = _sm_bandwidth(Y, check_rng(rng), 1000, np.linspace(-1.5, 1.5, 7))[0]
+                h = _sm_bandwidth(Y, check_rng(rng), 1000, CV_GRID)[0] * cv_factor(d)
             else:
                 h = _silverman(n, d)
             H = h * h * (L @ L.T)

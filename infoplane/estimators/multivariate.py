@@ -332,6 +332,15 @@ def _jitter_duplicates(X, jitter, rng):
 
 
 # -------------------------------------------------------------------------- Fisher
+#: log2 offsets from Silverman's factor searched by the score-matching bandwidth choice
+CV_GRID = np.linspace(-1.75, 1.0, 12)
+
+
+def cv_factor(dim: int) -> float:
+    """Multiplier of the score-matching bandwidth used for J (see :func:`fisher_matrix`)."""
+    return 0.85 if dim <= 3 else 1.0
+
+
 def _silverman(n, d):
     return (4.0 / (d + 2.0)) ** (1.0 / (d + 4.0)) * n ** (-1.0 / (d + 4.0))
 
@@ -381,7 +390,8 @@ def _fisher_core(X, rng, options):
         return None, msg, used
     if isinstance(bandwidth, str):
         check_method(bandwidth, ("cv",), name="bandwidth")
-        h, _, _, qcv = _sm_bandwidth(Y, rng, cv_queries, np.linspace(-1.5, 1.5, 7))
+        h, _, _, qcv = _sm_bandwidth(Y, rng, cv_queries, CV_GRID)
+        h *= cv_factor(d)
         used["bandwidth"] = "cv"
     else:
         h = check_scalar("bandwidth", bandwidth, positive=True)
@@ -457,8 +467,11 @@ def fisher_matrix(X, *, method="auto", rng=None, **options) -> MatrixEstimate:
         Randomness of the bandwidth search and of query subsampling.
     bandwidth : "cv" or float
         ``"cv"`` (default): the factor ``h`` of the kernel covariance ``h² Σ̂`` minimising
-        the leave-one-out score-matching loss over a grid around Silverman's factor. A
-        float fixes ``h``.
+        the leave-one-out score-matching loss over a grid around Silverman's factor,
+        times 0.85 for ``d <= 3`` (measured with ``benchmarks/select_nd.py``: in d = 2
+        the deconvolved estimate of the bimodal test mixture at n = 1e4 is biased by
+        about -5 % at the score-matching ``h`` and -2 % at 0.85 ``h``, while the
+        Gaussian stays within about 1 %). A float fixes ``h``.
     correction : {"gaussian", "none"}
         ``"gaussian"`` (default) undoes the kernel smoothing exactly for Gaussian data:
         ``J = (J_h⁻¹ - h² Σ̂)⁻¹``; ``"none"`` returns the smoothed ``J_h``.
