@@ -9,6 +9,9 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from scipy import special
 from scipy.spatial.distance import cdist
 from scipy.special import logsumexp
@@ -268,3 +271,19 @@ def test_knn_entropy_query_subset_is_mean_of_bruteforce_terms():
     ref = np.mean(np.log(n - 1) + logv + d * np.log(r) - special.digamma(k))
     np.testing.assert_allclose(est.value, ref + np.sum(np.log(np.diag(L))), rtol=1e-12)
     assert est.stderr > ip.entropy(X).stderr  # the subset adds variance
+
+
+_X_PROP, _ = _gauss(200, 3, 14)
+
+
+@given(arrays(np.float64, (3, 3), elements=st.floats(-3, 3, allow_nan=False,
+                                                    allow_infinity=False)),
+       arrays(np.float64, (3,), elements=st.floats(-100, 100, allow_nan=False,
+                                                  allow_infinity=False)))
+@settings(max_examples=25)
+def test_knn_entropy_affine_equivariance_property(A, b):
+    det = np.linalg.det(A)
+    assume(abs(det) > 1e-2 and np.linalg.cond(A) < 1e3)
+    h = ip.entropy(_X_PROP).value
+    np.testing.assert_allclose(ip.entropy(_X_PROP @ A.T + b).value, h + math.log(abs(det)),
+                               rtol=1e-9, atol=1e-9)
