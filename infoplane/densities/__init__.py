@@ -15,6 +15,7 @@ from .cauchy import Cauchy
 from .gamma import Gamma
 from .gaussian import Gaussian
 from .gennorm import GeneralizedGaussian
+from .kde import KDE
 from .laplace import Laplace
 from .logistic import Logistic
 from .mixture import GaussianMixture
@@ -36,6 +37,7 @@ __all__ = [
     "Beta",
     "Uniform",
     "GaussianMixture",
+    "KDE",
     "Product",
     "Affine",
     "ScipyDensity",

@@ -1,0 +1,289 @@
+"""d-D sample estimators: kNN entropy and KDE-score Fisher information.
+
+References here are slow, independent NumPy/SciPy computations (brute-force distances,
+explicit leave-one-out loops, delete-one recomputation); truths are closed forms.
+"""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import special
+from scipy.spatial.distance import cdist
+from scipy.special import logsumexp
+
+import infoplane as ip
+from infoplane._kernels.kde import kde_hessian_jackknife, kde_moments
+from infoplane.errors import DegenerateDataWarning
+from infoplane.estimators.multivariate import bsy_weights
+
+
+def _gauss(n, d, seed, scales=None):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((d, d)) * 0.3 + np.diag(scales if scales is not None
+                                                    else np.linspace(0.5, 2.0, d))
+    return rng.standard_normal((n, d)) @ A.T + 3.0, A
+
+
+# ------------------------------------------------------------------ kNN entropy
+def _ref_knn_entropy(X, k, w):
+    """Brute-force whitened weighted KL (cdist + sort)."""
+    n, d = X.shape
+    Xc = X - X.mean(axis=0)
+    L = np.linalg.cholesky(np.cov(X.T))
+    Y = np.linalg.solve(L, Xc.T).T
+    D = cdist(Y, Y)
+    np.fill_diagonal(D, np.inf)
+    r = np.sort(D, axis=1)[:, :k]
+    logv = 0.5 * d * math.log(math.pi) - special.gammaln(d / 2 + 1)
+    xi = np.log(n - 1) + logv + d * np.log(r) - special.digamma(np.arange(1, k + 1))
+    return float(np.mean(xi @ w) + np.sum(np.log(np.diag(L)))), Y
+
+
+def test_bsy_weights_satisfy_constraints():
+    for k, d in [(5, 5), (10, 8), (12, 10), (4, 3)]:
+        w = bsy_weights(k, d)
+        assert w.shape == (k,)
+        np.testing.assert_allclose(w.sum(), 1.0, rtol=1e-12)
+        j = np.arange(1, k + 1)
+        for l in range(1, d // 4 + 1):
+            g = np.exp(special.gammaln(j + 2 * l / d) - special.gammaln(j))
+            assert abs(w @ g) < 1e-10 * np.abs(w) @ g
+        allowed = {(i * k) // d for i in range(1, d + 1)}
+        assert set(np.flatnonzero(w) + 1) <= allowed | ({k} if d < 4 else set())
+
+
+@pytest.mark.parametrize("d, k, weights", [(2, 3, "none"), (5, 6, "bsy"), (3, 4, "bsy")])
+def test_knn_entropy_matches_bruteforce(d, k, weights):
+    X, _ = _gauss(300, d, 1)
+    w = bsy_weights(k, d) if weights == "bsy" else np.eye(k)[-1]
+    ref, _ = _ref_knn_entropy(X, k, w)
+    est = ip.entropy(X, n_neighbors=k, weights=weights)
+    assert est.method == "knn"
+    np.testing.assert_allclose(est.value, ref, rtol=1e-12)
+
+
+def test_knn_jackknife_matches_delete_one_recomputation():
+    d, k = 3, 4
+    X, _ = _gauss(60, d, 2)
+    w = bsy_weights(k, d)
+    est = ip.entropy(X, n_neighbors=k)
+    _, Y = _ref_knn_entropy(X, k, w)  # whitening is held fixed in the jackknife
+    n = len(Y)
+    logv = 0.5 * d * math.log(math.pi) - special.gammaln(d / 2 + 1)
+    reps = []
+    for j in range(n):
+        Z = np.delete(Y, j, axis=0)
+        D = cdist(Z, Z)
+        np.fill_diagonal(D, np.inf)
+        r = np.sort(D, axis=1)[:, :k]
+        xi = np.log(n - 2) + logv + d * np.log(r) - special.digamma(np.arange(1, k + 1))
+        reps.append(np.mean(xi @ w))
+    reps = np.array(reps)
+    se = math.sqrt((n - 1) / n * np.sum((reps - reps.mean()) ** 2))
+    np.testing.assert_allclose(est.stderr, se, rtol=1e-10)
+
+
+def test_knn_entropy_exact_invariances():
+    X, _ = _gauss(400, 3, 3)
+    h = ip.entropy(X).value
+    perm = np.random.default_rng(0).permutation(len(X))
+    np.testing.assert_allclose(ip.entropy(X[perm]).value, h, rtol=1e-12)
+    np.testing.assert_allclose(ip.entropy(X + [5.0, -7.0, 1e3]).value, h, rtol=1e-10)
+    A = np.array([[2.0, 0.5, 0.0], [0.1, -1.0, 0.3], [0.0, 0.2, 0.7]])
+    np.testing.assert_allclose(
+        ip.entropy(X @ A.T).value, h + math.log(abs(np.linalg.det(A))), rtol=1e-10
+    )
+
+
+@pytest.mark.statistical
+def test_knn_entropy_gaussian_closed_form():
+    X, A = _gauss(4000, 2, 4)
+    est = ip.entropy(X)
+    truth = 0.5 * math.log((2 * math.pi * math.e) ** 2 * np.linalg.det(A @ A.T))
+    # |bias| <= 0.01 nats at d=2, n >= 1e3 (docs/benchmarks_nd.md)
+    assert abs(est.value - truth) < 4 * est.stderr + 0.01
+    lo, hi = est.interval()
+    assert lo < est.value < hi
+
+
+def test_knn_bad_input():
+    X, _ = _gauss(50, 3, 5)
+    with pytest.raises(ValueError, match="n_neighbors=60 needs at least 62"):
+        ip.entropy(X, n_neighbors=60)
+    with pytest.raises(ValueError, match="duplicated rows"):
+        ip.entropy(np.vstack([X, X[:3]]))
+    with pytest.warns(DegenerateDataWarning, match="jittered"):
+        est = ip.entropy(np.vstack([X, X[:3]]), ties="jitter", rng=0)
+    assert np.isfinite(est.value) and est.options["ties"] == "jitter"
+    with pytest.raises(ValueError, match="`ties`"):
+        ip.entropy(X, ties="drop")
+    with pytest.raises(ValueError, match="`weights`"):
+        ip.entropy(X, weights="uniform")
+    with pytest.raises(TypeError, match="unknown option"):
+        ip.entropy(X, bandwidth=1.0)
+    with pytest.raises(ValueError, match="`method`"):
+        ip.entropy(X, method="kde")
+    with pytest.raises(ValueError, match="`x` must have shape"):
+        ip.entropy(np.zeros((4, 3, 2)))
+    with pytest.raises(ValueError, match="n_neighbors"):  # BSY weights need k >= d/4 + 1
+        ip.entropy(np.random.default_rng(0).standard_normal((50, 12)), n_neighbors=3,
+                   weights="bsy")
+
+
+def test_knn_singular_covariance_warns_minus_inf():
+    rng = np.random.default_rng(6)
+    t = rng.standard_normal(100)
+    X = np.column_stack([t, 2 * t, rng.standard_normal(100)])
+    with pytest.warns(DegenerateDataWarning, match="affine subspace"):
+        est = ip.entropy(X)
+    assert est.value == -math.inf and est.reason
+
+
+# ----------------------------------------------------------------- KDE kernels
+def _ref_moments(X, Q, qidx, h):
+    n, d = X.shape
+    out_lw, out_u, out_C = [], [], []
+    for q in range(len(Q)):
+        D = X - Q[q]
+        a = -np.sum(D**2, axis=1) / (2 * h * h)
+        if qidx[q] >= 0:
+            a[qidx[q]] = -np.inf
+        lw = logsumexp(a)
+        w = np.exp(a - lw)
+        u = w @ D
+        C = (D * w[:, None]).T @ D - np.outer(u, u)
+        out_lw.append(lw)
+        out_u.append(u)
+        out_C.append(C)
+    return np.array(out_lw), np.array(out_u), np.array(out_C)
+
+
+@pytest.mark.parametrize("d, h", [(2, 0.3), (5, 0.8)])
+def test_kde_moments_match_reference(d, h):
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((120, d))
+    q = np.array([0, 5, 17, 119], dtype=np.int64)
+    lw, u, trc, C = kde_moments(X, X[q], q, h, 2)
+    rlw, ru, rC = _ref_moments(X, X[q], q, h)
+    np.testing.assert_allclose(lw, rlw, rtol=1e-12)
+    np.testing.assert_allclose(u, ru, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(C, rC, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(trc, np.trace(rC, axis1=1, axis2=2), rtol=1e-11)
+    none = np.full(3, -1, dtype=np.int64)
+    lw2, _, _, _ = kde_moments(X, X[:3] + 0.1, none, h, 0)
+    np.testing.assert_allclose(lw2, _ref_moments(X, X[:3] + 0.1, none, h)[0], rtol=1e-12)
+
+
+def test_kde_jackknife_deltas_match_delete_one():
+    rng = np.random.default_rng(8)
+    n, d, h = 40, 2, 0.6
+    X = rng.standard_normal((n, d))
+    G = np.array([[1.5, 0.2], [0.2, 0.7]])
+    R = np.linalg.cholesky(G)
+    q = np.arange(n, dtype=np.int64)
+    C, T, delta = kde_hessian_jackknife(X, X @ R, q, h)
+    _, _, rC = _ref_moments(X, X, q, h)
+    np.testing.assert_allclose(C, rC, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(T, np.einsum("ab,qba->q", G, rC), rtol=1e-11)
+    ref = np.zeros(n)
+    for j in range(n):
+        keep = np.delete(np.arange(n), j)
+        Xj = X[keep]
+        for qi in keep:
+            qq = np.array([np.searchsorted(keep, qi)])
+            _, _, Cj = _ref_moments(Xj, X[[qi]], qq, h)
+            ref[j] += np.trace(G @ Cj[0]) - T[qi]
+    np.testing.assert_allclose(delta, ref, rtol=1e-8, atol=1e-12)
+
+
+# -------------------------------------------------------------- Fisher (KDE)
+@pytest.mark.statistical
+def test_kde_fisher_gaussian_closed_form():
+    X, A = _gauss(2000, 2, 9)
+    est = ip.fisher_matrix(X, rng=0)
+    J = np.linalg.inv(A @ A.T)
+    tr = est.trace
+    assert est.method == "kde" and tr.method == "kde"
+    # measured |bias| <= 2% at d=2, n=1e3 (docs/benchmarks_nd.md)
+    assert abs(tr.value - np.trace(J)) < 4 * tr.stderr + 0.02 * np.trace(J)
+    assert np.all(np.abs(est.value - J) < 4 * est.stderr + 0.05 * np.abs(J).max())
+    np.testing.assert_allclose(est.value, est.value.T)
+
+
+def test_kde_fisher_exact_equivariance():
+    X, _ = _gauss(300, 3, 10)
+    est = ip.fisher_matrix(X, rng=1)
+    perm = np.random.default_rng(0).permutation(len(X))
+    np.testing.assert_allclose(ip.fisher_matrix(X[perm], rng=1).value, est.value, rtol=1e-9)
+    np.testing.assert_allclose(ip.fisher_matrix(X - 4.0, rng=1).value, est.value, rtol=1e-9)
+    A = np.array([[2.0, 0.5, 0.0], [0.1, -1.0, 0.3], [0.0, 0.2, 0.7]])
+    Ai = np.linalg.inv(A)
+    np.testing.assert_allclose(
+        ip.fisher_matrix(X @ A.T, rng=1).value, Ai.T @ est.value @ Ai, rtol=1e-8, atol=1e-10
+    )
+    assert ip.fisher(X, rng=1).value == pytest.approx(np.trace(est.value), rel=1e-12)
+
+
+def test_kde_fisher_bad_input():
+    X, _ = _gauss(50, 3, 11)
+    with pytest.raises(ValueError, match="needs at least 8"):
+        ip.fisher(X[:5])
+    with pytest.raises(ValueError, match="`bandwidth`"):
+        ip.fisher(X, bandwidth="silverman")
+    with pytest.raises(ValueError, match="`bandwidth`"):
+        ip.fisher(X, bandwidth=-0.5)
+    with pytest.raises(ValueError, match="`correction`"):
+        ip.fisher(X, correction="yes")
+    with pytest.raises(TypeError, match="unknown option"):
+        ip.fisher(X, n_neighbors=3)
+    with pytest.raises(ValueError, match="`method`"):
+        ip.fisher(X, method="knn")
+    with pytest.warns(DegenerateDataWarning, match="affine subspace"):
+        est = ip.fisher(np.column_stack([X[:, 0], X[:, 0], X[:, 1]]))
+    assert est.value == math.inf and est.reason
+
+
+def test_fs_point_from_samples():
+    X, A = _gauss(1500, 2, 12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = ip.fs_point(X, rng=0)
+    assert p.dim == 2 and p.fisher.method == "kde" and p.entropy.method == "knn"
+    assert p.product.value > 0.9  # Stam: N·J/d >= 1 for the truth
+
+
+def test_knn_entropy_query_subset_is_mean_of_bruteforce_terms():
+    d, k, n, m = 3, 3, 200, 50
+    X, _ = _gauss(n, d, 13)
+    est = ip.entropy(X, max_queries=m, rng=0)
+    q = np.sort(np.random.default_rng(0).choice(n, m, replace=False))
+    _, Y = _ref_knn_entropy(X, k, np.eye(k)[-1])
+    D = cdist(Y[q], Y)
+    D[np.arange(m), q] = np.inf
+    r = np.sort(D, axis=1)[:, k - 1]
+    logv = 0.5 * d * math.log(math.pi) - special.gammaln(d / 2 + 1)
+    L = np.linalg.cholesky(np.cov(X.T))
+    ref = np.mean(np.log(n - 1) + logv + d * np.log(r) - special.digamma(k))
+    np.testing.assert_allclose(est.value, ref + np.sum(np.log(np.diag(L))), rtol=1e-12)
+    assert est.stderr > ip.entropy(X).stderr  # the subset adds variance
+
+
+_X_PROP, _ = _gauss(200, 3, 14)
+
+
+@given(arrays(np.float64, (3, 3), elements=st.floats(-3, 3, allow_nan=False,
+                                                    allow_infinity=False)),
+       arrays(np.float64, (3,), elements=st.floats(-100, 100, allow_nan=False,
+                                                  allow_infinity=False)))
+@settings(max_examples=25)
+def test_knn_entropy_affine_equivariance_property(A, b):
+    det = np.linalg.det(A)
+    assume(abs(det) > 1e-2 and np.linalg.cond(A) < 1e3)
+    h = ip.entropy(_X_PROP).value
+    np.testing.assert_allclose(ip.entropy(_X_PROP @ A.T + b).value, h + math.log(abs(det)),
+                               rtol=1e-9, atol=1e-9)
