@@ -14,8 +14,9 @@ Fisher information: ``"kde"``
     undeconvolved ``J_h`` (``correction="none"``) was measured and is biased low by
     10-60 % (``benchmarks/select_nd.py``).
 
-Every estimate carries a delete-one jackknife standard error. See :func:`entropy` and
-:func:`fisher_matrix` for formulas, options and references.
+Every estimate carries a delete-one jackknife standard error; the Fisher error also
+includes a bias term estimated from the data (see :func:`fisher_matrix` Notes). See
+:func:`entropy` and :func:`fisher_matrix` for formulas, options and references.
 """
 
 from __future__ import annotations
@@ -531,13 +532,18 @@ def fisher_matrix(X, *, method="auto", rng=None, **options) -> MatrixEstimate:
         sums always run over all ``n`` points (default 2000). The subset adds variance
         (included in the errors), no bias.
     cv_queries : int
-        Query points of the bandwidth search (default 1000).
+        Query points of the bandwidth search, also used for the bias term (default 1000).
+    bias_term : bool
+        Add the bias term of the Notes to the standard errors (default True). False
+        gives the jackknife errors alone, which ignore the smoothing bias.
 
     Returns
     -------
     MatrixEstimate
-        ``trace_stderr`` is the jackknife error of the trace; elementwise errors are the
-        per-query errors scaled by the trace's jackknife/naive ratio.
+        ``trace_stderr`` combines the jackknife error of the trace with the bias term
+        (``sqrt(se_jk² + b²)``, ``b`` recorded as ``options["bias"]``); elementwise errors
+        are the per-query errors scaled by the trace's jackknife/naive ratio, combined
+        with the elementwise bias term.
 
     Notes
     -----
@@ -557,6 +563,20 @@ def fisher_matrix(X, *, method="auto", rng=None, **options) -> MatrixEstimate:
     has mean-zero noise to first order). The leave-one-out noise that remains makes the
     estimate biased high when the kernel holds few effective neighbours (small n, large
     d); the smoothing left after deconvolution biases it low for non-Gaussian densities.
+
+    Both biases are several jackknife standard errors at n = 1e4 in d = 5 and 10 (the
+    ``bias`` and ``width jk`` columns of ``docs/benchmarks_nd.md``), so jackknife
+    intervals alone cover the truth far less than 95 % of the time. The
+    reported error therefore includes a bias term ``b = Ĵ(h) - Ĵ(1.5 h)``: both
+    deconvolved estimates are computed on the same ``cv_queries`` points, so their
+    query-sampling noise largely cancels in the difference. A smoothing bias that
+    grows like ``h²`` gives ``Ĵ(1.5h) - Ĵ(h) ≈ 1.25 × bias``, and the leave-one-out
+    noise bias falls steeply with ``h`` (``Ĵ(h) - Ĵ(1.5h) ≈ bias``), so ``|b|`` tracks
+    the bias of either sign; the two have opposite signs, so ``b`` is used as an
+    error, not as a correction (``benchmarks/bias_term_nd.py``, tuning seeds 100-103
+    of ``benchmarks/cases_nd.py``; the published coverage in ``docs/benchmarks_nd.md``
+    uses seeds 0-19). The price is
+    wider intervals where the bias is large; their mean width is reported there too.
     Measured errors are in ``docs/benchmarks_nd.md``.
 
     References
