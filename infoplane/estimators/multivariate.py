@@ -224,10 +224,8 @@ def entropy(X, *, method="auto", rng=None, **options) -> Estimate:
     max-norm (Chebyshev) variant with unit-cube volume ``2^d``, which the kNN anchors
     use, queries about 1.8 times faster but is biased more in d = 10 (+0.11 against
     +0.04 nats for the test mixture at n = 1e4, ``docs/knn_metric_nd.md``) and is not
-    rotation invariant after whitening, so the Euclidean metric is kept. A smaller
-    or larger leaf size, unbalanced trees and a float32 brute-force library (faiss) were
-    not faster on the 2-core benchmark machine. ``max_queries`` trades variance for
-    time.
+    rotation invariant after whitening, so the Euclidean metric is kept.
+    ``max_queries`` trades variance for time.
 
     References
     ----------
