@@ -9,7 +9,13 @@ d = 2, 5, 10, at n = 1e3 and 1e4. Anchors on the same samples: infomeasure's and
 kNN entropy (NPEET-style Kozachenko-Leonenko, raw coordinates); for J no sample anchor
 exists in d > 1, so the Gaussian plug-in tr Σ̂⁻¹ (exact for Gaussians, the Cramér-Rao
 lower bound otherwise) is shown. Timings are medians of repeated runs on a shared machine;
-ratios are against anchors timed in the same run.
+ratios are against anchors timed in the same run, and the Fisher estimator of the baseline
+commit (BASELINE, extracted with `git archive`, timed in a subprocess in the same run).
+
+J intervals: `cov` uses the reported stderr (jackknife plus the bias term, see
+`infoplane.fisher_matrix` Notes); `cov jk` uses the jackknife part alone (the baseline's
+interval; its bias term is ``Estimate.options["bias"]``). Seeds 0..19 were not used to
+choose the bias term (tuning seeds 100..103).
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 import cases_nd  # noqa: E402
+
+#: commit before the bias term and the faster bandwidth search (speed baseline)
+BASELINE = "c61f135"
 
 import infoplane as ip  # noqa: E402
 
@@ -65,7 +74,7 @@ def accuracy(seeds, dims, ns, anchors, log):
             H, J, seH, seJ = cases_nd.truth(case, d)
             for n in ns:
                 rec = {"d": d, "case": case, "n": n, "H": H, "J": J, "seH": seH, "seJ": seJ,
-                       "h": [], "h_se": [], "j": [], "j_se": [], "j_gauss": [],
+                       "h": [], "h_se": [], "j": [], "j_se": [], "j_bias": [], "j_gauss": [],
                        "t_h": [], "t_j": [], **{a: [] for a in anchors},
                        **{"t_" + a: [] for a in anchors}}
                 for s in range(seeds):
@@ -76,6 +85,7 @@ def accuracy(seeds, dims, ns, anchors, log):
                     rec["h_se"].append(eh.stderr)
                     rec["j"].append(ej.value)
                     rec["j_se"].append(ej.stderr)
+                    rec["j_bias"].append(float(ej.options.get("bias", 0.0)))
                     rec["t_h"].append(th)
                     rec["t_j"].append(tj)
                     rec["j_gauss"].append(float(np.trace(np.linalg.inv(np.cov(X.T)))))
@@ -107,10 +117,43 @@ def speed(repeats, anchors, log):
     res["entropy d=10 n=1e5 (max_queries=1e4)"] = t
     t = [_timed(ip.fisher, X4, rng=0)[1] for _ in range(repeats)]
     res["fisher d=10 n=1e4 (default)"] = t
+    base = _baseline_fisher_times(X4, repeats)
+    if base:
+        res[f"fisher d=10 n=1e4 (baseline {BASELINE})"] = base
+        res["fisher d=10 n=1e4 (default, again after baseline)"] = [
+            _timed(ip.fisher, X4, rng=0)[1] for _ in range(repeats)]
     for a, f in anchors.items():
         res[f"{a} entropy d=10 n=1e5"] = [_timed(f, X5)[1]]
     log(json.dumps({k: float(np.median(v)) for k, v in res.items()}))
     return res
+
+
+BASELINE_SNIPPET = """
+import sys, time, json, numpy as np
+sys.path.insert(0, sys.argv[1])
+import infoplane as ip
+X = np.load(sys.argv[2])
+ip.fisher(X[:2000], rng=0)
+print(json.dumps([(lambda t: (ip.fisher(X, rng=0), time.perf_counter() - t)[1])(
+    time.perf_counter()) for _ in range(int(sys.argv[3]))]))
+"""
+
+
+def _baseline_fisher_times(X, repeats):
+    """Times of ``fisher(X)`` with the code of commit BASELINE (empty if git fails)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            arc = subprocess.run(["git", "-C", ROOT, "archive", BASELINE, "infoplane"],
+                                 capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=arc, check=True)
+        except (OSError, subprocess.CalledProcessError):  # pragma: no cover
+            return []
+        np.save(os.path.join(tmp, "x.npy"), X)
+        env = dict(os.environ, NUMBA_CACHE_DIR=os.path.join(tmp, "cache"))
+        r = subprocess.run([sys.executable, "-c", BASELINE_SNIPPET, tmp,
+                            os.path.join(tmp, "x.npy"), str(repeats)],
+                           env=env, capture_output=True, text=True, check=True)
+        return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 COMPILE_SNIPPET = """
@@ -153,15 +196,23 @@ def write_md(path, cmd, rows, sp, comp, anchors, seeds):
                  f"{e.mean():+.4f} | {_cov(r['h'], r['h_se'], r['H'], r['seH']):.2f} | "
                  + " | ".join(cells) + " |")
     L += ["", "Fisher information J = tr J(f): median |relative error|; bias = mean relative "
-          "error; cov as above. `gauss plug-in` is tr Σ̂⁻¹ (exact only for Gaussians).", "",
-          "| d | case | n | infoplane med\\|rel err\\| | bias | cov | gauss plug-in med\\|rel err\\| |",
-          "|---|---|---|---|---|---|---|"]
+          "error; cov as above with the reported stderr (jackknife and bias term); `cov jk` "
+          "with the jackknife stderr alone (the baseline's interval); `width` = mean "
+          "interval width 2·1.96·stderr / J (`width jk` likewise). `gauss plug-in` is "
+          "tr Σ̂⁻¹ (exact only for Gaussians).", "",
+          "| d | case | n | infoplane med\\|rel err\\| | bias | cov | width | cov jk | "
+          "width jk | gauss plug-in med\\|rel err\\| |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         e = np.array(r["j"]) / r["J"] - 1
         g = np.array(r["j_gauss"]) / r["J"] - 1
+        se = np.array(r["j_se"])
+        jk = np.sqrt(np.maximum(se**2 - np.array(r["j_bias"]) ** 2, 0.0))
         L.append(f"| {r['d']} | {r['case']} | {r['n']} | {np.median(np.abs(e)):.4f} | "
-                 f"{e.mean():+.4f} | {_cov(r['j'], r['j_se'], r['J'], r['seJ']):.2f} | "
-                 f"{np.median(np.abs(g)):.4f} |")
+                 f"{e.mean():+.4f} | {_cov(r['j'], se, r['J'], r['seJ']):.2f} | "
+                 f"{np.mean(3.92 * se / r['J']):.3f} | "
+                 f"{_cov(r['j'], jk, r['J'], r['seJ']):.2f} | "
+                 f"{np.mean(3.92 * jk / r['J']):.3f} | {np.median(np.abs(g)):.4f} |")
     allcov = [_cov(r["h"], r["h_se"], r["H"], r["seH"]) for r in rows] + \
              [_cov(r["j"], r["j_se"], r["J"], r["seJ"]) for r in rows]
     L += ["", f"Coverage over all {len(allcov)} cells: median {np.median(allcov):.2f}, "
@@ -181,6 +232,12 @@ def write_md(path, cmd, rows, sp, comp, anchors, seeds):
     for a in an:
         ta = np.median(sp[f"{a} entropy d=10 n=1e5"])
         L.append(f"\nRatio {a} / infoplane (entropy, d=10, n=1e5, all queries): {ta / base:.2f}")
+    kb = f"fisher d=10 n=1e4 (baseline {BASELINE})"
+    if kb in sp:
+        tn = np.median(sp["fisher d=10 n=1e4 (default)"] +
+                       sp["fisher d=10 n=1e4 (default, again after baseline)"])
+        L.append(f"\nRatio baseline {BASELINE} / infoplane (Fisher, d=10, n=1e4; both "
+                 f"timings of the current code pooled): {np.median(sp[kb]) / tn:.2f}")
     L += ["", "Numba compile (fresh cache dir, subprocess): import "
           f"{comp[0][0]:.2f} s, first calls {comp[0][1]:.2f} s; second process with the cache "
           f"filled: import {comp[1][0]:.2f} s, first calls {comp[1][1]:.2f} s (cached).", "",

@@ -28,6 +28,7 @@ __all__ = [
     "_kde_jackknife_cols",
     "kde_moments",
     "kde_sm_terms",
+    "_kde_sm_multi",
     "block_rows",
 ]
 
@@ -140,7 +141,8 @@ def kde_moments(X, Q, qidx, h, mode):
     """Per-query ``logw``, ``u`` (m, d), ``tr C`` (m,) and ``C`` (m, d, d) if ``mode == 2``.
 
     ``X`` (n, d) references, ``Q`` (m, d) queries, ``qidx`` (m,) int64, ``h`` > 0;
-    ``mode`` 0: logw and u only, 1: also tr C, 2: also C.
+    ``mode`` 0: logw and u only, 1: also tr C, 2: also C, 3: also the mean of C over
+    the queries, (d, d), without the per-query matrices (see :func:`kde_hessian_jackknife`).
     """
     n, d = X.shape
     m = Q.shape[0]
@@ -153,6 +155,9 @@ def kde_moments(X, Q, qidx, h, mode):
     C = np.zeros((m, d, d)) if mode == 2 else None
     if mode == 2:
         XX, iu = _upper_products(X)
+    if mode == 3:
+        colw = np.zeros(n)
+        M1M1 = np.zeros((d, d))
     b = block_rows(n)
     R2 = np.empty((min(b, m), n))
     for lo in range(0, m, b):
@@ -173,45 +178,94 @@ def kde_moments(X, Q, qidx, h, mode):
             full[:, iu[1], iu[0]] = m2
             # Σ e D Dᵀ / W - u uᵀ = E_w[x xᵀ] - m1 m1ᵀ (shift invariance of a covariance)
             C[lo:hi] = full - np.einsum("qi,qj->qij", m1, m1)
+        elif mode == 3:
+            colw += (1.0 / W) @ r2
+            M1M1 += m1.T @ m1
+    if mode == 3:
+        C = (X.T @ (colw[:, None] * X) - M1M1) / m
     return logw, u, trc, C
 
 
+@njit(parallel=True)
+def _kde_sm_multi(R2, X, Q, inv2h2s, uu, trc):
+    """Fill ``uu[q, k] = ‖u‖²`` and ``trc[q, k] = tr C`` for every bandwidth in one pass.
+
+    Each squared distance is read once and weighted for all bandwidths (no weight
+    matrix is stored); ``inv2h2s[k] = 1/(2 h_k²)``.
+    """
+    m, n = R2.shape
+    d = X.shape[1]
+    nh = inv2h2s.shape[0]
+    for q in prange(m):
+        row = R2[q]
+        rmin = np.inf
+        for j in range(n):
+            rmin = min(rmin, row[j])
+        W = np.zeros(nh)
+        S = np.zeros(nh)
+        V = np.zeros((nh, d))
+        for j in range(n):
+            r = row[j]
+            if r == np.inf:
+                continue
+            t = r - rmin
+            for k in range(nh):
+                a = t * inv2h2s[k]
+                if a > 745.0:
+                    continue
+                e = math.exp(-a)
+                W[k] += e
+                S[k] += e * r
+                for c in range(d):
+                    V[k, c] += e * X[j, c]
+        for k in range(nh):
+            s2 = 0.0
+            for c in range(d):
+                u = V[k, c] / W[k] - Q[q, c]
+                s2 += u * u
+            uu[q, k] = s2
+            trc[q, k] = S[k] / W[k] - s2
+
+
 def kde_sm_terms(X, Q, qidx, hs):
-    """``‖u‖²`` and ``tr C`` (each (m, len(hs))) for several bandwidths at once."""
+    """``‖u‖²`` and ``tr C`` (each (m, len(hs))) for several bandwidths at once.
+
+    The squared distances of a block of queries are computed once (BLAS) and shared by
+    all bandwidths (:func:`_kde_sm_multi`).
+    """
     n, d = X.shape
     m = Q.shape[0]
     sq_x = np.einsum("ij,ij->i", X, X)
     sq_q = np.einsum("ij,ij->i", Q, Q)
+    hs = np.asarray(hs, dtype=float)
+    inv2h2s = 1.0 / (2.0 * hs * hs)
     nh = len(hs)
     uu = np.empty((m, nh))
     trc = np.empty((m, nh))
     b = block_rows(n, 1_000_000)
     R2 = np.empty((min(b, m), n))
-    E = np.empty_like(R2)
     for lo in range(0, m, b):
         hi = min(lo + b, m)
         r2 = sqdist_block(Q[lo:hi], X, sq_q[lo:hi], sq_x, qidx[lo:hi], R2[: hi - lo])
-        e = E[: hi - lo]
-        for ih, h in enumerate(hs):
-            _, W, S = _kde_expweights(r2, 1.0 / (2.0 * h * h), e)
-            uq = (e @ X) / W[:, None] - Q[lo:hi]
-            uu2 = np.einsum("ij,ij->i", uq, uq)
-            uu[lo:hi, ih] = uu2
-            trc[lo:hi, ih] = S / W - uu2
+        _kde_sm_multi(r2, X, np.ascontiguousarray(Q[lo:hi]), inv2h2s, uu[lo:hi], trc[lo:hi])
     return uu, trc
 
 
-def kde_hessian_jackknife(X, Z, qidx, h, mode_matrix=True):
+def kde_hessian_jackknife(X, Z, qidx, h, per_query=True):
     """Leave-one-out KDE Hessian terms with delete-one jackknife changes (one pass).
 
     Parameters
     ----------
     X : (n, d) references (queries are ``X[qidx]``); Z : (n, d) = X R for a factor
-    ``G = R Rᵀ``; qidx : (m,) int64 rows of the queries; h : bandwidth.
+    ``G = R Rᵀ``; qidx : (m,) int64 rows of the queries; h : bandwidth;
+    per_query : return every ``C_q`` (True) or only their mean (False, cheaper: the
+    mean of ``Σ_j e_qj x_j x_jᵀ / W_q`` over queries is ``Xᵀ diag(Σ_q e_qj/W_q) X``,
+    which avoids the ``(m, n) x (n, d(d+1)/2)`` product).
 
     Returns
     -------
-    C : (m, d, d) kernel-weighted covariances of the differences (see module docstring)
+    C : (m, d, d) kernel-weighted covariances of the differences (see module docstring),
+        or their mean over the queries, (d, d), when ``per_query`` is False
     T : (m,) ``tr(G C_q)``
     delta : (n,) ``Σ_q`` change of ``T_q`` when reference ``j`` is deleted
     """
@@ -223,8 +277,12 @@ def kde_hessian_jackknife(X, Z, qidx, h, mode_matrix=True):
     Q = X[qidx]
     QZ = Z[qidx]
     inv2h2 = 1.0 / (2.0 * h * h)
-    XX, iu = _upper_products(X)
-    C = np.empty((m, d, d))
+    if per_query:
+        XX, iu = _upper_products(X)
+        C = np.empty((m, d, d))
+    else:
+        colw = np.zeros(n)
+        M1M1 = np.zeros((d, d))
     T = np.empty(m)
     delta = np.zeros(n)
     b = block_rows(n, 1_000_000)
@@ -240,11 +298,15 @@ def kde_hessian_jackknife(X, Z, qidx, h, mode_matrix=True):
         sqdist_block(Q[lo:hi], X, sq_x[qi], sq_x, qi, e)
         _, W, _ = _kde_expweights(e, inv2h2, e)
         m1 = (e @ X) / W[:, None]
-        m2 = (e @ XX) / W[:, None]
-        full = np.empty((hi - lo, d, d))
-        full[:, iu[0], iu[1]] = m2
-        full[:, iu[1], iu[0]] = m2
-        C[lo:hi] = full - np.einsum("qi,qj->qij", m1, m1)
+        if per_query:
+            m2 = (e @ XX) / W[:, None]
+            full = np.empty((hi - lo, d, d))
+            full[:, iu[0], iu[1]] = m2
+            full[:, iu[1], iu[0]] = m2
+            C[lo:hi] = full - np.einsum("qi,qj->qij", m1, m1)
+        else:
+            colw += (1.0 / W) @ e
+            M1M1 += m1.T @ m1
         sqdist_block(QZ[lo:hi], Z, sq_z[qi], sq_z, none[: hi - lo], zz)
         S = np.einsum("ij,ij->i", e, zz)
         V = e @ Z - W[:, None] * QZ[lo:hi]
@@ -253,4 +315,6 @@ def kde_hessian_jackknife(X, Z, qidx, h, mode_matrix=True):
         VZ = V @ ZT
         T[lo:hi] = S / W - VV / (W * W)
         delta += _kde_jackknife_cols(e, zz, VZ, W, S, VV, vzq, qi, n_chunks)
+    if not per_query:
+        C = (X.T @ (colw[:, None] * X) - M1M1) / m
     return C, T, delta

@@ -87,7 +87,7 @@ class KDE(Density):
                     "`x` has a singular sample covariance; pass an explicit `bandwidth`."
                 )
             if bandwidth == "auto":
-                h = _sm_bandwidth(Y, check_rng(rng), 1000, CV_GRID)[0] * cv_factor(d)
+                h = _sm_bandwidth(Y, check_rng(rng), 1000)[0] * cv_factor(d)
             else:
                 h = _silverman(n, d)
             H = h * h * (L @ L.T)

@@ -14,8 +14,9 @@ Fisher information: ``"kde"``
     undeconvolved ``J_h`` (``correction="none"``) was measured and is biased low by
     10-60 % (``benchmarks/select_nd.py``).
 
-Every estimate carries a delete-one jackknife standard error. See :func:`entropy` and
-:func:`fisher_matrix` for formulas, options and references.
+Every estimate carries a delete-one jackknife standard error; the Fisher error also
+includes a bias term estimated from the data (see :func:`fisher_matrix` Notes). See
+:func:`entropy` and :func:`fisher_matrix` for formulas, options and references.
 """
 
 from __future__ import annotations
@@ -219,6 +220,13 @@ def entropy(X, *, method="auto", rng=None, **options) -> Estimate:
     changes sign between the two test densities as k grows (-0.05 and +0.01 nats at
     k = 1, -0.04 and +0.05 at k = 2, -0.01 and +0.10 at k = 5), hence k = 2.
 
+    Time is the exact cKDTree query (d = 10, n = 1e5: ``docs/benchmarks_nd.md``). The
+    max-norm (Chebyshev) variant with unit-cube volume ``2^d``, which the kNN anchors
+    use, queries about 1.8 times faster but is biased more in d = 10 (+0.11 against
+    +0.04 nats for the test mixture at n = 1e4, ``docs/knn_metric_nd.md``) and is not
+    rotation invariant after whitening, so the Euclidean metric is kept.
+    ``max_queries`` trades variance for time.
+
     References
     ----------
     Kozachenko & Leonenko (1987), Probl. Inf. Transm. 23, 95-101.
@@ -332,8 +340,12 @@ def _jitter_duplicates(X, jitter, rng):
 
 
 # -------------------------------------------------------------------------- Fisher
-#: log2 offsets from Silverman's factor searched by the score-matching bandwidth choice
+#: log2 offsets from Silverman's factor spanned by the score-matching bandwidth search
 CV_GRID = np.linspace(-1.75, 1.0, 12)
+#: coarse stage of the default search (step 0.55 in log2 h), refined at ± half a step
+CV_COARSE = np.linspace(-1.75, 1.0, 6)
+#: the bias term of the stderr compares the estimates at h and BIAS_FACTOR * h
+BIAS_FACTOR = 1.5
 
 
 def cv_factor(dim: int) -> float:
@@ -345,19 +357,42 @@ def _silverman(n, d):
     return (4.0 / (d + 2.0)) ** (1.0 / (d + 4.0)) * n ** (-1.0 / (d + 4.0))
 
 
-def _sm_bandwidth(Y, rng, n_queries, grid):
+def _sm_loss(Y, q, hs):
+    d = Y.shape[1]
+    uu, trc = kde_sm_terms(Y, Y[q], q.astype(np.int64), hs)
+    h2 = hs**2
+    return np.mean(0.5 * uu / h2**2 + (-d / h2 + trc / h2**2), axis=0)
+
+
+def _sm_bandwidth(Y, rng, n_queries, grid=None):
     """Bandwidth factor minimising the held-out (leave-one-out) score-matching loss.
 
     The loss ``E[½‖ŝ‖² + ∇·ŝ] = ½E‖ŝ - s‖² - J/2`` (Hyvärinen 2005) is estimated on a
-    random subset of query points against all others.
+    random subset of query points against all others. With ``grid`` (log2 offsets from
+    Silverman's factor) the loss is evaluated on that grid; by default (``grid=None``)
+    on the 6-point grid :data:`CV_COARSE` and then at half a step on each side of its
+    minimum (8 bandwidths instead of 12 at the same resolution). A parabola in ``log h``
+    through the minimum and its two neighbours refines the choice.
     """
     n, d = Y.shape
     m = min(n, n_queries)
     q = np.sort(rng.choice(n, m, replace=False)) if m < n else np.arange(n)
-    hs = _silverman(n, d) * np.exp2(np.asarray(grid, dtype=float))
-    uu, trc = kde_sm_terms(Y, Y[q], q.astype(np.int64), hs)
-    h2 = hs**2
-    loss = np.mean(0.5 * uu / h2**2 + (-d / h2 + trc / h2**2), axis=0)
+    h0 = _silverman(n, d)
+    if grid is None:
+        g = np.asarray(CV_COARSE, dtype=float)
+        loss = _sm_loss(Y, q, h0 * np.exp2(g))
+        i = int(np.argmin(loss))
+        step = 0.5 * (g[1] - g[0])
+        extra = np.array([g[i] + s for s in (-step, step) if g[0] <= g[i] + s <= g[-1]])
+        if extra.size:
+            g = np.concatenate([g, extra])
+            loss = np.concatenate([loss, _sm_loss(Y, q, h0 * np.exp2(extra))])
+            order = np.argsort(g)
+            g, loss = g[order], loss[order]
+        hs = h0 * np.exp2(g)
+    else:
+        hs = h0 * np.exp2(np.asarray(grid, dtype=float))
+        loss = _sm_loss(Y, q, hs)
     i = int(np.argmin(loss))
     h = hs[i]
     if 0 < i < len(hs) - 1:  # parabolic refinement in log h
@@ -376,11 +411,15 @@ def _fisher_core(X, rng, options):
     bandwidth = options.pop("bandwidth", "cv")
     correction = options.pop("correction", "gaussian")
     check_method(correction, ("gaussian", "none"), name="correction")
-    max_queries = check_int("max_queries", options.pop("max_queries", 5000), minimum=2)
+    max_queries = check_int("max_queries", options.pop("max_queries", 2000), minimum=2)
     cv_queries = check_int("cv_queries", options.pop("cv_queries", 1000), minimum=10)
+    bias_term = options.pop("bias_term", True)
+    if not isinstance(bias_term, (bool, np.bool_)):
+        raise TypeError(f"`bias_term` must be a bool; got {bias_term!r}.")
     _reject_unknown(options, "kde")
     rng = check_rng(rng)
-    used = {"correction": correction, "max_queries": max_queries}
+    used = {"correction": correction, "max_queries": max_queries,
+            "bias_term": bool(bias_term)}
 
     Y, L, _ = _whiten(X)
     if Y is None:
@@ -390,7 +429,7 @@ def _fisher_core(X, rng, options):
         return None, msg, used
     if isinstance(bandwidth, str):
         check_method(bandwidth, ("cv",), name="bandwidth")
-        h, _, _, qcv = _sm_bandwidth(Y, rng, cv_queries, CV_GRID)
+        h, _, _, qcv = _sm_bandwidth(Y, rng, cv_queries)
         h *= cv_factor(d)
         used["bandwidth"] = "cv"
     else:
@@ -402,20 +441,23 @@ def _fisher_core(X, rng, options):
     eye = np.eye(d)
     Linv = linalg.solve_triangular(L, eye, lower=True)
     M = Linv.T @ Linv  # tr(L⁻ᵀ A L⁻¹) = tr(M A)
+    qcv64 = qcv.astype(np.int64)
 
-    def deconvolve(Jh):
+    def deconvolve(Jh, hh2):
         Jh = 0.5 * (Jh + Jh.T)
         if correction == "none":
             return Jh, eye
-        ev = np.linalg.eigvalsh(eye - h2 * Jh)
+        ev = np.linalg.eigvalsh(eye - hh2 * Jh)
         if ev.min() <= 1e-10:
             return None, None
-        B = np.linalg.inv(eye - h2 * Jh)
+        B = np.linalg.inv(eye - hh2 * Jh)
         return Jh @ B, 0.5 * (B + B.T)
 
-    # pilot on the bandwidth-search queries: direction of the jackknife linearisation
-    _, _, _, Cp = kde_moments(Y, Y[qcv], qcv.astype(np.int64), h, 2)
-    _, Bp = deconvolve(np.mean(eye / h2 - Cp / (h2 * h2), axis=0))
+    # pilot on the bandwidth-search queries: direction of the jackknife linearisation,
+    # per-query spread of the elementwise terms, and the bias term
+    _, _, _, Cp = kde_moments(Y, Y[qcv], qcv64, h, 2)
+    Ap = eye / h2 - Cp / (h2 * h2)
+    Jp, Bp = deconvolve(Ap.mean(axis=0), h2)
     if Bp is None:
         Bp = eye
     Gp = Bp @ M @ Bp
@@ -424,9 +466,8 @@ def _fisher_core(X, rng, options):
 
     m = min(n, max_queries)
     q = np.sort(rng.choice(n, m, replace=False)) if m < n else np.arange(n)
-    C, T, delta = kde_hessian_jackknife(Y, Y @ R, q.astype(np.int64), h)
-    A = eye / h2 - C / (h2 * h2)  # per-query -Hessian of log f̂ (whitened coordinates)
-    Jw, B = deconvolve(A.mean(axis=0))
+    Cm, T, delta = kde_hessian_jackknife(Y, Y @ R, q.astype(np.int64), h, per_query=False)
+    Jw, B = deconvolve(eye / h2 - Cm / (h2 * h2), h2)
     if Jw is None:
         msg = "the KDE Hessian saturates at 1/h² (separated clusters); J is infinite"
         warnings.warn(msg, DegenerateDataWarning, stacklevel=5)
@@ -435,12 +476,14 @@ def _fisher_core(X, rng, options):
     J = Linv.T @ Jw @ Linv
     J = 0.5 * (J + J.T)
 
-    # per-query linearised terms in x coordinates (elementwise errors)
+    # per-query linearised terms in x coordinates (elementwise errors): spread from the
+    # pilot queries, scaled to the m main queries
     P = Linv.T @ B
-    Phi = np.einsum("ab,qbc,cd->qad", P, A, P.T)
+    Phi = np.einsum("ab,qbc,cd->qad", P, Ap, P.T)
     naive_mat = Phi.std(axis=0, ddof=1) / math.sqrt(m)
-    naive_tr = float(np.einsum("ab,qba->q", Gp, A).std(ddof=1) / math.sqrt(m))
-    # delete-one jackknife of tr(Gp Ĵ_h); tr(Gp A_q) = tr(Gp)/h² - T_q/h⁴
+    # tr(Gp A_q) = tr(Gp)/h² - T_q/h⁴
+    naive_tr = float(T.std(ddof=1) / (h2 * h2) / math.sqrt(m))
+    # delete-one jackknife of tr(Gp Ĵ_h)
     inq = np.zeros(n, dtype=bool)
     inq[q] = True
     Tfull = np.zeros(n)
@@ -450,7 +493,23 @@ def _fisher_core(X, rng, options):
     if m < n:  # the random subset of queries adds its own variance
         se_tr = math.sqrt(se_tr**2 + (1 - m / n) * naive_tr**2)
     scale = se_tr / naive_tr if naive_tr > 0 else 1.0
-    return (J, naive_mat * scale, se_tr, m), None, used
+    se_mat = naive_mat * scale
+    if bias_term and Jp is not None:
+        # smoothing/noise bias: the change of the estimate from h to BIAS_FACTOR * h on
+        # the same pilot queries (their sampling noise cancels in the difference)
+        hb2 = (BIAS_FACTOR * h) ** 2
+        _, _, _, Cb = kde_moments(Y, Y[qcv], qcv64, BIAS_FACTOR * h, 3)
+        Jb, _ = deconvolve(eye / hb2 - Cb / (hb2 * hb2), hb2)
+        if Jb is None:
+            bias = np.full((d, d), math.nan)
+        else:
+            bias = Linv.T @ (Jp - Jb) @ Linv
+            bias = 0.5 * (bias + bias.T)
+        bias_tr = float(np.trace(bias))
+        used["bias"] = bias_tr
+        se_tr = math.sqrt(se_tr**2 + bias_tr**2)
+        se_mat = np.sqrt(se_mat**2 + bias**2)
+    return (J, se_mat, se_tr, m), None, used
 
 
 @_single_threaded_blas
@@ -477,16 +536,21 @@ def fisher_matrix(X, *, method="auto", rng=None, **options) -> MatrixEstimate:
         ``J = (J_h⁻¹ - h² Σ̂)⁻¹``; ``"none"`` returns the smoothed ``J_h``.
     max_queries : int
         At most this many query points (a random subset) enter the average; the kernel
-        sums always run over all ``n`` points (default 5000). The subset adds variance
+        sums always run over all ``n`` points (default 2000). The subset adds variance
         (included in the errors), no bias.
     cv_queries : int
-        Query points of the bandwidth search (default 1000).
+        Query points of the bandwidth search, also used for the bias term (default 1000).
+    bias_term : bool
+        Add the bias term of the Notes to the standard errors (default True). False
+        gives the jackknife errors alone, which ignore the smoothing bias.
 
     Returns
     -------
     MatrixEstimate
-        ``trace_stderr`` is the jackknife error of the trace; elementwise errors are the
-        per-query errors scaled by the trace's jackknife/naive ratio.
+        ``trace_stderr`` combines the jackknife error of the trace with the bias term
+        (``sqrt(se_jk² + b²)``, ``b`` recorded as ``options["bias"]``); elementwise errors
+        are the per-query errors scaled by the trace's jackknife/naive ratio, combined
+        with the elementwise bias term.
 
     Notes
     -----
@@ -506,6 +570,20 @@ def fisher_matrix(X, *, method="auto", rng=None, **options) -> MatrixEstimate:
     has mean-zero noise to first order). The leave-one-out noise that remains makes the
     estimate biased high when the kernel holds few effective neighbours (small n, large
     d); the smoothing left after deconvolution biases it low for non-Gaussian densities.
+
+    Both biases are several jackknife standard errors at n = 1e4 in d = 5 and 10 (the
+    ``bias`` and ``width jk`` columns of ``docs/benchmarks_nd.md``), so jackknife
+    intervals alone cover the truth far less than 95 % of the time. The
+    reported error therefore includes a bias term ``b = Ĵ(h) - Ĵ(1.5 h)``: both
+    deconvolved estimates are computed on the same ``cv_queries`` points, so their
+    query-sampling noise largely cancels in the difference. A smoothing bias that
+    grows like ``h²`` gives ``Ĵ(1.5h) - Ĵ(h) ≈ 1.25 × bias``, and the leave-one-out
+    noise bias falls steeply with ``h`` (``Ĵ(h) - Ĵ(1.5h) ≈ bias``), so ``|b|`` tracks
+    the bias of either sign; the two have opposite signs, so ``b`` is used as an
+    error, not as a correction (``benchmarks/bias_term_nd.py``, tuning seeds 100-103
+    of ``benchmarks/cases_nd.py``; the published coverage in ``docs/benchmarks_nd.md``
+    uses seeds 0-19). The price is
+    wider intervals where the bias is large; their mean width is reported there too.
     Measured errors are in ``docs/benchmarks_nd.md``.
 
     References
