@@ -5,10 +5,10 @@
 # Logs: runs/queue{1,2}.log; results: runs/<name>/eval_k<K>.json; collect with
 #   python -m examples.fae.collect
 set -euo pipefail
-EPOCHS=${EPOCHS:-40}
+EPOCHS=${EPOCHS:-30}
 STEPS_REV=${STEPS_REV:-4000}
 K=${K:-1000}
-NTEST=${NTEST:-5000}
+NTEST=${NTEST:-4000}
 NTRAIN=${NTRAIN:-1000}
 NTEST_REV=${NTEST_REV:-2000}
 COMMON="--threads 1 --no-progress --seed 0"
