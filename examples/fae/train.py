@@ -53,9 +53,9 @@ def load_data(dataset: str, data_dir=None, seed: int = 0) -> dict[str, np.ndarra
         if "y_test" not in d:
             raise ValueError("reversed-mnist needs the labels `y_test` in binarized_mnist.npz.")
         x_tr, y_tr = reversed_mnist(d["x_test"], d["y_test"], majority=0, ratio=58.0, rng=seed)
-        # monitoring uses a fixed random 2000 of the balanced validation split; the
+        # monitoring uses a fixed random 1000 of the balanced validation split; the
         # reported "test" NLL uses the whole balanced validation split (or a subset of it)
-        mon = np.sort(np.random.default_rng(seed + 11).choice(len(d["x_valid"]), 2000,
+        mon = np.sort(np.random.default_rng(seed + 11).choice(len(d["x_valid"]), 1000,
                                                                replace=False))
         return {"x_train": x_tr, "y_train": y_tr, "x_valid": d["x_valid"][mon],
                 "x_test": d["x_valid"]}

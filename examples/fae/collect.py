@@ -1,0 +1,135 @@
+"""Collect finished runs into small JSON results and Markdown tables for docs/RESULTS.md.
+
+    python -m examples.fae.collect --runs runs --out docs/results
+
+Writes ``table1.json``, ``table2.json`` (one row per run: NLLs with standard errors,
+epochs, selected epoch, wall times, FS point) and ``tables.md`` (the tables as Markdown).
+With ``--trajectories`` it also computes the conditional and aggregate FS trajectories
+from the saved per-epoch encodings with :func:`infoplane.vae.posterior_fs` and writes
+``trajectories.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+T1 = [("t1_vae", "VAE", 85.56), ("t1_mae_m10", "MAE M=10", 80.86),
+      ("t1_mae_m0", "MAE M=0", 81.58), ("t1_fae_f20_trace", "FAE F=20 (trace)", 79.30),
+      ("t1_fae_f20_perdim", "FAE F=20 (per-dim)", 79.30), ("t1_fae_f0", "FAE F=0", 83.24)]
+# paper Table 2: (train NLL, test NLL)
+T2 = {"20": (94.48, 164.56), "10": (95.12, 134.94), "5": (95.89, 109.19), "0.1": (96.67, 108.37)}
+
+
+def _metrics(run):
+    return [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines() if ln]
+
+
+def run_row(run: Path, label: str, k: int):
+    ev = run / f"eval_k{k}.json"
+    if not (run / "metrics.jsonl").exists():
+        return None
+    m = _metrics(run)
+    cfg = json.loads((run / "config.json").read_text())
+    row = {"run": run.name, "label": label, "epochs_trained": m[-1]["epoch"],
+           "steps": m[-1]["step"], "train_wall_s": round(sum(r["epoch_s"] for r in m), 1),
+           "config": {k_: cfg[k_] for k_ in ("model", "dataset", "latent", "hidden", "layers",
+                                            "activation", "lr", "batch_size", "seed",
+                                            "lambda_z", "f_z", "fisher_scale", "c", "m",
+                                            "select", "epochs", "max_steps")}}
+    if ev.exists():
+        e = json.loads(ev.read_text())
+        sel = next((r for r in m if r["epoch"] == e["epoch"]), m[-1])
+        row.update({"selected_epoch": e["epoch"], "k": e["k"],
+                    "test_nll": e.get("test_nll"), "train_nll": e.get("train_nll"),
+                    "valid_elbo_selected": sel["valid_elbo"], "train_elbo_selected":
+                    sel["train_elbo"], "fs_selected": sel["fs"]})
+    else:
+        row["status"] = f"no {ev.name} (training unfinished or not evaluated)"
+    return row
+
+
+def _fmt(v):
+    return "—" if v is None else f"{v['mean']:.2f} ± {v['se']:.2f}"
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser()
+    p.add_argument("--runs", default="runs")
+    p.add_argument("--out", default="docs/results")
+    p.add_argument("--k", type=int, default=1000)
+    p.add_argument("--trajectories", action="store_true")
+    a = p.parse_args(argv)
+    runs, out = Path(a.runs), Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    t1 = []
+    for name, label, paper in T1:
+        r = run_row(runs / name, label, a.k)
+        if r is not None:
+            t1.append(dict(r, paper_test_nll=paper))
+    t2 = []
+    for scale in ("perdim", "trace"):
+        for f, (ptr, pte) in T2.items():
+            r = run_row(runs / f"t2_fae_f{f}_{scale}", f"FAE F={f} ({scale})", a.k)
+            if r is not None:
+                t2.append(dict(r, paper_train_nll=ptr, paper_test_nll=pte))
+    (out / "table1.json").write_text(json.dumps(t1, indent=1))
+    (out / "table2.json").write_text(json.dumps(t2, indent=1))
+    lines = ["| model | paper test NLL | test NLL (ours) | train NLL (ours) | valid ELBO | "
+             "epochs (selected) | tr J(z|x) | N(z|x) | train wall s |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in t1:
+        fs = r.get("fs_selected", {})
+        lines.append(f"| {r['label']} | {r['paper_test_nll']:.2f} | {_fmt(r.get('test_nll'))} "
+                     f"| {_fmt(r.get('train_nll'))} | {r.get('valid_elbo_selected', float('nan')):.2f} "
+                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) "
+                     f"| {fs.get('fisher', float('nan')):.3g} "
+                     f"| {fs.get('entropy_power', float('nan')):.3g} | {r['train_wall_s']:.0f} |")
+    lines += ["", "| model | paper train NLL | train NLL (ours) | paper test NLL | "
+              "test NLL (ours, balanced valid) | steps | tr J(z|x) | N(z|x) | train wall s |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for r in t2:
+        fs = r.get("fs_selected", {})
+        lines.append(f"| {r['label']} | {r['paper_train_nll']:.2f} | {_fmt(r.get('train_nll'))} "
+                     f"| {r['paper_test_nll']:.2f} | {_fmt(r.get('test_nll'))} | {r['steps']} "
+                     f"| {fs.get('fisher', float('nan')):.3g} "
+                     f"| {fs.get('entropy_power', float('nan')):.3g} | {r['train_wall_s']:.0f} |")
+    (out / "tables.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    if a.trajectories:
+        trajectories(runs, out)
+
+
+def trajectories(runs: Path, out: Path, n_mc: int = 4000):
+    """Conditional and aggregate FS points per saved epoch, via infoplane.vae.posterior_fs."""
+    import numpy as np
+    import torch
+    from infoplane.vae import posterior_fs
+    res = {}
+    for name, label, _ in T1:
+        enc = sorted((runs / name / "encodings").glob("epoch_*.npz"))
+        if not enc:
+            continue
+        rows = []
+        for f in enc:
+            d = np.load(f)
+            pf = posterior_fs(torch.as_tensor(d["mu"], dtype=torch.float64),
+                              torch.as_tensor(d["logvar"], dtype=torch.float64),
+                              n_mc=n_mc, rng=0)
+            rows.append({"epoch": int(f.stem.split("_")[1]),
+                         "conditional": {"entropy": pf.conditional_entropy,
+                                         "fisher": pf.conditional_fisher},
+                         "aggregate": {"entropy": pf.aggregate_entropy,
+                                       "fisher": pf.aggregate.fisher.value,
+                                       "fisher_se": pf.aggregate.fisher.stderr},
+                         "mutual_information": pf.mutual_information.value,
+                         "mutual_information_se": pf.mutual_information.stderr})
+        res[name] = {"label": label, "n_data": int(d["mu"].shape[0]), "n_mc": n_mc,
+                     "points": rows}
+        print(name, "trajectory", len(rows), "epochs")
+    (out / "trajectories.json").write_text(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()
