@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from math import nan
 from pathlib import Path
 
 T1 = [("t1_vae", "VAE", 85.56), ("t1_mae_m10", "MAE M=10", 80.86),
@@ -54,6 +55,12 @@ def _fmt(v):
     return "—" if v is None else f"{v['mean']:.2f} ± {v['se']:.2f}"
 
 
+def _tail(r):
+    fs = r.get("fs_selected", {})
+    return (f"| {fs.get('fisher', nan):.3g} | {fs.get('entropy_power', nan):.3g} "
+            f"| {r['train_wall_s']:.0f} |")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--runs", default="runs")
@@ -77,24 +84,19 @@ def main(argv=None):
     (out / "table1.json").write_text(json.dumps(t1, indent=1))
     (out / "table2.json").write_text(json.dumps(t2, indent=1))
     lines = ["| model | paper test NLL | test NLL (ours) | train NLL (ours) | valid ELBO | "
-             "epochs (selected) | tr J(z|x) | N(z|x) | train wall s |",
+             "epochs (selected) | tr J(z\\|x) | N(z\\|x) | train wall s |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in t1:
-        fs = r.get("fs_selected", {})
         lines.append(f"| {r['label']} | {r['paper_test_nll']:.2f} | {_fmt(r.get('test_nll'))} "
-                     f"| {_fmt(r.get('train_nll'))} | {r.get('valid_elbo_selected', float('nan')):.2f} "
-                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) "
-                     f"| {fs.get('fisher', float('nan')):.3g} "
-                     f"| {fs.get('entropy_power', float('nan')):.3g} | {r['train_wall_s']:.0f} |")
+                     f"| {_fmt(r.get('train_nll'))} | {r.get('valid_elbo_selected', nan):.2f} "
+                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) {_tail(r)}")
     lines += ["", "| model | paper train NLL | train NLL (ours) | paper test NLL | "
-              "test NLL (ours, balanced valid) | steps | tr J(z|x) | N(z|x) | train wall s |",
+              "test NLL (ours, balanced valid) | steps | tr J(z\\|x) | N(z\\|x) | train wall s |",
               "|---|---|---|---|---|---|---|---|---|"]
     for r in t2:
-        fs = r.get("fs_selected", {})
         lines.append(f"| {r['label']} | {r['paper_train_nll']:.2f} | {_fmt(r.get('train_nll'))} "
                      f"| {r['paper_test_nll']:.2f} | {_fmt(r.get('test_nll'))} | {r['steps']} "
-                     f"| {fs.get('fisher', float('nan')):.3g} "
-                     f"| {fs.get('entropy_power', float('nan')):.3g} | {r['train_wall_s']:.0f} |")
+                     f"{_tail(r)}")
     (out / "tables.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     if a.trajectories:
