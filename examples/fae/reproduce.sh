@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Reproduce Tables 1 and 2 of the paper on CPU: two queues side by side, 1 torch thread each.
 #   bash examples/fae/reproduce.sh            # runs both queues in the background
-#   EPOCHS=40 STEPS_REV=4000 bash examples/fae/reproduce.sh
+#   EPOCHS=40 STEPS_REV=4000 K=5000 NTEST=10000 bash examples/fae/reproduce.sh
 # Logs: runs/queue{1,2}.log; results: runs/<name>/eval_k<K>.json; collect with
 #   python -m examples.fae.collect
 set -euo pipefail
 EPOCHS=${EPOCHS:-20}
-STEPS_REV=${STEPS_REV:-3000}
+STEPS_REV=${STEPS_REV:-1500}
 K=${K:-1000}
 NTEST=${NTEST:-2000}
 NTRAIN=${NTRAIN:-500}
-NTEST_REV=${NTEST_REV:-2000}
+NTEST_REV=${NTEST_REV:-1000}
+K_REV=${K_REV:-500}
 COMMON="--threads 1 --no-progress --seed 0"
 T1="--dataset mnist --epochs $EPOCHS --eval-k $K --eval-n-test $NTEST --eval-n-train $NTRAIN $COMMON"
-T2="--dataset reversed-mnist --epochs 100000 --max-steps $STEPS_REV --encodings-every 25 --eval-k $K --eval-n-test $NTEST_REV --eval-n-train 500 $COMMON"
+T2="--dataset reversed-mnist --epochs 100000 --max-steps $STEPS_REV --encodings-every 25 --eval-k $K_REV --eval-n-test $NTEST_REV --eval-n-train 500 $COMMON"
 run() { nice -n 5 python -m examples.fae.train "$@"; }
 mkdir -p runs
 queue1() {

@@ -283,7 +283,11 @@ def train(cfg: dict) -> Path:
         print(f"[{run.name}] epoch {epoch} step {step} train_elbo "
               f"{row['train_elbo']:.2f} valid_elbo {val:.2f} J {fs['fisher']:.3g} "
               f"N {fs['entropy_power']:.3g} ({row['epoch_s']:.1f}s)", flush=True)
-    if cfg["eval_k"]:
+    done = run / f"eval_k{cfg['eval_k']}.json"
+    if cfg["eval_k"] and done.exists() and json.loads(done.read_text())["epoch"] == torch.load(
+            run / "selected.pt", map_location="cpu", weights_only=False)["epoch"]:
+        print(f"[{run.name}] {done.name} is up to date", flush=True)
+    elif cfg["eval_k"]:
         from .evaluate import evaluate_run
         res = evaluate_run(run, k=cfg["eval_k"], n_test=cfg["eval_n_test"],
                            n_train=cfg["eval_n_train"], seed=cfg["seed"],
