@@ -2,6 +2,12 @@
 
 Requires the ``torch`` extra (``pip install infoplane[torch]``). Everything here works
 on tensors and on user models; it writes no model code for you.
+
+- :func:`gaussian_fisher`, :func:`fisher_penalty` -- differentiable J(z|x) and the FAE loss term
+- :func:`posterior_fs` -- Z|X in closed form, the aggregate posterior q(z) and I(X; Z)
+- :func:`distribution_fs` -- the same for any ``torch.distributions`` posterior (autograd score)
+- :func:`fs_point` -- run an encoder over a data set (tensor, Dataset or DataLoader)
+- :func:`kl_per_dim`, :func:`active_units` -- the usual latent-space diagnostics
 """
 
 from ..errors import import_optional
@@ -9,5 +15,19 @@ from ..errors import import_optional
 import_optional("torch", "torch")
 
 from .penalty import fisher_penalty, gaussian_fisher  # noqa: E402
+from .posterior import PosteriorFS, conditional_fs, posterior_fs  # noqa: E402
+from .distributions import distribution_fs  # noqa: E402
+from .encoder import fs_point  # noqa: E402
+from .metrics import active_units, kl_per_dim  # noqa: E402
 
-__all__ = ["gaussian_fisher", "fisher_penalty"]
+__all__ = [
+    "gaussian_fisher",
+    "fisher_penalty",
+    "posterior_fs",
+    "conditional_fs",
+    "PosteriorFS",
+    "distribution_fs",
+    "fs_point",
+    "kl_per_dim",
+    "active_units",
+]

@@ -1,0 +1,304 @@
+r"""FS-plane coordinates of general posteriors given as ``torch.distributions`` objects.
+
+The Fisher information comes from the score ∇_z log q(z) by autograd of ``log_prob`` with
+respect to the value; the entropy from ``.entropy()`` where the distribution implements
+it, else from -E log q(Z) by Monte Carlo. Diagonal Gaussians are better served by
+:func:`~infoplane.vae.posterior_fs` (closed forms); this path exists for flows, IAF,
+full-covariance Gaussians and anything else with ``sample`` and ``log_prob``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import distributions as D
+
+from .._results import Estimate, FSPoint
+from ._checks import check_positive_int
+from .posterior import PosteriorFS, _mean_se
+
+__all__ = ["distribution_fs", "as_batch_of_vectors", "diagonal_normal_params"]
+
+_DEFAULT_CHUNK = 2**20
+
+
+def as_batch_of_vectors(dist) -> D.Distribution:
+    """Return `dist` with ``batch_shape`` (n,) and ``event_shape`` (d,).
+
+    A distribution with scalar events (e.g. ``Normal(loc, scale)`` with loc of shape
+    (n, d)) is read as independent over its last batch dimension, i.e. as
+    ``Independent(dist, 1)``: ``Normal(loc (d,), ...)`` is one d-dimensional posterior; use
+    shape (n, 1) for n one-dimensional posteriors.
+    """
+    if not isinstance(dist, D.Distribution):
+        raise TypeError(
+            f"`dist` must be a torch.distributions.Distribution; got {type(dist).__name__}."
+        )
+    if len(dist.event_shape) == 0:
+        if len(dist.batch_shape) == 0:
+            dist = dist.expand((1,))
+        dist = D.Independent(dist, 1)
+    if len(dist.event_shape) != 1:
+        raise ValueError(
+            f"`dist` must have vector events, event_shape (d,); got {tuple(dist.event_shape)}."
+        )
+    if len(dist.batch_shape) == 0:
+        dist = dist.expand((1,))
+    if len(dist.batch_shape) != 1:
+        raise ValueError(
+            f"`dist` must have batch_shape () or (n,) (one posterior per data point); got "
+            f"{tuple(dist.batch_shape)}."
+        )
+    if dist.batch_shape[0] == 0 or dist.event_shape[0] == 0:
+        raise ValueError(
+            f"`dist` must not be empty (empty batch); got batch_shape {tuple(dist.batch_shape)} "
+            f"and event_shape {tuple(dist.event_shape)}."
+        )
+    return dist
+
+
+def diagonal_normal_params(dist) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """(mu, logvar) of shape (n, d) when `dist` is a diagonal Normal, else ``None``."""
+    base = dist
+    if isinstance(dist, D.Independent):
+        if dist.reinterpreted_batch_ndims != 1:
+            return None
+        base = dist.base_dist
+    if type(base) is not D.Normal:
+        return None
+    loc, scale = torch.broadcast_tensors(base.loc, base.scale)
+    if loc.ndim == 1:
+        loc, scale = loc.unsqueeze(0), scale.unsqueeze(0)
+    if loc.ndim != 2:
+        return None
+    return loc, 2.0 * torch.log(scale)
+
+
+def _sample(dist, shape):
+    return dist.sample(shape).detach()
+
+
+def _per_posterior(dist: D.Distribution, n_samples: int):
+    """Per-posterior Monte Carlo J_b (with its MC variance) and H_b (exact or MC)."""
+    z = _sample(dist, (n_samples,)).requires_grad_(True)  # (S, n, d)
+    with torch.enable_grad():
+        lp = dist.log_prob(z)  # (S, n)
+        (g,) = torch.autograd.grad(lp.sum(), z)
+    jj = (g * g).sum(dim=-1).detach()
+    j_b = jj.mean(dim=0)
+    j_var = jj.var(dim=0, correction=1) / n_samples if n_samples > 1 else torch.full_like(j_b, math.nan)
+    try:
+        h_b = dist.entropy().detach()
+        h_var = torch.zeros_like(h_b)
+        h_exact = True
+    except NotImplementedError:
+        nlp = -lp.detach()
+        h_b = nlp.mean(dim=0)
+        h_var = nlp.var(dim=0, correction=1) / n_samples if n_samples > 1 else torch.full_like(h_b, math.nan)
+        h_exact = False
+    if not (bool(torch.isfinite(j_b).all()) and bool(torch.isfinite(h_b).all())):
+        bad = int((~torch.isfinite(j_b) | ~torch.isfinite(h_b)).nonzero()[0])
+        raise ValueError(
+            f"`dist` gives a non-finite score or entropy (first at posterior {bad}); check "
+            "its parameters for NaN/inf."
+        )
+    return j_b, j_var, h_b, h_var, h_exact
+
+
+def _estimate(per: torch.Tensor, var: torch.Tensor, method: str, n: int, d: int, opts) -> Estimate:
+    """Mean over posteriors; the SE over posteriors includes the per-posterior MC noise.
+
+    For a single posterior the SE is its Monte Carlo error alone.
+    """
+    if per.numel() > 1:
+        m, se = _mean_se(per)
+    else:
+        m = float(per.to(torch.float64))
+        se = float(var.to(torch.float64).sqrt())
+    return Estimate(m, se, method, n_samples=n, n_dims=d, options=opts)
+
+
+def _conditional_point(parts, n_samples: int, d: int) -> FSPoint:
+    j_b = torch.cat([p[0] for p in parts])
+    j_v = torch.cat([p[1] for p in parts])
+    h_b = torch.cat([p[2] for p in parts])
+    h_v = torch.cat([p[3] for p in parts])
+    h_exact = all(p[4] for p in parts)
+    n = j_b.numel()
+    opts = {"posterior": "distribution", "n_samples_per_posterior": n_samples}
+    j_est = _estimate(j_b, j_v, "autograd-monte-carlo", n, d, opts)
+    h_est = _estimate(h_b, h_v, "closed-form" if h_exact else "monte-carlo", n, d, opts)
+    return FSPoint.from_estimates(h_est, j_est, d)
+
+
+def _aggregate(dists, n_mc: int, chunk_size: int, gen_seed: int, progress: bool):
+    """Aggregate posterior (1/M) Σ_b q_b(z) of a list of batched distributions, by Monte Carlo.
+
+    Points come from the mixture in balanced rounds; log q by log-sum-exp over all
+    components, score by autograd; the MI uses the drawing component: E[log q_k - log q].
+    """
+    sizes = [dd.batch_shape[0] for dd in dists]
+    m = sum(sizes)
+    d = dists[0].event_shape[0]
+    offsets = [0]
+    for s in sizes:
+        offsets.append(offsets[-1] + s)
+    full, rem = divmod(n_mc, m)
+    g = torch.Generator().manual_seed(gen_seed)
+    zs, comps = [], []
+    if full:
+        for dd, off in zip(dists, offsets):
+            zz = _sample(dd, (full,))  # (full, B, d)
+            zs.append(zz.reshape(-1, d))
+            comps.append((torch.arange(dd.batch_shape[0]) + off).repeat(full))
+    if rem:
+        pick = torch.randperm(m, generator=g)[:rem].sort().values
+        for dd, off, s in zip(dists, offsets, sizes):
+            sel = pick[(pick >= off) & (pick < off + s)] - off
+            if sel.numel():
+                zz = _sample(dd, ())  # (B, d)
+                zs.append(zz[sel.to(zz.device)])
+                comps.append(sel + off)
+    z_all = torch.cat(zs)
+    comp = torch.cat(comps).to(z_all.device)
+    rows = max(1, chunk_size // (m * d))
+    neg_log_q, own_minus, score_sq = [], [], []
+    starts = range(0, n_mc, rows)
+    if progress:
+        from tqdm.auto import tqdm
+
+        starts = tqdm(starts, desc="aggregate posterior", unit="block")
+    log_m = math.log(m)
+    for a in starts:
+        z = z_all[a : a + rows].detach().requires_grad_(True)
+        k = comp[a : a + rows]
+        with torch.enable_grad():
+            lps = torch.cat([dd.log_prob(z.unsqueeze(1)) for dd in dists], dim=1)  # (r, M)
+            log_q = torch.logsumexp(lps, dim=1) - log_m
+            (s,) = torch.autograd.grad(log_q.sum(), z)
+        own = lps.detach().gather(1, k.unsqueeze(1)).squeeze(1)
+        neg_log_q.append(-log_q.detach())
+        own_minus.append(own - log_q.detach())
+        score_sq.append((s * s).sum(dim=1))
+    neg_log_q = torch.cat(neg_log_q)
+    opts = {"posterior": "distribution mixture", "n_components": m, "chunk_size": chunk_size}
+    h, hs = _mean_se(neg_log_q)
+    j, js = _mean_se(torch.cat(score_sq))
+    mi, mis = _mean_se(torch.cat(own_minus))
+    h_est = Estimate(h, hs, "monte-carlo", n_samples=n_mc, n_dims=d, options=opts)
+    j_est = Estimate(j, js, "autograd-monte-carlo", n_samples=n_mc, n_dims=d, options=opts)
+    mi_est = Estimate(mi, mis, "monte-carlo", n_samples=n_mc, n_dims=d, options=opts)
+    return FSPoint.from_estimates(h_est, j_est, d), mi_est
+
+
+def _seed_from(rng) -> int:
+    import numpy as np
+
+    if isinstance(rng, bool) or not (rng is None or isinstance(rng, (int, np.random.Generator))):
+        raise TypeError(f"`rng` must be None, an int or a numpy Generator; got {type(rng).__name__}.")
+    return int(np.random.default_rng(rng).integers(0, 2**63 - 1))
+
+
+def _generic_posterior_fs(dists, *, n_samples, n_mc, chunk_size, aggregate, rng, progress):
+    """Shared by :func:`distribution_fs` and :func:`~infoplane.vae.fs_point`."""
+    seed = _seed_from(rng)
+    devices = sorted({str(_device_of(dd)) for dd in dists})
+    cuda = [torch.device(s).index or 0 for s in devices if s.startswith("cuda")]
+    d = dists[0].event_shape[0]
+    if any(dd.event_shape[0] != d for dd in dists):
+        raise ValueError("all posteriors must have the same event dimension d.")
+    with torch.random.fork_rng(devices=cuda):
+        torch.manual_seed(seed)
+        with torch.no_grad():
+            parts = [_per_posterior(dd, n_samples) for dd in dists]
+            cond = _conditional_point(parts, n_samples, d)
+            m = sum(dd.batch_shape[0] for dd in dists)
+            if not aggregate:
+                return PosteriorFS(cond, None, None, m, d)
+            agg, mi = _aggregate(dists, n_mc, chunk_size, seed, progress)
+    return PosteriorFS(cond, agg, mi, m, d)
+
+
+def _device_of(dist) -> torch.device:
+    for v in vars(dist).values():
+        if isinstance(v, torch.Tensor):
+            return v.device
+        if isinstance(v, D.Distribution):
+            return _device_of(v)
+    return torch.device("cpu")
+
+
+def distribution_fs(
+    dist,
+    *,
+    n_samples: int = 1000,
+    aggregate: bool = False,
+    n_mc: int = 10_000,
+    chunk_size: int = _DEFAULT_CHUNK,
+    rng=None,
+    progress: bool = False,
+) -> PosteriorFS:
+    r"""FS-plane coordinates of a batch of posteriors given as a torch Distribution.
+
+    Parameters
+    ----------
+    dist : torch.distributions.Distribution
+        One posterior per data point: ``batch_shape`` (n,) (or ()) and ``event_shape``
+        (d,). Scalar-event distributions such as ``Normal(loc, scale)`` with loc of shape
+        (n, d) are read as independent over the last dimension. Needs ``sample`` and a
+        ``log_prob`` differentiable in its value (flows, IAF, MultivariateNormal, ...).
+    n_samples : int
+        Monte Carlo draws per posterior for its Fisher information (and for its entropy
+        when ``.entropy()`` is not implemented).
+    aggregate : bool
+        Also estimate the aggregate posterior q(z) = (1/n) Σ_b q_b(z) and the mutual
+        information (cost O(n_mc · n) log_prob evaluations).
+    n_mc : int
+        Monte Carlo points for the aggregate posterior.
+    chunk_size : int
+        Bound on (point, component, dimension) triples evaluated at once in the aggregate.
+    rng : None, int or numpy.random.Generator
+        Seed for the draws (the global torch RNG state is saved and restored).
+    progress : bool
+        tqdm progress bar over the aggregate blocks.
+
+    Returns
+    -------
+    PosteriorFS
+        ``.conditional`` always; ``.aggregate`` and ``.mutual_information`` when
+        `aggregate` is true.
+
+    Notes
+    -----
+    J(q_b) = E‖∇_z log q_b(Z)‖² with Z ~ q_b (the location Fisher information, trace),
+    the gradient taken by autograd on samples with ``requires_grad``. H(q_b) is
+    ``dist.entropy()`` where implemented (exact), else -E log q_b(Z). The conditional
+    point averages over the batch; its standard error is the spread over the batch,
+    which includes the per-posterior Monte Carlo noise (for n = 1, the Monte Carlo error
+    alone). The aggregate uses the empirical mixture of the n posteriors (same bias as
+    in :func:`~infoplane.vae.posterior_fs`) with plain Monte Carlo means, and
+    I = E[log q_k(Z) - log q(Z)] with k the component that drew Z.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.distributions import MultivariateNormal
+    >>> from infoplane.vae import distribution_fs
+    >>> cov = torch.tensor([[2.0, 0.5], [0.5, 1.0]], dtype=torch.float64)
+    >>> p = distribution_fs(MultivariateNormal(torch.zeros(2, dtype=torch.float64), cov),
+    ...                     n_samples=20000, rng=0).conditional
+    >>> exact = torch.linalg.inv(cov).trace().item()          # tr Σ⁻¹
+    >>> abs(p.fisher.value - exact) < 4 * p.fisher.stderr
+    True
+    """
+    dist = as_batch_of_vectors(dist)
+    n_samples = check_positive_int("n_samples", n_samples, minimum=2)
+    n_mc = check_positive_int("n_mc", n_mc)
+    chunk_size = check_positive_int("chunk_size", chunk_size)
+    if not isinstance(aggregate, bool):
+        raise TypeError(f"`aggregate` must be a bool; got {aggregate!r}.")
+    return _generic_posterior_fs(
+        [dist], n_samples=n_samples, n_mc=n_mc, chunk_size=chunk_size, aggregate=aggregate,
+        rng=rng, progress=progress,
+    )
