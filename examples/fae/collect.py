@@ -103,13 +103,14 @@ def main(argv=None):
         trajectories(runs, out)
 
 
-def trajectories(runs: Path, out: Path, n_mc: int = 4000):
+def trajectories(runs: Path, out: Path, n_mc: int = 2000):
     """Conditional and aggregate FS points per saved epoch, via infoplane.vae.posterior_fs."""
     import numpy as np
     import torch
     from infoplane.vae import posterior_fs
     res = {}
-    for name, label, _ in T1:
+    for name, label, _ in T1 + [(f"t2_fae_f{f}_perdim", f"reversed FAE F={f}", None)
+                                 for f in T2]:
         enc = sorted((runs / name / "encodings").glob("epoch_*.npz"))
         if not enc:
             continue
@@ -119,14 +120,7 @@ def trajectories(runs: Path, out: Path, n_mc: int = 4000):
             pf = posterior_fs(torch.as_tensor(d["mu"], dtype=torch.float64),
                               torch.as_tensor(d["logvar"], dtype=torch.float64),
                               n_mc=n_mc, rng=0)
-            rows.append({"epoch": int(f.stem.split("_")[1]),
-                         "conditional": {"entropy": pf.conditional_entropy,
-                                         "fisher": pf.conditional_fisher},
-                         "aggregate": {"entropy": pf.aggregate_entropy,
-                                       "fisher": pf.aggregate.fisher.value,
-                                       "fisher_se": pf.aggregate.fisher.stderr},
-                         "mutual_information": pf.mutual_information.value,
-                         "mutual_information_se": pf.mutual_information.stderr})
+            rows.append({"epoch": int(f.stem.split("_")[1]), **pf.to_dict()})
         res[name] = {"label": label, "n_data": int(d["mu"].shape[0]), "n_mc": n_mc,
                      "points": rows}
         print(name, "trajectory", len(rows), "epochs")

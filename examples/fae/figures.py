@@ -50,7 +50,7 @@ def _grid(ax, imgs, ncol, title=None):
         ax.set_title(title, fontsize=9)
 
 
-def fig1(runs: Path, out: Path, plt):
+def fig1(runs: Path, out: Path, plt, results="docs/results"):
     have = [(r, lab) for r, lab in T1 if (runs / r / "metrics.jsonl").exists()]
     if not have:
         return print("fig1: no Table 1 runs")
@@ -67,28 +67,47 @@ def fig1(runs: Path, out: Path, plt):
         ax.scatter(n, j, s=40, label=f"{lab}: N·J/d={n * j / d:.2f}")
     ns = np.array([p[0] for p in pts])
     xs = np.geomspace(ns.min() / 3, ns.max() * 3, 200)
-    for k in sorted({1.0, *[round(p[0] * p[1] / d, 1) for p in pts]})[:4]:
+    levels = []
+    for k in sorted({1.0, *[p[0] * p[1] / d for p in pts]}):
+        if not levels or k > levels[-1] * 1.25:   # skip curves too close to draw apart
+            levels.append(k)
+    for k in levels:
         ax.plot(xs, k * d / xs, lw=0.8, ls="--" if k == 1 else ":", color="k")
-        ax.annotate(f"NJ/d={k:g}", (xs[-1], k * d / xs[-1]), fontsize=7)
+        ax.annotate(f"NJ/d={k:.3g}", (xs[-1], k * d / xs[-1]), fontsize=7)
     ax.set_xscale("log"), ax.set_yscale("log")
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.set_xlabel("entropy power N(z|x) (conditional, closed form)")
     ax.set_ylabel("Fisher information tr J(z|x)")
     ax.set_title("Models in the FS plane (dashed: Stam bound NJ/d = 1)", fontsize=9)
     ax.legend(fontsize=7)
-    traj = runs / "t1_fae_f20_perdim"
-    if not traj.exists():
-        traj = runs / have[0][0]
-    m = _metrics(traj)
-    n = np.array([x["fs"]["entropy_power"] for x in m])
-    j = np.array([x["fs"]["fisher"] for x in m])
-    ep = np.array([x["epoch"] for x in m])
     ax = axes[1]
-    sc = ax.scatter(n, j, c=ep, cmap="viridis", s=18)
-    xs = np.geomspace(n.min() / 1.5, n.max() * 1.5, 100)
+    tj_path = Path(results) / "trajectories.json"
+    tj = json.loads(tj_path.read_text()) if tj_path.exists() else {}
+    name = "t1_vae" if "t1_vae" in tj else next(iter(tj), None)
+    if name is not None:
+        pts = tj[name]["points"]
+        ep = np.array([q["epoch"] for q in pts])
+        for kind, marker in (("conditional", "o"), ("aggregate", "^")):
+            n = np.array([q[f"{kind}_entropy_power"] for q in pts])
+            j = np.array([q[f"{kind}_fisher"] for q in pts])
+            ax.plot(n, j, color="0.7", lw=0.6, zorder=0)
+            sc = ax.scatter(n, j, c=ep, cmap="viridis", s=22, marker=marker,
+                            label={"conditional": "conditional q(z|x)",
+                                   "aggregate": "aggregate q(z) (1000 valid images)"}[kind])
+        title = f"Training trajectory of {tj[name]['label']} (posterior_fs)"
+    else:  # closed-form conditional points logged during training
+        m = _metrics(runs / have[0][0])
+        n = np.array([x["fs"]["entropy_power"] for x in m])
+        j = np.array([x["fs"]["fisher"] for x in m])
+        ep = np.array([x["epoch"] for x in m])
+        sc = ax.scatter(n, j, c=ep, cmap="viridis", s=18, label="conditional")
+        title = f"Training trajectory of {have[0][1]}"
+    lo, hi = ax.get_xlim()
+    xs = np.geomspace(max(lo, 1e-3), hi, 100)
     ax.plot(xs, d / xs, "k--", lw=0.8, label="NJ/d = 1")
     ax.set_xscale("log"), ax.set_yscale("log")
-    ax.set_xlabel("entropy power N(z|x)"), ax.set_ylabel("tr J(z|x)")
-    ax.set_title(f"Training trajectory of {traj.name}", fontsize=9)
+    ax.set_xlabel("entropy power N"), ax.set_ylabel("tr J")
+    ax.set_title(title, fontsize=9)
     fig.colorbar(sc, ax=ax, label="epoch")
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -218,6 +237,7 @@ def main(argv=None):
     p.add_argument("--runs", default="runs")
     p.add_argument("--out", default="docs/figures")
     p.add_argument("--data-dir", default=None)
+    p.add_argument("--results", default="docs/results", help="where trajectories.json is")
     p.add_argument("--only", nargs="*", default=None, help="e.g. fig1 fig3")
     a = p.parse_args(argv)
     import matplotlib
@@ -230,7 +250,7 @@ def main(argv=None):
     todo = a.only or ["fig1", "fig2", "fig3", "fig4", "fig5"]
     for name in todo:
         fn = globals()[name]
-        fn(runs, out, plt) if name == "fig1" else fn(runs, out, plt, data)
+        fn(runs, out, plt, a.results) if name == "fig1" else fn(runs, out, plt, data)
         print("wrote", name)
 
 
