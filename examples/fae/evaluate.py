@@ -100,6 +100,7 @@ def evaluate_run(run_dir, *, k=1000, n_test=None, n_train=None, seed=0, which="s
         t0 = time.perf_counter()
         nll = iwae_nll(model, torch.as_tensor(x[idx], dtype=torch.float32), k=k,
                        generator=gen, progress=progress)
+        np.save(run_dir / f"nll_{split}_k{k}.npy", nll)   # per image, for paired comparisons
         res = summarize(nll)
         res["subset"] = "all" if len(idx) == len(x) else f"random {len(idx)} of {len(x)}"
         res["wall_s"] = round(time.perf_counter() - t0, 1)
