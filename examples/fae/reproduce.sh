@@ -38,6 +38,16 @@ queue3() {  # optional: Table 2 with F on the trace
     run --model fae --f-z $f --fisher-scale trace --run-dir runs/t2_fae_f${f}_trace $T2
   done
 }
+extend() {  # optional: continue a Table 1 run to 2*EPOCHS in a copy runs/t1x_<name>
+  local name=$1; shift
+  [[ -d runs/t1x_$name ]] || cp -r runs/t1_$name runs/t1x_$name
+  rm -f runs/t1x_$name/eval_k*.json
+  run "$@" --run-dir runs/t1x_$name ${T1/--epochs $EPOCHS/--epochs $((2 * EPOCHS))}
+}
+queue4() { extend vae --model vae; }
+queue5() { extend fae_f20_perdim --model fae --f-z 20 --fisher-scale per-dim; }
+if [[ "${1:-}" == "queue4" ]]; then queue4; exit; fi
+if [[ "${1:-}" == "queue5" ]]; then queue5; exit; fi
 if [[ "${1:-}" == "queue1" ]]; then queue1; exit; fi
 if [[ "${1:-}" == "queue2" ]]; then queue2; exit; fi
 if [[ "${1:-}" == "queue3" ]]; then queue3; exit; fi
