@@ -27,8 +27,10 @@ def _metrics(run):
     return [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines() if ln]
 
 
-def run_row(run: Path, label: str, k: int):
-    ev = run / f"eval_k{k}.json"
+def run_row(run: Path, label: str, k: int | None = None):
+    """One table row; `k` None picks the evaluation with the largest K in the run."""
+    evs = sorted(run.glob("eval_k*.json"), key=lambda f: int(f.stem[6:]))
+    ev = run / f"eval_k{k}.json" if k is not None else (evs[-1] if evs else run / "eval.json")
     if not (run / "metrics.jsonl").exists():
         return None
     m = _metrics(run)
@@ -61,17 +63,32 @@ def _tail(r):
             f"| {r['train_wall_s']:.0f} |")
 
 
+def _update_doc(doc: Path, blocks: dict):
+    if not doc.exists():
+        return
+    text = doc.read_text()
+    for name, rows in blocks.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start in text and end in text:
+            i, j = text.index(start) + len(start), text.index(end)
+            text = text[:i] + "\n" + "\n".join(rows) + "\n" + text[j:]
+    doc.write_text(text)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--runs", default="runs")
     p.add_argument("--out", default="docs/results")
-    p.add_argument("--k", type=int, default=1000)
+    p.add_argument("--k", type=int, default=None, help="default: the largest K evaluated")
     p.add_argument("--trajectories", action="store_true")
+    p.add_argument("--doc", default="docs/RESULTS.md",
+                   help="Markdown file whose <!-- tableN:start/end --> blocks are refreshed")
     a = p.parse_args(argv)
     runs, out = Path(a.runs), Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     t1 = []
-    for name, label, paper in T1:
+    for name, label, paper in T1 + [(f"t1x_{n[3:]}", f"{lab}, 2x epochs", paper)
+                                    for n, lab, paper in T1]:
         r = run_row(runs / name, label, a.k)
         if r is not None:
             t1.append(dict(r, paper_test_nll=paper))
@@ -98,6 +115,8 @@ def main(argv=None):
                      f"| {r['paper_test_nll']:.2f} | {_fmt(r.get('test_nll'))} | {r['steps']} "
                      f"{_tail(r)}")
     (out / "tables.md").write_text("\n".join(lines) + "\n")
+    split = lines.index("")
+    _update_doc(Path(a.doc), {"table1": lines[:split], "table2": lines[split + 1:]})
     print("\n".join(lines))
     if a.trajectories:
         trajectories(runs, out)
