@@ -63,6 +63,25 @@ def _tail(r):
             f"| {r['train_wall_s']:.0f} |")
 
 
+PAIRS = [("t1x_fae_f20_perdim", "t1x_vae"), ("t1_mae_m10", "t1_mae_m0"),
+         ("t2_fae_f0.1_perdim", "t2_fae_f20_perdim"), ("t2_fae_f5_perdim", "t2_fae_f20_perdim")]
+
+
+def paired(runs: Path):
+    """Paired test-NLL differences (same images, per-image NLLs saved by evaluate)."""
+    import numpy as np
+    out = []
+    for a, b in PAIRS:
+        fa = sorted((runs / a).glob("nll_test_k*.npy"))
+        fb = sorted((runs / b).glob("nll_test_k*.npy"))
+        if not fa or not fb or fa[-1].name != fb[-1].name:
+            continue
+        d = np.load(fa[-1]) - np.load(fb[-1])
+        out.append({"a": a, "b": b, "file": fa[-1].name, "mean_a_minus_b": float(d.mean()),
+                    "se": float(d.std(ddof=1) / np.sqrt(len(d))), "n_images": len(d)})
+    return out
+
+
 def _update_doc(doc: Path, blocks: dict):
     if not doc.exists():
         return
@@ -79,7 +98,8 @@ def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--runs", default="runs")
     p.add_argument("--out", default="docs/results")
-    p.add_argument("--k", type=int, default=None, help="default: the largest K evaluated")
+    p.add_argument("--k", type=int, default=1000, help="K of the Table 1 evaluations")
+    p.add_argument("--k-rev", type=int, default=500, help="K of the Table 2 evaluations")
     p.add_argument("--trajectories", action="store_true")
     p.add_argument("--doc", default="docs/RESULTS.md",
                    help="Markdown file whose <!-- tableN:start/end --> blocks are refreshed")
@@ -95,28 +115,50 @@ def main(argv=None):
     t2 = []
     for scale in ("perdim", "trace"):
         for f, (ptr, pte) in T2.items():
-            r = run_row(runs / f"t2_fae_f{f}_{scale}", f"FAE F={f} ({scale})", a.k)
+            r = run_row(runs / f"t2_fae_f{f}_{scale}", f"FAE F={f} ({scale})", a.k_rev)
             if r is not None:
                 t2.append(dict(r, paper_train_nll=ptr, paper_test_nll=pte))
     (out / "table1.json").write_text(json.dumps(t1, indent=1))
     (out / "table2.json").write_text(json.dumps(t2, indent=1))
     lines = ["| model | paper test NLL | test NLL (ours) | train NLL (ours) | valid ELBO | "
-             "epochs (selected) | tr J(z\\|x) | N(z\\|x) | train wall s |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "epochs (selected) | K | tr J(z\\|x) | N(z\\|x) | train wall s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in t1:
         lines.append(f"| {r['label']} | {r['paper_test_nll']:.2f} | {_fmt(r.get('test_nll'))} "
                      f"| {_fmt(r.get('train_nll'))} | {r.get('valid_elbo_selected', nan):.2f} "
-                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) {_tail(r)}")
+                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) | {r.get('k', '—')} "
+                     f"{_tail(r)}")
     lines += ["", "| model | paper train NLL | train NLL (ours) | paper test NLL | "
-              "test NLL (ours, balanced valid) | steps | tr J(z\\|x) | N(z\\|x) | train wall s |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "test NLL (ours, balanced valid) | steps | K | tr J(z\\|x) | N(z\\|x) | train wall s |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in t2:
         lines.append(f"| {r['label']} | {r['paper_train_nll']:.2f} | {_fmt(r.get('train_nll'))} "
                      f"| {r['paper_test_nll']:.2f} | {_fmt(r.get('test_nll'))} | {r['steps']} "
-                     f"{_tail(r)}")
+                     f"| {r.get('k', '—')} {_tail(r)}")
+    ksens = []
+    for r in t1:
+        for f in sorted((runs / r["run"]).glob("eval_k*.json")):
+            e = json.loads(f.read_text())
+            if e["k"] != a.k and "test_nll" in e:
+                base = r.get("test_nll") or {}
+                ksens.append({"run": r["run"], "k": e["k"], "test_nll": e["test_nll"],
+                              f"test_nll_k{a.k}": base})
+    (out / "k_sensitivity.json").write_text(json.dumps(ksens, indent=1))
+    lines += ["", f"| model | K | test NLL | test NLL at K={a.k} (same images) |",
+              "|---|---|---|---|"]
+    lines += [f"| {q['run']} | {q['k']} | {_fmt(q['test_nll'])} | {_fmt(q[f'test_nll_k{a.k}'])} |"
+              for q in ksens]
+    pairs = paired(runs)
+    (out / "paired.json").write_text(json.dumps(pairs, indent=1))
+    lines += ["", "| paired test-NLL difference | a − b (nats) | images |", "|---|---|---|"]
+    lines += [f"| {q['a']} − {q['b']} | {q['mean_a_minus_b']:.2f} ± {q['se']:.2f} "
+              f"| {q['n_images']} |" for q in pairs]
     (out / "tables.md").write_text("\n".join(lines) + "\n")
     split = lines.index("")
-    _update_doc(Path(a.doc), {"table1": lines[:split], "table2": lines[split + 1:]})
+    split2 = lines.index("", split + 1)
+    split3 = lines.index("", split2 + 1)
+    _update_doc(Path(a.doc), {"table1": lines[:split], "table2": lines[split + 1:split2],
+                              "ksens": lines[split2 + 1:split3], "paired": lines[split3 + 1:]})
     print("\n".join(lines))
     if a.trajectories:
         trajectories(runs, out)
