@@ -46,6 +46,10 @@ extend() {  # optional: continue a Table 1 run to 2*EPOCHS in a copy runs/t1x_<n
 }
 queue4() { extend vae --model vae; }
 queue5() { extend fae_f20_perdim --model fae --f-z 20 --fisher-scale per-dim; }
+queue6() { run --model fae --f-z 100 --fisher-scale per-dim --run-dir runs/t1_fae_f100_perdim $T1; }
+queue7() { run --model fae --f-z 20 --lambda-z 0.01 --run-dir runs/t1_fae_f20_trace_l0.01 $T1; }
+if [[ "${1:-}" == "queue6" ]]; then queue6; exit; fi
+if [[ "${1:-}" == "queue7" ]]; then queue7; exit; fi
 if [[ "${1:-}" == "queue4" ]]; then queue4; exit; fi
 if [[ "${1:-}" == "queue5" ]]; then queue5; exit; fi
 if [[ "${1:-}" == "queue1" ]]; then queue1; exit; fi
