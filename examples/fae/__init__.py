@@ -1,0 +1,8 @@
+"""Fisher Auto-Encoder examples: VAE, FAE and MAE on binarized MNIST and 8×8 digits.
+
+Thin scripts on top of :mod:`infoplane.vae` and :mod:`infoplane.datasets`:
+
+* ``python -m examples.fae.train``     train one model (metrics, checkpoints, encodings)
+* ``python -m examples.fae.evaluate``  IWAE-bound NLL of a trained run
+* ``python -m examples.fae.figures``   PNG figures from finished runs
+"""

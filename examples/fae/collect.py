@@ -1,0 +1,195 @@
+"""Collect finished runs into small JSON results and Markdown tables for docs/RESULTS.md.
+
+    python -m examples.fae.collect --runs runs --out docs/results
+
+Writes ``table1.json``, ``table2.json`` (one row per run: NLLs with standard errors,
+epochs, selected epoch, wall times, FS point) and ``tables.md`` (the tables as Markdown).
+With ``--trajectories`` it also computes the conditional and aggregate FS trajectories
+from the saved per-epoch encodings with :func:`infoplane.vae.posterior_fs` and writes
+``trajectories.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from math import nan
+from pathlib import Path
+
+T1 = [("t1_vae", "VAE", 85.56), ("t1_mae_m10", "MAE M=10", 80.86),
+      ("t1_mae_m0", "MAE M=0", 81.58), ("t1_fae_f20_trace", "FAE F=20 (trace)", 79.30),
+      ("t1_fae_f20_perdim", "FAE F=20 (per-dim)", 79.30), ("t1_fae_f0", "FAE F=0", 83.24),
+      ("t1_fae_f100_perdim", "FAE F=100 (per-dim)", None),
+      ("t1_fae_f20_trace_l0.01", "FAE F=20 (trace), λ_z=0.01", None)]
+# paper Table 2: (train NLL, test NLL)
+T2 = {"20": (94.48, 164.56), "10": (95.12, 134.94), "5": (95.89, 109.19), "0.1": (96.67, 108.37)}
+
+
+def _metrics(run):
+    return [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines() if ln]
+
+
+def run_row(run: Path, label: str, k: int | None = None):
+    """One table row; `k` None picks the evaluation with the largest K in the run."""
+    evs = sorted(run.glob("eval_k*.json"), key=lambda f: int(f.stem[6:]))
+    ev = run / f"eval_k{k}.json" if k is not None else (evs[-1] if evs else run / "eval.json")
+    if not (run / "metrics.jsonl").exists():
+        return None
+    m = _metrics(run)
+    cfg = json.loads((run / "config.json").read_text())
+    row = {"run": run.name, "label": label, "epochs_trained": m[-1]["epoch"],
+           "steps": m[-1]["step"], "train_wall_s": round(sum(r["epoch_s"] for r in m), 1),
+           "config": {k_: cfg[k_] for k_ in ("model", "dataset", "latent", "hidden", "layers",
+                                            "activation", "lr", "batch_size", "seed",
+                                            "lambda_z", "f_z", "fisher_scale", "c", "m",
+                                            "select", "epochs", "max_steps")}}
+    if ev.exists():
+        e = json.loads(ev.read_text())
+        sel = next((r for r in m if r["epoch"] == e["epoch"]), m[-1])
+        row.update({"selected_epoch": e["epoch"], "k": e["k"],
+                    "test_nll": e.get("test_nll"), "train_nll": e.get("train_nll"),
+                    "valid_elbo_selected": sel["valid_elbo"], "train_elbo_selected":
+                    sel["train_elbo"], "fs_selected": sel["fs"]})
+    else:
+        row["status"] = f"no {ev.name} (training unfinished or not evaluated)"
+    return row
+
+
+def _fmt(v):
+    return "—" if v is None else f"{v['mean']:.2f} ± {v['se']:.2f}"
+
+
+def _tail(r):
+    fs = r.get("fs_selected", {})
+    return (f"| {fs.get('fisher', nan):.3g} | {fs.get('entropy_power', nan):.3g} "
+            f"| {r['train_wall_s']:.0f} |")
+
+
+PAIRS = [("t1x_fae_f20_perdim", "t1x_vae"), ("t1_mae_m10", "t1_mae_m0"),
+         ("t2_fae_f0.1_perdim", "t2_fae_f20_perdim"), ("t2_fae_f5_perdim", "t2_fae_f20_perdim")]
+
+
+def paired(runs: Path):
+    """Paired test-NLL differences (same images, per-image NLLs saved by evaluate)."""
+    import numpy as np
+    out = []
+    for a, b in PAIRS:
+        fa = sorted((runs / a).glob("nll_test_k*.npy"))
+        fb = sorted((runs / b).glob("nll_test_k*.npy"))
+        if not fa or not fb or fa[-1].name != fb[-1].name:
+            continue
+        d = np.load(fa[-1]) - np.load(fb[-1])
+        out.append({"a": a, "b": b, "file": fa[-1].name, "mean_a_minus_b": float(d.mean()),
+                    "se": float(d.std(ddof=1) / np.sqrt(len(d))), "n_images": len(d)})
+    return out
+
+
+def _update_doc(doc: Path, blocks: dict):
+    if not doc.exists():
+        return
+    text = doc.read_text()
+    for name, rows in blocks.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start in text and end in text:
+            i, j = text.index(start) + len(start), text.index(end)
+            text = text[:i] + "\n" + "\n".join(rows) + "\n" + text[j:]
+    doc.write_text(text)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser()
+    p.add_argument("--runs", default="runs")
+    p.add_argument("--out", default="docs/results")
+    p.add_argument("--k", type=int, default=1000, help="K of the Table 1 evaluations")
+    p.add_argument("--k-rev", type=int, default=500, help="K of the Table 2 evaluations")
+    p.add_argument("--trajectories", action="store_true")
+    p.add_argument("--doc", default="docs/RESULTS.md",
+                   help="Markdown file whose <!-- tableN:start/end --> blocks are refreshed")
+    a = p.parse_args(argv)
+    runs, out = Path(a.runs), Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    t1 = []
+    for name, label, paper in T1 + [(f"t1x_{n[3:]}", f"{lab}, 2x epochs", paper)
+                                    for n, lab, paper in T1]:
+        r = run_row(runs / name, label, a.k)
+        if r is not None:
+            t1.append(dict(r, paper_test_nll=paper))
+    t2 = []
+    for scale in ("perdim", "trace"):
+        for f, (ptr, pte) in T2.items():
+            r = run_row(runs / f"t2_fae_f{f}_{scale}", f"FAE F={f} ({scale})", a.k_rev)
+            if r is not None:
+                t2.append(dict(r, paper_train_nll=ptr, paper_test_nll=pte))
+    (out / "table1.json").write_text(json.dumps(t1, indent=1))
+    (out / "table2.json").write_text(json.dumps(t2, indent=1))
+    lines = ["| model | paper test NLL | test NLL (ours) | train NLL (ours) | valid ELBO | "
+             "epochs (selected) | K | tr J(z\\|x) | N(z\\|x) | train wall s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in t1:
+        paper = "—" if r["paper_test_nll"] is None else f"{r['paper_test_nll']:.2f}"
+        lines.append(f"| {r['label']} | {paper} | {_fmt(r.get('test_nll'))} "
+                     f"| {_fmt(r.get('train_nll'))} | {r.get('valid_elbo_selected', nan):.2f} "
+                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) | {r.get('k', '—')} "
+                     f"{_tail(r)}")
+    lines += ["", "| model | paper train NLL | train NLL (ours) | paper test NLL | "
+              "test NLL (ours, balanced valid) | steps | K | tr J(z\\|x) | N(z\\|x) | train wall s |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in t2:
+        lines.append(f"| {r['label']} | {r['paper_train_nll']:.2f} | {_fmt(r.get('train_nll'))} "
+                     f"| {r['paper_test_nll']:.2f} | {_fmt(r.get('test_nll'))} | {r['steps']} "
+                     f"| {r.get('k', '—')} {_tail(r)}")
+    ksens = []
+    for r in t1:
+        for f in sorted((runs / r["run"]).glob("eval_k*.json")):
+            e = json.loads(f.read_text())
+            if e["k"] != a.k and "test_nll" in e:
+                base = r.get("test_nll") or {}
+                ksens.append({"run": r["run"], "k": e["k"], "test_nll": e["test_nll"],
+                              f"test_nll_k{a.k}": base})
+    (out / "k_sensitivity.json").write_text(json.dumps(ksens, indent=1))
+    lines += ["", f"| model | K | test NLL | test NLL at K={a.k} (same images) |",
+              "|---|---|---|---|"]
+    lines += [f"| {q['run']} | {q['k']} | {_fmt(q['test_nll'])} | {_fmt(q[f'test_nll_k{a.k}'])} |"
+              for q in ksens]
+    pairs = paired(runs)
+    (out / "paired.json").write_text(json.dumps(pairs, indent=1))
+    lines += ["", "| paired test-NLL difference | a − b (nats) | images |", "|---|---|---|"]
+    lines += [f"| {q['a']} − {q['b']} | {q['mean_a_minus_b']:.2f} ± {q['se']:.2f} "
+              f"| {q['n_images']} |" for q in pairs]
+    (out / "tables.md").write_text("\n".join(lines) + "\n")
+    split = lines.index("")
+    split2 = lines.index("", split + 1)
+    split3 = lines.index("", split2 + 1)
+    _update_doc(Path(a.doc), {"table1": lines[:split], "table2": lines[split + 1:split2],
+                              "ksens": lines[split2 + 1:split3], "paired": lines[split3 + 1:]})
+    print("\n".join(lines))
+    if a.trajectories:
+        trajectories(runs, out)
+
+
+def trajectories(runs: Path, out: Path, n_mc: int = 2000):
+    """Conditional and aggregate FS points per saved epoch, via infoplane.vae.posterior_fs."""
+    import numpy as np
+    import torch
+    from infoplane.vae import posterior_fs
+    res = {}
+    for name, label, _ in T1 + [(f"t2_fae_f{f}_perdim", f"reversed FAE F={f}", None)
+                                 for f in T2]:
+        enc = sorted((runs / name / "encodings").glob("epoch_*.npz"))
+        if not enc:
+            continue
+        rows = []
+        for f in enc:
+            d = np.load(f)
+            pf = posterior_fs(torch.as_tensor(d["mu"], dtype=torch.float64),
+                              torch.as_tensor(d["logvar"], dtype=torch.float64),
+                              n_mc=n_mc, rng=0)
+            rows.append({"epoch": int(f.stem.split("_")[1]), **pf.to_dict()})
+        res[name] = {"label": label, "n_data": int(d["mu"].shape[0]), "n_mc": n_mc,
+                     "points": rows}
+        print(name, "trajectory", len(rows), "epochs")
+    (out / "trajectories.json").write_text(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()
