@@ -77,11 +77,12 @@ class KDE(Density):
                 CV_GRID,
                 _silverman,
                 _sm_bandwidth,
+                _robust_cov,
                 _whiten,
                 cv_factor,
             )
 
-            Y, L, _ = _whiten(X)
+            Y, L, _ = _whiten(X, scatter=_robust_cov(X))
             if Y is None:
                 raise ValueError(
                     "`x` has a singular sample covariance; pass an explicit `bandwidth`."

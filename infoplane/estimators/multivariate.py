@@ -25,7 +25,7 @@ import math
 import warnings
 
 import numpy as np
-from scipy import linalg, special
+from scipy import linalg, special, stats
 from scipy.spatial import cKDTree
 from threadpoolctl import threadpool_limits
 
@@ -55,11 +55,46 @@ def _reject_unknown(options, method):
         raise TypeError(f"unknown option(s) for method {method!r}: {sorted(options)}.")
 
 
-def _whiten(X):
-    """Centre and whiten by the Cholesky factor L of the sample covariance (Σ̂ = L Lᵀ).
+#: heavy-tail trigger of the robust scatter: some coordinate's standard deviation exceeds
+#: this multiple of its robust scale IQR/1.349 (about 1.0 for Gaussian data, 1.53 for t3)
+_HEAVY_TAIL_RATIO = 1.5
+#: rows used for Kendall's tau in the robust scatter (an evenly strided subsample)
+_TAU_ROWS = 4000
 
-    Returns ``Y = (X - mean) L⁻ᵀ``, ``L`` and ``log|det L|``; ``L`` is ``None`` when the
-    sample covariance is singular.
+
+def _robust_cov(X):
+    """Robust scatter for heavy-tailed data, or ``None`` when the tails look light.
+
+    Scales are min(sd, IQR/1.349) per coordinate (Silverman's choice); correlations come from
+    Kendall's tau through r = sin(πτ/2), which holds for every elliptical law, projected to
+    positive definite. For light tails (every sd < 1.5 IQR/1.349) returns ``None`` and the
+    sample covariance is used.
+    """
+    n, d = X.shape
+    sd = X.std(axis=0, ddof=1)
+    q75, q25 = np.percentile(X, [75.0, 25.0], axis=0)
+    rs = (q75 - q25) / 1.349
+    if np.any(rs <= 0) or np.all(sd < _HEAVY_TAIL_RATIO * rs):
+        return None
+    s = np.minimum(sd, rs)
+    Xs = X[:: max(1, n // _TAU_ROWS)]
+    R = np.eye(d)
+    for i in range(d):
+        for j in range(i):
+            tau = stats.kendalltau(Xs[:, i], Xs[:, j])[0]
+            R[i, j] = R[j, i] = math.sin(0.5 * math.pi * (0.0 if np.isnan(tau) else tau))
+    w, V = np.linalg.eigh(R)
+    R = (V * np.maximum(w, 1e-3)) @ V.T
+    return s[:, None] * R * s[None, :]
+
+
+def _whiten(X, scatter=None):
+    """Centre and whiten by the Cholesky factor L of a scatter matrix (Σ̂ = L Lᵀ).
+
+    Returns ``Y = (X - centre) L⁻ᵀ``, ``L`` and ``log|det L|``; ``L`` is ``None`` when the
+    sample covariance is singular. With a `scatter` matrix (e.g. :func:`_robust_cov` of
+    heavy-tailed data) the data are centred at the coordinatewise median and whitened by it
+    instead of the sample mean and covariance, which outliers would inflate.
     """
     mu = X.mean(axis=0)
     Xc = X - mu
@@ -72,6 +107,10 @@ def _whiten(X):
     # a factor this ill-conditioned means the data lie (up to rounding) in a subspace
     if not np.all(diag > 1e-7 * math.sqrt(np.max(np.diag(cov)))):
         return None, None, -math.inf
+    if scatter is not None:
+        Xc = X - np.median(X, axis=0)
+        L = linalg.cholesky(scatter, lower=True)
+        diag = np.diag(L)
     Y = linalg.solve_triangular(L, Xc.T, lower=True).T
     return np.ascontiguousarray(Y), L, float(np.sum(np.log(diag)))
 
@@ -421,7 +460,9 @@ def _fisher_core(X, rng, options):
     used = {"correction": correction, "max_queries": max_queries,
             "bias_term": bool(bias_term)}
 
-    Y, L, _ = _whiten(X)
+    rcov = _robust_cov(X)
+    used["scatter"] = "sample" if rcov is None else "robust"
+    Y, L, _ = _whiten(X, scatter=rcov)
     if Y is None:
         msg = _rank_message(X)
         warnings.warn(msg + "; its Fisher information is infinite.", DegenerateDataWarning,
@@ -585,6 +626,16 @@ def fisher_matrix(X, *, method="auto", rng=None, **options) -> MatrixEstimate:
     uses seeds 0-19). The price is
     wider intervals where the bias is large; their mean width is reported there too.
     Measured errors are in ``docs/benchmarks_nd.md``.
+
+    Heavy tails: when some coordinate's standard deviation exceeds 1.5 times its robust
+    scale IQR/1.349 (t-like tails), the data are centred at the median and whitened by a
+    robust scatter (scales min(sd, IQR/1.349), correlations sin(πτ/2) from Kendall's τ)
+    instead of the sample covariance, which outliers inflate; ``options["scatter"]``
+    says which was used. Seeded checks at n = 5000 (``tests/test_multivariate.py``):
+    bivariate Cauchy J within 0.74-0.91 of the true 0.9 (the sample covariance gave
+    0.07), multivariate t₃ in d = 3 within 7%. The jackknife error is then dominated by
+    isolated tail points and can be far larger than the actual spread (conservative, at
+    times absurdly so); treat it as an upper bound for such data.
 
     References
     ----------
