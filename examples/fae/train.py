@@ -36,6 +36,9 @@ LOG_2PI_E = math.log(2 * math.pi * math.e)
 
 
 # ----------------------------------------------------------------------------- data
+DATASETS = ("digits", "mnist", "reversed-mnist")
+
+
 def load_data(dataset: str, data_dir=None, seed: int = 0) -> dict[str, np.ndarray]:
     """Splits ``x_train``, ``x_valid``, ``x_test`` (uint8) for a dataset name.
 
@@ -43,6 +46,8 @@ def load_data(dataset: str, data_dir=None, seed: int = 0) -> dict[str, np.ndarra
     labelled binarized MNIST test split (all 980 zeros, 17 of each other digit); the
     balanced MNIST validation split serves as both validation and test set.
     """
+    if dataset not in DATASETS:
+        raise ValueError(f"`dataset` must be one of {set(DATASETS)}; got {dataset!r}.")
     if dataset == "digits":
         d = load_binarized_digits(rng=seed)
         return {k: d[k] for k in ("x_train", "x_valid", "x_test")}
@@ -59,15 +64,13 @@ def load_data(dataset: str, data_dir=None, seed: int = 0) -> dict[str, np.ndarra
                                                                replace=False))
         return {"x_train": x_tr, "y_train": y_tr, "x_valid": d["x_valid"][mon],
                 "x_test": d["x_valid"]}
-    raise ValueError(f"`dataset` must be one of {{'digits', 'mnist', 'reversed-mnist'}}; "
-                     f"got {dataset!r}.")
 
 
 # ----------------------------------------------------------------------------- config
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Train VAE / FAE / MAE.",
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--dataset", choices=["digits", "mnist", "reversed-mnist"], default="digits")
+    p.add_argument("--dataset", choices=list(DATASETS), default="digits")
     p.add_argument("--data-dir", default=None, help="directory with binarized_mnist.npz or "
                    "the .amat files (default: $INFOPLANE_DATA_DIR or ../shared/data)")
     p.add_argument("--model", choices=sorted(OBJECTIVES), default="fae")
