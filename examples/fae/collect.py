@@ -2,7 +2,7 @@
 
     python -m examples.fae.collect --runs runs --out docs/results
 
-Writes ``table1.json``, ``table2.json`` (one row per run: NLLs with standard errors,
+Writes ``table1.json``, ``table2.json``, ``table1_long.json`` (one row per run: NLLs with standard errors,
 epochs, selected epoch, wall times, FS point) and ``tables.md`` (the tables as Markdown).
 With ``--trajectories`` it also computes the conditional and aggregate FS trajectories
 from the saved per-epoch encodings with :func:`infoplane.vae.posterior_fs` and writes
@@ -21,6 +21,8 @@ T1 = [("t1_vae", "VAE", 85.56), ("t1_mae_m10", "MAE M=10", 80.86),
       ("t1_fae_f20_perdim", "FAE F=20 (per-dim)", 79.30), ("t1_fae_f0", "FAE F=0", 83.24),
       ("t1_fae_f100_perdim", "FAE F=100 (per-dim)", None),
       ("t1_fae_f20_trace_l0.01", "FAE F=20 (trace), λ_z=0.01", None)]
+# longer continuations of two Table 1 runs (copies of runs/t1x_*), evaluated at their largest K
+T1Y = [("t1y_vae", "VAE"), ("t1y_fae_f20_perdim", "FAE F=20 (per-dim)")]
 # paper Table 2: (train NLL, test NLL)
 T2 = {"20": (94.48, 164.56), "10": (95.12, 134.94), "5": (95.89, 109.19), "0.1": (96.67, 108.37)}
 
@@ -65,7 +67,7 @@ def _tail(r):
             f"| {r['train_wall_s']:.0f} |")
 
 
-PAIRS = [("t1x_fae_f20_perdim", "t1x_vae"), ("t1_mae_m10", "t1_mae_m0"),
+PAIRS = [("t1x_fae_f20_perdim", "t1x_vae"), ("t1y_fae_f20_perdim", "t1y_vae"), ("t1_mae_m10", "t1_mae_m0"),
          ("t2_fae_f0.1_perdim", "t2_fae_f20_perdim"), ("t2_fae_f5_perdim", "t2_fae_f20_perdim")]
 
 
@@ -138,11 +140,30 @@ def main(argv=None):
         lines.append(f"| {r['label']} | {r['paper_train_nll']:.2f} | {_fmt(r.get('train_nll'))} "
                      f"| {r['paper_test_nll']:.2f} | {_fmt(r.get('test_nll'))} | {r['steps']} "
                      f"| {r.get('k', '—')} {_tail(r)}")
+    long = [r for name, label in T1Y if (r := run_row(runs / name, label)) is not None]
+    (out / "table1_long.json").write_text(json.dumps(long, indent=1))
+    lines += ["", "| model | test NLL | train NLL | valid ELBO | epochs (selected) | K "
+              "| test / train images | train wall s | median epoch s after t1x | eval wall s "
+              "| test NLL − VAE's, paired |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    vs_vae = {q["a"]: q for q in paired(runs) if q["b"] == T1Y[0][0]}
+    for r in long:
+        q = vs_vae.get(r["run"])
+        dq = "—" if q is None else f"{q['mean_a_minus_b']:.2f} ± {q['se']:.2f}"
+        x = runs / r["run"].replace("t1y_", "t1x_", 1)
+        n0 = len(_metrics(x)) if (x / "metrics.jsonl").exists() else 0
+        ep = sorted(m["epoch_s"] for m in _metrics(runs / r["run"])[n0:]) or [nan]
+        te, tr = r.get("test_nll") or {}, r.get("train_nll") or {}
+        lines.append(f"| {r['label']} | {_fmt(r.get('test_nll'))} | {_fmt(r.get('train_nll'))} "
+                     f"| {r.get('valid_elbo_selected', nan):.2f} "
+                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) | {r.get('k', '—')} "
+                     f"| {te.get('subset', '—')} / {tr.get('subset', '—')} | {r['train_wall_s']:.0f} "
+                     f"| {ep[len(ep) // 2]:.1f} "
+                     f"| {te.get('wall_s', 0) + tr.get('wall_s', 0):.0f} | {dq} |")
     ksens = []
     for r in t1:
         for f in sorted((runs / r["run"]).glob("eval_k*.json")):
             e = json.loads(f.read_text())
-            if e["k"] != a.k and "test_nll" in e:
+            if e["k"] != a.k and r.get("k") == a.k and "test_nll" in e:
                 base = r.get("test_nll") or {}
                 ksens.append({"run": r["run"], "k": e["k"], "test_nll": e["test_nll"],
                               f"test_nll_k{a.k}": base})
@@ -160,8 +181,10 @@ def main(argv=None):
     split = lines.index("")
     split2 = lines.index("", split + 1)
     split3 = lines.index("", split2 + 1)
+    split4 = lines.index("", split3 + 1)
     _update_doc(Path(a.doc), {"table1": lines[:split], "table2": lines[split + 1:split2],
-                              "ksens": lines[split2 + 1:split3], "paired": lines[split3 + 1:]})
+                              "long": lines[split2 + 1:split3], "ksens": lines[split3 + 1:split4],
+                              "paired": lines[split4 + 1:]})
     print("\n".join(lines))
     if a.trajectories:
         trajectories(runs, out)

@@ -46,8 +46,19 @@ extend() {  # optional: continue a Table 1 run to 2*EPOCHS in a copy runs/t1x_<n
 }
 queue4() { extend vae --model vae; }
 queue5() { extend fae_f20_perdim --model fae --f-z 20 --fisher-scale per-dim; }
+long() {  # optional: continue a runs/t1x_<name> copy to LONG_EPOCHS, one IWAE run at K_LONG
+  local name=$1; shift
+  [[ -d runs/t1y_$name ]] || cp -r runs/t1x_$name runs/t1y_$name
+  rm -f runs/t1y_$name/eval_k*.json runs/t1y_$name/nll_*.npy
+  run "$@" --run-dir runs/t1y_$name ${T1/--epochs $EPOCHS/--epochs ${LONG_EPOCHS:-150}} \
+    --eval-k ${K_LONG:-5000}
+}
+queue8() { long vae --model vae; }
+queue9() { long fae_f20_perdim --model fae --f-z 20 --fisher-scale per-dim; }
 queue6() { run --model fae --f-z 100 --fisher-scale per-dim --run-dir runs/t1_fae_f100_perdim $T1; }
 queue7() { run --model fae --f-z 20 --lambda-z 0.01 --run-dir runs/t1_fae_f20_trace_l0.01 $T1; }
+if [[ "${1:-}" == "queue8" ]]; then queue8; exit; fi
+if [[ "${1:-}" == "queue9" ]]; then queue9; exit; fi
 if [[ "${1:-}" == "queue6" ]]; then queue6; exit; fi
 if [[ "${1:-}" == "queue7" ]]; then queue7; exit; fi
 if [[ "${1:-}" == "queue4" ]]; then queue4; exit; fi
