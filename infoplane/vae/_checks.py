@@ -10,6 +10,8 @@ import numbers
 import numpy as np
 import torch
 
+from .._validation import check_int
+
 __all__ = ["check_tensor", "check_mu_logvar", "check_positive_int", "make_generator"]
 
 
@@ -61,13 +63,8 @@ def check_mu_logvar(mu, logvar) -> tuple[torch.Tensor, torch.Tensor]:
     return mu.detach().to(dtype), logvar.detach().to(dtype)
 
 
-def check_positive_int(name: str, value, *, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an integer; got {value!r}.")
-    v = int(value)
-    if v < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}; got {v}.")
-    return v
+# integer options share the core check (one message format everywhere)
+check_positive_int = check_int
 
 
 def make_generator(rng, device: torch.device) -> torch.Generator:
