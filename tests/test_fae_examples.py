@@ -2,7 +2,6 @@
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +14,7 @@ from infoplane.datasets import (check_binary_images, default_data_dir,  # noqa: 
                                 reversed_mnist)
 
 from examples.fae import train as fae_train  # noqa: E402
-from examples.fae.evaluate import iwae_nll  # noqa: E402
+from examples.fae.evaluate import evaluate_run, iwae_nll  # noqa: E402
 from examples.fae.models import VAE  # noqa: E402
 from examples.fae.objectives import aggregate_entropy_mss  # noqa: E402
 
@@ -162,7 +161,41 @@ def test_evaluate_and_bad_options(tmp_path):
     assert res["test_nll"]["n_images"] == 300 and res["train_nll"]["n_images"] == 50
     # NLL of 64 binary pixels lies between 0 and 64 log 2 for any sensible model
     assert 0 < res["test_nll"]["mean"] < 64 * math.log(2) + 5
+    # a second evaluation into another directory leaves the first alone and, with the same
+    # seed and K, reproduces it image by image
+    before = (run / "eval_k20.json").read_bytes()
+    again = evaluate_run(run, k=20, n_test=None, n_train=50, seed=0, progress=False,
+                         out_dir=run / "fulltest")
+    assert (run / "eval_k20.json").read_bytes() == before
+    assert again["test_nll"] == res["test_nll"] | {"wall_s": again["test_nll"]["wall_s"]}
+    np.testing.assert_array_equal(np.load(run / "fulltest" / "nll_test_k20.npy"),
+                                  np.load(run / "nll_test_k20.npy"))
     with pytest.raises(ValueError, match="gaussian"):
         fae_train.train(_cfg(tmp_path, "x", "--lambda-x", "1", "--epochs", "1"))
     with pytest.raises(ValueError, match="dataset"):
         fae_train.load_data("cifar")
+
+
+def test_collect_final_table_pairs_seeds(tmp_path, rng):
+    from examples.fae.collect import final_table
+    nll = {}
+    for run, seed in (("t1y_vae", 0), ("t1y_fae_f20_perdim", 0), ("s1_vae", 1),
+                      ("s1x_vae", None)):                     # not a seed directory: ignored
+        d = tmp_path / run / "fulltest"
+        d.mkdir(parents=True)
+        nll[run] = 90 + rng.standard_normal(40)
+        np.save(d / "nll_test_k5000.npy", nll[run])
+        (d / "eval_k5000.json").write_text(json.dumps(
+            {"epoch": 2, "test_nll": {"mean": float(nll[run].mean()), "se": 0.1}}))
+        fs = {"fisher": 10.0, "entropy_power": 0.5}
+        (tmp_path / run / "metrics.jsonl").write_text("\n".join(
+            json.dumps({"epoch": e, "valid_elbo": -100.0 - e, "fs": fs, "epoch_s": 1.0})
+            for e in (1, 2, 3)))
+    rows, diffs = final_table(tmp_path)
+    assert [(r["run"], r["seed"]) for r in rows] == [("t1y_vae", 0), ("s1_vae", 1),
+                                                     ("t1y_fae_f20_perdim", 0)]
+    assert rows[0]["valid_elbo_selected"] == -102.0 and rows[0]["epochs_trained"] == 3
+    d = nll["t1y_fae_f20_perdim"] - nll["t1y_vae"]
+    assert len(diffs) == 1 and diffs[0]["seed"] == 0
+    assert math.isclose(diffs[0]["mean_a_minus_b"], d.mean(), rel_tol=1e-12)
+    assert math.isclose(diffs[0]["se"], d.std(ddof=1) / math.sqrt(40), rel_tol=1e-12)

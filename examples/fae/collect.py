@@ -2,8 +2,9 @@
 
     python -m examples.fae.collect --runs runs --out docs/results
 
-Writes ``table1.json``, ``table2.json``, ``table1_long.json`` (one row per run: NLLs with standard errors,
-epochs, selected epoch, wall times, FS point) and ``tables.md`` (the tables as Markdown).
+Writes ``table1.json``, ``table2.json``, ``table1_long.json``, ``table1_final.json`` (one row
+per run: NLLs with standard errors, epochs, selected epoch, wall times, FS point) and
+``tables.md`` (the tables as Markdown).
 With ``--trajectories`` it also computes the conditional and aggregate FS trajectories
 from the saved per-epoch encodings with :func:`infoplane.vae.posterior_fs` and writes
 ``trajectories.json``.
@@ -23,8 +24,16 @@ T1 = [("t1_vae", "VAE", 85.56), ("t1_mae_m10", "MAE M=10", 80.86),
       ("t1_fae_f20_trace_l0.01", "FAE F=20 (trace), λ_z=0.01", None)]
 # longer continuations of two Table 1 runs (copies of runs/t1x_*), evaluated at their largest K
 T1Y = [("t1y_vae", "VAE"), ("t1y_fae_f20_perdim", "FAE F=20 (per-dim)")]
+# the same two models, every seed: seed 0 is runs/t1y_<name>, seed s > 0 is runs/s<s>_<name>;
+# each evaluated on all 10 000 test images into runs/<run>/fulltest (reproduce.sh queue10/11)
+FINAL = [("vae", "VAE"), ("fae_f20_perdim", "FAE F=20 (per-dim)")]
 # paper Table 2: (train NLL, test NLL)
 T2 = {"20": (94.48, 164.56), "10": (95.12, 134.94), "5": (95.89, 109.19), "0.1": (96.67, 108.37)}
+
+
+CONFIG_KEYS = ("model", "dataset", "latent", "hidden", "layers", "activation", "lr",
+               "batch_size", "seed", "lambda_z", "f_z", "fisher_scale", "c", "m", "select",
+               "epochs", "max_steps")
 
 
 def _metrics(run):
@@ -41,10 +50,7 @@ def run_row(run: Path, label: str, k: int | None = None):
     cfg = json.loads((run / "config.json").read_text())
     row = {"run": run.name, "label": label, "epochs_trained": m[-1]["epoch"],
            "steps": m[-1]["step"], "train_wall_s": round(sum(r["epoch_s"] for r in m), 1),
-           "config": {k_: cfg[k_] for k_ in ("model", "dataset", "latent", "hidden", "layers",
-                                            "activation", "lr", "batch_size", "seed",
-                                            "lambda_z", "f_z", "fisher_scale", "c", "m",
-                                            "select", "epochs", "max_steps")}}
+           "config": {k_: cfg[k_] for k_ in CONFIG_KEYS}}
     if ev.exists():
         e = json.loads(ev.read_text())
         sel = next((r for r in m if r["epoch"] == e["epoch"]), m[-1])
@@ -67,7 +73,8 @@ def _tail(r):
             f"| {r['train_wall_s']:.0f} |")
 
 
-PAIRS = [("t1x_fae_f20_perdim", "t1x_vae"), ("t1y_fae_f20_perdim", "t1y_vae"), ("t1_mae_m10", "t1_mae_m0"),
+PAIRS = [("t1x_fae_f20_perdim", "t1x_vae"), ("t1y_fae_f20_perdim", "t1y_vae"),
+         ("t1_mae_m10", "t1_mae_m0"),
          ("t2_fae_f0.1_perdim", "t2_fae_f20_perdim"), ("t2_fae_f5_perdim", "t2_fae_f20_perdim")]
 
 
@@ -84,6 +91,43 @@ def paired(runs: Path):
         out.append({"a": a, "b": b, "file": fa[-1].name, "mean_a_minus_b": float(d.mean()),
                     "se": float(d.std(ddof=1) / np.sqrt(len(d))), "n_images": len(d)})
     return out
+
+
+def _seed_runs(runs: Path, name: str):
+    found = [(0, runs / f"t1y_{name}")] + sorted(
+        (int(r.name.split("_", 1)[0][1:]), r) for r in runs.glob(f"s*_{name}")
+        if r.name.split("_", 1)[0][1:].isdigit())
+    return [(s, r) for s, r in found if (r / "fulltest" / "eval_k5000.json").exists()]
+
+
+def final_table(runs: Path, k: int = 5000):
+    """Test NLL on the whole test set, per seed, and the paired FAE − VAE difference."""
+    import numpy as np
+    rows, nll = [], {}
+    for name, label in FINAL:
+        for seed, run in _seed_runs(runs, name):
+            e = json.loads((run / "fulltest" / f"eval_k{k}.json").read_text())
+            m = _metrics(run)
+            sel = next(r for r in m if r["epoch"] == e["epoch"])
+            rows.append({"model": label, "run": run.name, "seed": seed, "k": k,
+                         "epochs_trained": m[-1]["epoch"], "selected_epoch": e["epoch"],
+                         "valid_elbo_selected": sel["valid_elbo"], "test_nll": e["test_nll"],
+                         "fs_selected": sel["fs"],
+                         "train_wall_s": round(sum(r["epoch_s"] for r in m), 1)})
+            nll[(name, seed)] = np.load(run / "fulltest" / f"nll_test_k{k}.npy")
+    diffs = []
+    (a, _), (b, _) = FINAL[1], FINAL[0]
+    for seed in sorted({s for _, s in nll}):
+        if (a, seed) in nll and (b, seed) in nll:
+            d = nll[(a, seed)] - nll[(b, seed)]
+            diffs.append({"seed": seed, "a": a, "b": b, "mean_a_minus_b": float(d.mean()),
+                          "se": float(d.std(ddof=1) / np.sqrt(len(d))), "n_images": len(d)})
+    if len(diffs) > 1:   # seeds are independent: the test-image noise averages, seed noise shows
+        m = np.array([q["mean_a_minus_b"] for q in diffs])
+        diffs.append({"seed": "mean", "a": a, "b": b, "mean_a_minus_b": float(m.mean()),
+                      "se": float(np.sqrt(sum(q["se"] ** 2 for q in diffs)) / len(m)),
+                      "sd_between_seeds": float(m.std(ddof=1)), "n_seeds": len(m)})
+    return rows, diffs
 
 
 def _update_doc(doc: Path, blocks: dict):
@@ -131,10 +175,11 @@ def main(argv=None):
         paper = "—" if r["paper_test_nll"] is None else f"{r['paper_test_nll']:.2f}"
         lines.append(f"| {r['label']} | {paper} | {_fmt(r.get('test_nll'))} "
                      f"| {_fmt(r.get('train_nll'))} | {r.get('valid_elbo_selected', nan):.2f} "
-                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) | {r.get('k', '—')} "
-                     f"{_tail(r)}")
+                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) "
+                     f"| {r.get('k', '—')} {_tail(r)}")
     lines += ["", "| model | paper train NLL | train NLL (ours) | paper test NLL | "
-              "test NLL (ours, balanced valid) | steps | K | tr J(z\\|x) | N(z\\|x) | train wall s |",
+              "test NLL (ours, balanced valid) | steps | K | tr J(z\\|x) | N(z\\|x) "
+              "| train wall s |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for r in t2:
         lines.append(f"| {r['label']} | {r['paper_train_nll']:.2f} | {_fmt(r.get('train_nll'))} "
@@ -155,8 +200,9 @@ def main(argv=None):
         te, tr = r.get("test_nll") or {}, r.get("train_nll") or {}
         lines.append(f"| {r['label']} | {_fmt(r.get('test_nll'))} | {_fmt(r.get('train_nll'))} "
                      f"| {r.get('valid_elbo_selected', nan):.2f} "
-                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) | {r.get('k', '—')} "
-                     f"| {te.get('subset', '—')} / {tr.get('subset', '—')} | {r['train_wall_s']:.0f} "
+                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) "
+                     f"| {r.get('k', '—')} | {te.get('subset', '—')} / {tr.get('subset', '—')} "
+                     f"| {r['train_wall_s']:.0f} "
                      f"| {ep[len(ep) // 2]:.1f} "
                      f"| {te.get('wall_s', 0) + tr.get('wall_s', 0):.0f} | {dq} |")
     ksens = []
@@ -172,6 +218,18 @@ def main(argv=None):
               "|---|---|---|---|"]
     lines += [f"| {q['run']} | {q['k']} | {_fmt(q['test_nll'])} | {_fmt(q[f'test_nll_k{a.k}'])} |"
               for q in ksens]
+    fin, fdiff = final_table(runs)
+    (out / "table1_final.json").write_text(json.dumps({"rows": fin, "paired": fdiff}, indent=1))
+    lines += ["", "| model | seed | test NLL (all 10 000, K=5000) | valid ELBO | "
+              "epochs (selected) | tr J(z\\|x) | N(z\\|x) | train wall s |",
+              "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['model']} | {r['seed']} | {_fmt(r['test_nll'])} "
+              f"| {r['valid_elbo_selected']:.2f} | {r['epochs_trained']} ({r['selected_epoch']}) "
+              f"| {r['fs_selected']['fisher']:.3g} | {r['fs_selected']['entropy_power']:.3g} "
+              f"| {r['train_wall_s']:.0f} |" for r in fin]
+    lines += [f"| FAE − VAE, paired, seed {q['seed']} | | {q['mean_a_minus_b']:+.2f} ± "
+              f"{q['se']:.2f}" + (f" (sd over seeds {q['sd_between_seeds']:.2f})"
+                                  if "n_seeds" in q else "") + " | | | | | |" for q in fdiff]
     pairs = paired(runs)
     (out / "paired.json").write_text(json.dumps(pairs, indent=1))
     lines += ["", "| paired test-NLL difference | a − b (nats) | images |", "|---|---|---|"]
@@ -182,9 +240,10 @@ def main(argv=None):
     split2 = lines.index("", split + 1)
     split3 = lines.index("", split2 + 1)
     split4 = lines.index("", split3 + 1)
+    split5 = lines.index("", split4 + 1)
     _update_doc(Path(a.doc), {"table1": lines[:split], "table2": lines[split + 1:split2],
                               "long": lines[split2 + 1:split3], "ksens": lines[split3 + 1:split4],
-                              "paired": lines[split4 + 1:]})
+                              "final": lines[split4 + 1:split5], "paired": lines[split5 + 1:]})
     print("\n".join(lines))
     if a.trajectories:
         trajectories(runs, out)
@@ -196,8 +255,8 @@ def trajectories(runs: Path, out: Path, n_mc: int = 2000):
     import torch
     from infoplane.vae import posterior_fs
     res = {}
-    for name, label, _ in T1 + [(f"t2_fae_f{f}_perdim", f"reversed FAE F={f}", None)
-                                 for f in T2]:
+    rev = [(f"t2_fae_f{f}_perdim", f"reversed FAE F={f}", None) for f in T2]
+    for name, label, _ in T1 + rev:
         enc = sorted((runs / name / "encodings").glob("epoch_*.npz"))
         if not enc:
             continue

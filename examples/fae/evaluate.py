@@ -82,10 +82,17 @@ def random_subset(n_total: int, n: int | None, seed: int) -> np.ndarray:
 
 
 def evaluate_run(run_dir, *, k=1000, n_test=None, n_train=None, seed=0, which="selected",
-                 progress=True):
-    """Evaluate a run's selected (or last) checkpoint; writes ``eval_k{K}.json``."""
+                 progress=True, out_dir=None):
+    """Evaluate a run's selected (or last) checkpoint.
+
+    Writes ``eval_k{K}.json`` and the per-image ``nll_{split}_k{K}.npy`` into ``out_dir``
+    (default: the run directory; a subdirectory such as ``<run>/fulltest`` keeps a second
+    evaluation of the same run from overwriting the first).
+    """
     from .train import build_from_checkpoint
     run_dir = Path(run_dir)
+    out_dir = run_dir if out_dir is None else Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_name = {"selected": "selected.pt", "last": "last.pt"}[which]
     model, data, cfg, ckpt = build_from_checkpoint(run_dir / ckpt_name)
     torch.manual_seed(seed)
@@ -100,12 +107,12 @@ def evaluate_run(run_dir, *, k=1000, n_test=None, n_train=None, seed=0, which="s
         t0 = time.perf_counter()
         nll = iwae_nll(model, torch.as_tensor(x[idx], dtype=torch.float32), k=k,
                        generator=gen, progress=progress)
-        np.save(run_dir / f"nll_{split}_k{k}.npy", nll)   # per image, for paired comparisons
+        np.save(out_dir / f"nll_{split}_k{k}.npy", nll)   # per image, for paired comparisons
         res = summarize(nll)
         res["subset"] = "all" if len(idx) == len(x) else f"random {len(idx)} of {len(x)}"
         res["wall_s"] = round(time.perf_counter() - t0, 1)
         result[f"{split}_nll"] = res
-    out = run_dir / f"eval_k{k}.json"
+    out = out_dir / f"eval_k{k}.json"
     out.write_text(json.dumps(result, indent=1))
     return result
 
@@ -121,10 +128,13 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--which", choices=["selected", "last"], default="selected")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out-dir", default=None,
+                   help="where to write eval_k<K>.json and nll_*.npy (default: run_dir)")
+    p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     res = evaluate_run(a.run_dir, k=a.k, n_test=a.n_test, n_train=a.n_train, seed=a.seed,
-                       which=a.which)
+                       which=a.which, out_dir=a.out_dir, progress=not a.no_progress)
     print(json.dumps({k: v for k, v in res.items() if k != "config"}, indent=1))
 
 

@@ -22,6 +22,7 @@ from .train import build_model
 T1 = [("t1_vae", "VAE"), ("t1_mae_m10", "MAE M=10"), ("t1_mae_m0", "MAE M=0"),
       ("t1_fae_f20_trace", "FAE F=20 (trace)"), ("t1_fae_f20_perdim", "FAE F=20 (per-dim)"),
       ("t1_fae_f0", "FAE F=0")]
+F2 = [(f"f2_d10_f{f}", f"FAE F={f} (per-dim), d=10") for f in (20, 5, 2, 0)]
 T2 = [("t2_fae_f20_perdim", "F=20"), ("t2_fae_f10_perdim", "F=10"),
       ("t2_fae_f5_perdim", "F=5"), ("t2_fae_f0.1_perdim", "F=0.1")]
 
@@ -124,29 +125,16 @@ def _order_by_fisher(runs, table):
     return out
 
 
-def fig2(runs: Path, out: Path, plt, data):
-    have = _order_by_fisher(runs, T1)
-    if not have:
-        return print("fig2: no runs")
-    rng = np.random.default_rng(0)
-    idx = rng.choice(10000, 1000, replace=False)
-    x = torch.as_tensor(data["x_test"][idx], dtype=torch.float32)
-    y = data["y_test"][idx]
-    encs = []
-    with torch.no_grad():
-        for r, lab, model in have:
-            mu, lv = model.encode(x)
-            encs.append((lab, mu.numpy(), lv.numpy()))
-    encs.sort(key=lambda e: -np.exp(-e[2]).sum(1).mean())   # large J (left) -> small J
+def _latent_panels(encs, y, rng, plt, embed, ylabel, title, path):
+    """Top row: 2-D embedding of posterior means; bottom row: spread of q(z|x)."""
+    encs = sorted(encs, key=lambda e: -np.exp(-e[2]).sum(1).mean())  # large J (left) -> small
     fig, axes = plt.subplots(2, len(encs), figsize=(2.6 * len(encs), 5.2), squeeze=False)
     hist_max = max(float(np.sqrt(np.exp(lv).sum(1)).max()) for _, _, lv in encs) * 1.6
     for i, (lab, mu, lv) in enumerate(encs):
-        c = mu - mu.mean(0)
-        _, _, vt = np.linalg.svd(c, full_matrices=False)
-        e = c @ vt[:2].T
+        e = embed(mu)
         ax = axes[0, i]
         ax.scatter(e[:, 0], e[:, 1], c=y, cmap="tab10", s=3)
-        ax.set_title(f"{lab}\nJ={np.exp(-lv).sum(1).mean():.3g}", fontsize=8)
+        ax.set_title(f"{lab}\ntr J(z|x)={np.exp(-lv).sum(1).mean():.3g}", fontsize=8)
         ax.set_xticks([]), ax.set_yticks([])
         # spread of q(z|x) itself: 20 draws for each of 200 images, distance to μ(x)
         sd = np.exp(0.5 * lv[:200])
@@ -154,12 +142,55 @@ def fig2(runs: Path, out: Path, plt, data):
         norms = np.linalg.norm(z - mu[:200], axis=-1).ravel()
         axes[1, i].hist(norms, bins=40, color="C0", range=(0, hist_max))
         axes[1, i].set_xlabel("||z - μ(x)||, z ~ q(z|x)", fontsize=7)
-    axes[0, 0].set_ylabel("PCA of posterior means\n(colour: digit)", fontsize=8)
-    fig.suptitle("Latent codes as the Fisher information decreases (left to right)",
-                 fontsize=9)
+    axes[0, 0].set_ylabel(ylabel, fontsize=8)
+    fig.suptitle(title, fontsize=9)
     fig.tight_layout()
-    fig.savefig(out / "fig2_latent_spread.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _encode_test(have, data, n=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(len(data["x_test"]), n, replace=False)
+    x = torch.as_tensor(data["x_test"][idx], dtype=torch.float32)
+    encs = []
+    with torch.no_grad():
+        for _, lab, model in have:
+            mu, lv = model.encode(x)
+            encs.append((lab, mu.numpy(), lv.numpy()))
+    return encs, data["y_test"][idx], rng
+
+
+def _pca2(mu):
+    c = mu - mu.mean(0)
+    return c @ np.linalg.svd(c, full_matrices=False)[2][:2].T
+
+
+def fig2(runs: Path, out: Path, plt, data):
+    """Table 1 models (latent 40): PCA of the posterior means."""
+    have = _order_by_fisher(runs, T1)
+    if not have:
+        return print("fig2: no runs")
+    encs, y, rng = _encode_test(have, data)
+    _latent_panels(encs, y, rng, plt, _pca2, "PCA of posterior means\n(colour: digit)",
+                   "Latent codes as the Fisher information decreases (left to right)",
+                   out / "fig2_latent_spread.png")
+
+
+def fig2_sweep(runs: Path, out: Path, plt, data):
+    """The paper's Fig. 2 setting: latent 10, F from 0 to 20, t-SNE of the posterior means."""
+    have = _order_by_fisher(runs, F2)
+    if not have:
+        return print("fig2_sweep: no runs/f2_d10_f* runs")
+    from sklearn.manifold import TSNE
+    encs, y, rng = _encode_test(have, data)
+
+    def tsne(mu):
+        return TSNE(2, init="pca", perplexity=30, random_state=0).fit_transform(mu)
+
+    _latent_panels(encs, y, rng, plt, tsne, "t-SNE of posterior means\n(colour: digit)",
+                   "FAE, latent 10, per-dimension F from 20 (left) to 0 (right)",
+                   out / "fig2_d10_sweep.png")
 
 
 def fig3(runs: Path, out: Path, plt, data):
@@ -247,7 +278,7 @@ def main(argv=None):
     runs, out = Path(a.runs), Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     data = load_binarized_mnist(a.data_dir)
-    todo = a.only or ["fig1", "fig2", "fig3", "fig4", "fig5"]
+    todo = a.only or ["fig1", "fig2", "fig2_sweep", "fig3", "fig4", "fig5"]
     for name in todo:
         fn = globals()[name]
         fn(runs, out, plt, a.results) if name == "fig1" else fn(runs, out, plt, data)

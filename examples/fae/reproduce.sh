@@ -2,6 +2,7 @@
 # Reproduce Tables 1 and 2 of the paper on CPU: two queues side by side, 1 torch thread each.
 #   bash examples/fae/reproduce.sh            # runs both queues in the background
 #   EPOCHS=40 STEPS_REV=4000 K=5000 NTEST=10000 bash examples/fae/reproduce.sh
+#   bash examples/fae/reproduce.sh queue10    # one optional queue, in the foreground
 # Logs: runs/queue{1,2}.log; results: runs/<name>/eval_k<K>.json; collect with
 #   python -m examples.fae.collect
 set -euo pipefail
@@ -57,15 +58,27 @@ queue8() { long vae --model vae; }
 queue9() { long fae_f20_perdim --model fae --f-z 20 --fisher-scale per-dim; }
 queue6() { run --model fae --f-z 100 --fisher-scale per-dim --run-dir runs/t1_fae_f100_perdim $T1; }
 queue7() { run --model fae --f-z 20 --lambda-z 0.01 --run-dir runs/t1_fae_f20_trace_l0.01 $T1; }
-if [[ "${1:-}" == "queue8" ]]; then queue8; exit; fi
-if [[ "${1:-}" == "queue9" ]]; then queue9; exit; fi
-if [[ "${1:-}" == "queue6" ]]; then queue6; exit; fi
-if [[ "${1:-}" == "queue7" ]]; then queue7; exit; fi
-if [[ "${1:-}" == "queue4" ]]; then queue4; exit; fi
-if [[ "${1:-}" == "queue5" ]]; then queue5; exit; fi
-if [[ "${1:-}" == "queue1" ]]; then queue1; exit; fi
-if [[ "${1:-}" == "queue2" ]]; then queue2; exit; fi
-if [[ "${1:-}" == "queue3" ]]; then queue3; exit; fi
+fulltest() {  # K_FULL importance samples on all 10 000 test images, into runs/<name>/fulltest
+  [[ -f runs/$1/fulltest/eval_k${K_FULL:-5000}.json ]] && return
+  nice -n 5 python -m examples.fae.evaluate runs/$1 --k ${K_FULL:-5000} --seed 0 --threads 1 \
+    --no-progress --out-dir runs/$1/fulltest
+}
+seedrun() {  # an independent seed of a Table 1 model: SEED_EPOCHS epochs, then fulltest
+  local name=s${SEED}_$1; shift
+  run "$@" --run-dir runs/$name --dataset mnist --epochs ${SEED_EPOCHS:-100} --eval-k 0 \
+    --threads 1 --no-progress --seed $SEED
+  fulltest $name
+}
+fig2run() {  # the paper's Fig. 2 setting: latent 10, F from 0 to 20 (per dimension)
+  run --model fae --f-z $1 --fisher-scale per-dim --latent 10 --dataset mnist \
+    --epochs ${FIG2_EPOCHS:-20} --eval-k 0 --encodings-every 1000 $COMMON \
+    --run-dir runs/f2_d10_f$1
+}
+fae20() { seedrun fae_f20_perdim --model fae --f-z 20 --fisher-scale per-dim; }
+queue10() { fulltest t1y_vae; SEED=1 seedrun vae --model vae; fig2run 0; fig2run 2;
+  SEED=2 seedrun vae --model vae; }
+queue11() { fulltest t1y_fae_f20_perdim; SEED=1 fae20; fig2run 5; fig2run 20; SEED=2 fae20; }
+if [[ -n "${1:-}" ]]; then "$1"; exit; fi
 nohup bash "$0" queue1 > runs/queue1.log 2>&1 &
 echo "queue1 pid $!"
 nohup bash "$0" queue2 > runs/queue2.log 2>&1 &
