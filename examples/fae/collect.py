@@ -2,8 +2,9 @@
 
     python -m examples.fae.collect --runs runs --out docs/results
 
-Writes ``table1.json``, ``table2.json``, ``table1_long.json`` (one row per run: NLLs with standard errors,
-epochs, selected epoch, wall times, FS point) and ``tables.md`` (the tables as Markdown).
+Writes ``table1.json``, ``table2.json``, ``table1_long.json`` (one row per run: NLLs with
+standard errors, epochs, selected epoch, wall times, FS point) and ``tables.md`` (the
+tables as Markdown).
 With ``--trajectories`` it also computes the conditional and aggregate FS trajectories
 from the saved per-epoch encodings with :func:`infoplane.vae.posterior_fs` and writes
 ``trajectories.json``.
@@ -42,9 +43,9 @@ def run_row(run: Path, label: str, k: int | None = None):
     row = {"run": run.name, "label": label, "epochs_trained": m[-1]["epoch"],
            "steps": m[-1]["step"], "train_wall_s": round(sum(r["epoch_s"] for r in m), 1),
            "config": {k_: cfg[k_] for k_ in ("model", "dataset", "latent", "hidden", "layers",
-                                            "activation", "lr", "batch_size", "seed",
-                                            "lambda_z", "f_z", "fisher_scale", "c", "m",
-                                            "select", "epochs", "max_steps")}}
+                                             "activation", "lr", "batch_size", "seed",
+                                             "lambda_z", "f_z", "fisher_scale", "c", "m",
+                                             "select", "epochs", "max_steps")}}
     if ev.exists():
         e = json.loads(ev.read_text())
         sel = next((r for r in m if r["epoch"] == e["epoch"]), m[-1])
@@ -67,8 +68,9 @@ def _tail(r):
             f"| {r['train_wall_s']:.0f} |")
 
 
-PAIRS = [("t1x_fae_f20_perdim", "t1x_vae"), ("t1y_fae_f20_perdim", "t1y_vae"), ("t1_mae_m10", "t1_mae_m0"),
-         ("t2_fae_f0.1_perdim", "t2_fae_f20_perdim"), ("t2_fae_f5_perdim", "t2_fae_f20_perdim")]
+PAIRS = [("t1x_fae_f20_perdim", "t1x_vae"), ("t1y_fae_f20_perdim", "t1y_vae"),
+         ("t1_mae_m10", "t1_mae_m0"), ("t2_fae_f0.1_perdim", "t2_fae_f20_perdim"),
+         ("t2_fae_f5_perdim", "t2_fae_f20_perdim")]
 
 
 def paired(runs: Path):
@@ -131,10 +133,11 @@ def main(argv=None):
         paper = "—" if r["paper_test_nll"] is None else f"{r['paper_test_nll']:.2f}"
         lines.append(f"| {r['label']} | {paper} | {_fmt(r.get('test_nll'))} "
                      f"| {_fmt(r.get('train_nll'))} | {r.get('valid_elbo_selected', nan):.2f} "
-                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) | {r.get('k', '—')} "
-                     f"{_tail(r)}")
+                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) "
+                     f"| {r.get('k', '—')} {_tail(r)}")
     lines += ["", "| model | paper train NLL | train NLL (ours) | paper test NLL | "
-              "test NLL (ours, balanced valid) | steps | K | tr J(z\\|x) | N(z\\|x) | train wall s |",
+              "test NLL (ours, balanced valid) | steps | K | tr J(z\\|x) | N(z\\|x) "
+              "| train wall s |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for r in t2:
         lines.append(f"| {r['label']} | {r['paper_train_nll']:.2f} | {_fmt(r.get('train_nll'))} "
@@ -155,8 +158,10 @@ def main(argv=None):
         te, tr = r.get("test_nll") or {}, r.get("train_nll") or {}
         lines.append(f"| {r['label']} | {_fmt(r.get('test_nll'))} | {_fmt(r.get('train_nll'))} "
                      f"| {r.get('valid_elbo_selected', nan):.2f} "
-                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) | {r.get('k', '—')} "
-                     f"| {te.get('subset', '—')} / {tr.get('subset', '—')} | {r['train_wall_s']:.0f} "
+                     f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) "
+                     f"| {r.get('k', '—')} "
+                     f"| {te.get('subset', '—')} / {tr.get('subset', '—')} "
+                     f"| {r['train_wall_s']:.0f} "
                      f"| {ep[len(ep) // 2]:.1f} "
                      f"| {te.get('wall_s', 0) + tr.get('wall_s', 0):.0f} | {dq} |")
     ksens = []
@@ -197,7 +202,7 @@ def trajectories(runs: Path, out: Path, n_mc: int = 2000):
     from infoplane.vae import posterior_fs
     res = {}
     for name, label, _ in T1 + [(f"t2_fae_f{f}_perdim", f"reversed FAE F={f}", None)
-                                 for f in T2]:
+                                for f in T2]:
         enc = sorted((runs / name / "encodings").glob("epoch_*.npz"))
         if not enc:
             continue

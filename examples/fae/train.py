@@ -61,7 +61,7 @@ def load_data(dataset: str, data_dir=None, seed: int = 0) -> dict[str, np.ndarra
         # monitoring uses a fixed random 1000 of the balanced validation split; the
         # reported "test" NLL uses the whole balanced validation split (or a subset of it)
         mon = np.sort(np.random.default_rng(seed + 11).choice(len(d["x_valid"]), 1000,
-                                                               replace=False))
+                                                              replace=False))
         return {"x_train": x_tr, "y_train": y_tr, "x_valid": d["x_valid"][mon],
                 "x_test": d["x_valid"]}
 
