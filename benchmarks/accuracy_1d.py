@@ -421,8 +421,10 @@ def speed(n, anchors_J, anchors_H, reps=5):
 
 def compile_times():
     code = ("import time; t0 = time.perf_counter(); import numpy as np, infoplane as ip; "
-            "t1 = time.perf_counter(); ip.fs_point(np.random.default_rng(0).standard_normal(1000));"
-            " t2 = time.perf_counter(); ip.fs_point(np.random.default_rng(0).standard_normal(200000));"
+            "t1 = time.perf_counter(); "
+            "ip.fs_point(np.random.default_rng(0).standard_normal(1000));"
+            " t2 = time.perf_counter(); "
+            "ip.fs_point(np.random.default_rng(0).standard_normal(200000));"
             " print(t1 - t0, t2 - t1, time.perf_counter() - t2)")
     with tempfile.TemporaryDirectory() as d:
         env = {**os.environ, "NUMBA_CACHE_DIR": d, "PYTHONPATH": str(ROOT)}
@@ -470,7 +472,8 @@ def report(res, sp, ct, truths, ns, seeds, quick, cmd):
         "",
     ]
     for q, title in (("J", "Fisher information J"), ("H", "Entropy power N = exp(2H)/(2πe)")):
-        labs = sorted({k[1] for k in res if k[0] == q}, key=lambda s: (not s.startswith("infoplane"), s))
+        labs = sorted({k[1] for k in res if k[0] == q},
+                      key=lambda s: (not s.startswith("infoplane"), s))
         for n in ns:
             L += [f"## {title}: median |relative error| (%), n = {n}", "",
                   "| method | " + " | ".join(names) + " | time/call (ms, median) |",
@@ -482,7 +485,8 @@ def report(res, sp, ct, truths, ns, seeds, quick, cmd):
                     _fmt_pct(c["med_abs_rel"], c["n_fail"]) for c in cells) + f" | {t:.3g} |")
             k = 0 if q == "J" else 1
             L.append("| *efficiency floor (asymptotic)* | " + " | ".join(
-                "∞ (cusp)" if not np.isfinite(floors[d][k]) else f"{100 * floors[d][k] / math.sqrt(n):.1f}"
+                "∞ (cusp)" if not np.isfinite(floors[d][k])
+                else f"{100 * floors[d][k] / math.sqrt(n):.1f}"
                 for d in names) + " | |")
             L.append("")
     L += ["Signed mean relative error of infoplane (bias, %):", "",

@@ -232,12 +232,14 @@ def main():
         "",
         f"## posterior_fs: d = 40, M = {m} encodings, n_mc = {n_mc} (target <= 10 s on 2 cores)",
         "",
-        "| dtype | median wall s | min s | max s | median CPU s (all threads) | I(X;Z) nats | stderr |",
+        "| dtype | median wall s | min s | max s | median CPU s (all threads) | I(X;Z) nats "
+        "| stderr |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in post:
-        lines.append(f"| {r['dtype']} | {r['median_s']:.2f} | {r['min_s']:.2f} | {r['max_s']:.2f} | "
-                     f"{r['median_cpu_s']:.2f} | {r['mi']:.4f} | {r['mi_stderr']:.2g} |")
+        lines.append(f"| {r['dtype']} | {r['median_s']:.2f} | {r['min_s']:.2f} "
+                     f"| {r['max_s']:.2f} | {r['median_cpu_s']:.2f} | {r['mi']:.4f} "
+                     f"| {r['mi_stderr']:.2g} |")
     lines += [
         "",
         f"Over {args.repeats} repeats (different Monte Carlo seeds). float64 is the default "
@@ -253,8 +255,8 @@ def main():
         "| --- | --- | --- | --- |",
     ]
     for r in rss:
-        lines.append(f"| {r['chunk_size']} | {r['block_mib_f64']:.1f} | {r['extra_peak_mib']:.1f} | "
-                     f"{r['peak_rss_mib']:.0f} |")
+        lines.append(f"| {r['chunk_size']} | {r['block_mib_f64']:.1f} "
+                     f"| {r['extra_peak_mib']:.1f} | {r['peak_rss_mib']:.0f} |")
     lines += [
         "",
         "## FAE penalty overhead on a training step (target <= 10%)",
@@ -273,7 +275,8 @@ def main():
         "",
         f"Wall-clock ratio of medians: {pen['ratio_of_medians']:.3f} "
         f"(overhead {100 * (pen['ratio_of_medians'] - 1):+.1f}%); median of paired per-round "
-        f"ratios: {pen['median_paired_ratio']:.3f}; CPU-time ratio of medians: {pen['cpu_ratio']:.3f} "
+        f"ratios: {pen['median_paired_ratio']:.3f}; "
+        f"CPU-time ratio of medians: {pen['cpu_ratio']:.3f} "
         "(less sensitive to other jobs on the machine). The penalty alone (forward + backward on a "
         f"(100, 40) logvar) takes {pen_us:.0f} µs.",
         "",

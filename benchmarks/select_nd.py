@@ -43,8 +43,9 @@ def _weights(k, d, L):
         return w
     sup = sorted({(j * k) // d for j in range(1, d + 1)} - {0})
     j = np.array(sup, float)
-    A = np.array([np.ones_like(j)] + [np.exp(special.gammaln(j + 2 * l / d) - special.gammaln(j))
-                                      for l in range(1, L + 1)])
+    A = np.array([np.ones_like(j)]
+                 + [np.exp(special.gammaln(j + 2 * order / d) - special.gammaln(j))
+                    for order in range(1, L + 1)])
     b = np.zeros(L + 1)
     b[0] = 1.0
     w[np.array(sup) - 1] = A.T @ np.linalg.solve(A @ A.T, b)

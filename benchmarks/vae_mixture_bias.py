@@ -39,7 +39,8 @@ def main():
     ap.add_argument("--n-mc", type=int, default=20_000)
     args = ap.parse_args()
     torch.set_num_threads(2)
-    print(f"{'M':>6} {'bias H':>10} {'±':>8} {'bias J':>10} {'±':>8}  (mean over {args.reps} datasets)")
+    print(f"{'M':>6} {'bias H':>10} {'±':>8} {'bias J':>10} {'±':>8}  "
+          f"(mean over {args.reps} datasets)")
     for m in (500, 1000, 2000):
         dh, dj = [], []
         for rep in range(args.reps):

@@ -74,8 +74,8 @@ def read_table(path) -> tuple[list[str], np.ndarray]:
         delim = dialect.delimiter
     except csv.Error:
         delim = ","
-    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO("\n".join(lines)),
-                                                      delimiter=delim, skipinitialspace=True)]
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delim, skipinitialspace=True)
+    rows = [[c.strip() for c in r] for r in reader]
     if delim == " ":
         rows = [[c for c in r if c != ""] for r in rows]
     header = None

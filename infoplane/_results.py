@@ -223,7 +223,10 @@ def entropy_power_from_entropy(entropy: Estimate, dim: int) -> Estimate:
         n = math.nan
     else:
         n = math.exp(2.0 * h / dim) / (2.0 * math.pi * math.e) if h < 350 * dim else math.inf
-    se = 2.0 * n / dim * entropy.stderr if np.isfinite(n) else (0.0 if entropy.stderr == 0 else math.nan)
+    if np.isfinite(n):
+        se = 2.0 * n / dim * entropy.stderr
+    else:
+        se = 0.0 if entropy.stderr == 0 else math.nan
     return Estimate(n, se, entropy.method, entropy.n_samples, dim, entropy.options, entropy.reason)
 
 

@@ -94,7 +94,8 @@ def _trajectory_arrays(label, obj):
         dims = {p.dim for p in obj.points}
         return obj.entropy_power, obj.fisher, obj.steps, (dims.pop() if len(dims) == 1 else None)
     arrs = [np.asarray(a, dtype=float) for a in obj]
-    if len(arrs) not in (2, 3) or any(a.ndim != 1 for a in arrs) or len({a.size for a in arrs}) != 1:
+    if (len(arrs) not in (2, 3) or any(a.ndim != 1 for a in arrs)
+            or len({a.size for a in arrs}) != 1):
         raise ValueError(
             f"trajectory {label!r} must be (N, J) or (N, J, steps) 1-D arrays of equal length."
         )

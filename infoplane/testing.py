@@ -231,7 +231,9 @@ def affine_maps(dim: int = 1, *, max_condition: float = 50.0):
 
 
 def densities(max_dim: int = 3, *, finite_fisher: bool = False, closed_form: bool = False):
-    """Strategy for densities of dimension 1..`max_dim`: families, mixtures, products, affine images.
+    """Strategy for densities of dimension 1..`max_dim`.
+
+    Draws families, mixtures, products and affine images.
 
     Parameters
     ----------

@@ -154,8 +154,9 @@ def test_product_with_numerical_parts_is_estimated_part_by_part():
     p = ip.Gaussian(0.0, 2.0) * mix
     h, j = ip.entropy(p), ip.fisher(p)
     assert h.method == "closed-form+quadrature"
-    assert h.value == pytest.approx(0.5 * math.log(2 * math.pi * math.e * 2.0) + ip.entropy(mix).value,
-                                    rel=1e-12)
+    assert h.value == pytest.approx(
+        0.5 * math.log(2 * math.pi * math.e * 2.0) + ip.entropy(mix).value, rel=1e-12
+    )
     jm = ip.fisher(p, method="monte-carlo", rng=3, n_samples=100_000)
     assert abs(j.value - jm.value) < 4 * jm.stderr
     fm = ip.fisher_matrix(p)
@@ -229,4 +230,5 @@ def test_score_is_the_gradient_of_logpdf_and_moments_match_samples(name):
     se = s.std(axis=0) / math.sqrt(len(s))
     assert np.all(np.abs(s.mean(axis=0) - m) < 4 * se)
     if name != "mvt":  # ν = 3: the sample covariance converges too slowly (infinite 4th moment)
-        np.testing.assert_allclose(np.cov(s.T).reshape(c.shape), c, rtol=0.03, atol=0.03 * np.abs(c).max())
+        np.testing.assert_allclose(np.cov(s.T).reshape(c.shape), c, rtol=0.03,
+                                   atol=0.03 * np.abs(c).max())

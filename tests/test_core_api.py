@@ -22,7 +22,9 @@ def test_estimate_is_frozen_and_floatable():
 def test_gaussian_1d_closed_forms_match_scipy_and_quadrature():
     g = ip.Gaussian(1.0, 2.5)
     # entropy: scipy's own closed form is an independent implementation
-    assert ip.entropy(g).value == pytest.approx(stats.norm(1.0, math.sqrt(2.5)).entropy(), rel=1e-13)
+    assert ip.entropy(g).value == pytest.approx(
+        stats.norm(1.0, math.sqrt(2.5)).entropy(), rel=1e-13
+    )
     # Fisher information by direct quadrature of f'^2/f with scipy's pdf
     ref, _ = integrate.quad(
         lambda x: stats.norm.pdf(x, 1, math.sqrt(2.5)) * ((x - 1) / 2.5) ** 2, -np.inf, np.inf

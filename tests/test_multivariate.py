@@ -50,8 +50,8 @@ def test_bsy_weights_satisfy_constraints():
         assert w.shape == (k,)
         np.testing.assert_allclose(w.sum(), 1.0, rtol=1e-12)
         j = np.arange(1, k + 1)
-        for l in range(1, d // 4 + 1):
-            g = np.exp(special.gammaln(j + 2 * l / d) - special.gammaln(j))
+        for order in range(1, d // 4 + 1):
+            g = np.exp(special.gammaln(j + 2 * order / d) - special.gammaln(j))
             assert abs(w @ g) < 1e-10 * np.abs(w) @ g
         allowed = {(i * k) // d for i in range(1, d + 1)}
         assert set(np.flatnonzero(w) + 1) <= allowed | ({k} if d < 4 else set())
@@ -340,9 +340,9 @@ _X_PROP, _ = _gauss(200, 3, 14)
 
 
 @given(arrays(np.float64, (3, 3), elements=st.floats(-3, 3, allow_nan=False,
-                                                    allow_infinity=False)),
+                                                     allow_infinity=False)),
        arrays(np.float64, (3,), elements=st.floats(-100, 100, allow_nan=False,
-                                                  allow_infinity=False)))
+                                                   allow_infinity=False)))
 @settings(max_examples=25)
 def test_knn_entropy_affine_equivariance_property(A, b):
     det = np.linalg.det(A)

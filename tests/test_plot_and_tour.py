@@ -38,7 +38,7 @@ def test_fs_plane_points_curves_errorbars_and_trajectory():
     # mixed dimensions: the vertical axis is J/d
     assert "J / d" in ax.get_ylabel()
     # the K = 1 curve is J = 1/N in J/d units
-    bound = next(l for l in ax.lines if l.get_label().startswith("N·J/d = 1"))
+    bound = next(line for line in ax.lines if line.get_label().startswith("N·J/d = 1"))
     x, y = bound.get_data()
     np.testing.assert_allclose(x * y, 1.0, rtol=1e-12)
     ax.figure.canvas.draw()
@@ -49,7 +49,7 @@ def test_fs_plane_single_point_into_given_axes_and_infinite_warning():
     fig, ax = plt.subplots()
     out = fs_plane([ip.fs_point(ip.Gaussian(np.zeros(2), [1.0, 3.0]))], ax=ax)
     assert out is ax and "J / d" not in ax.get_ylabel()
-    bound = next(l for l in ax.lines if l.get_label().startswith("N·J/d = 1"))
+    bound = next(line for line in ax.lines if line.get_label().startswith("N·J/d = 1"))
     x, y = bound.get_data()
     np.testing.assert_allclose(x * y, 2.0, rtol=1e-12)  # J = K·d/N with d = 2
     with pytest.warns(ip.InfoplaneWarning, match="not drawn"):

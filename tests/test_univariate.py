@@ -3,15 +3,16 @@ exact invariances, standard errors and bad input.
 
 Truths are closed forms from the literature or scipy quadrature, never this code's output:
 
-| density        | J                      | H                                        | source |
-| N(0, σ²)       | 1/σ²                   | ½ ln(2πeσ²)                              | Cover & Thomas (2006) |
-| Laplace(0, b)  | 1/b²                   | 1 + ln 2b                                | Cover & Thomas |
-| logistic(0, s) | 1/(3s²)                | ln s + 2                                 | Lazo & Rathie (1978); J by quad |
-| Student t_ν    | (ν+1)/((ν+3)σ²)        | ½(ν+1)[ψ((ν+1)/2) - ψ(ν/2)] + ln(√ν B(ν/2, ½)) | Lazo & Rathie |
-| Cauchy(0, γ)   | 1/(2γ²)                | ln 4πγ                                   | Lazo & Rathie |
-| ½N(-1.5,1)+½N(1.5,1) | quadrature       | quadrature                               | scipy.integrate.quad |
-| ½N(-2,0.5)+½N(2,0.5) (variances), 0.3N(-3,0.3²)+0.5N(0,1)+0.2N(4,0.5²) | quadrature | – | scipy.integrate.quad |
-| Gamma(k, θ)    | 1/(θ²(k-2)), k > 2     | –                                        | E[X⁻¹], E[X⁻²] of the Gamma law; J by quad |
+| density | J | H | source |
+| N(0, σ²) | 1/σ² | ½ ln(2πeσ²) | Cover & Thomas (2006) |
+| Laplace(0, b) | 1/b² | 1 + ln 2b | Cover & Thomas |
+| logistic(0, s) | 1/(3s²) | ln s + 2 | Lazo & Rathie (1978); J by quad |
+| Student t_ν | (ν+1)/((ν+3)σ²) | ½(ν+1)[ψ((ν+1)/2) - ψ(ν/2)] + ln(√ν B(ν/2, ½)) | Lazo & Rathie |
+| Cauchy(0, γ) | 1/(2γ²) | ln 4πγ | Lazo & Rathie |
+| ½N(-1.5,1)+½N(1.5,1) | quadrature | quadrature | scipy.integrate.quad |
+| ½N(-2,0.5)+½N(2,0.5) (variances) | quadrature | – | scipy.integrate.quad |
+| 0.3N(-3,0.3²)+0.5N(0,1)+0.2N(4,0.5²) | quadrature | – | scipy.integrate.quad |
+| Gamma(k, θ) | 1/(θ²(k-2)), k > 2 | – | E[X⁻¹], E[X⁻²] of the Gamma law; J by quad |
 """
 
 import math
@@ -50,12 +51,14 @@ _T_H = ((NU + 1) / 2 * (special.digamma((NU + 1) / 2) - special.digamma(NU / 2))
 
 # name: (J, H, sampler)
 CASES = {
-    "gauss": (1 / 4.0, 0.5 * np.log(2 * np.pi * np.e * 4.0), lambda r, n: 2.0 * r.standard_normal(n)),
+    "gauss": (1 / 4.0, 0.5 * np.log(2 * np.pi * np.e * 4.0),
+              lambda r, n: 2.0 * r.standard_normal(n)),
     "laplace": (1.0, 1 + np.log(2.0), lambda r, n: r.laplace(size=n)),
     "logistic": (1 / 3, 2.0, lambda r, n: r.logistic(size=n)),
     "t5": ((NU + 1) / (NU + 3), _T_H, lambda r, n: r.standard_t(NU, n)),
     "cauchy": (0.5, np.log(4 * np.pi), lambda r, n: r.standard_cauchy(n)),
-    "mixture": (_MJ, _MH, lambda r, n: r.standard_normal(n) + np.where(r.random(n) < 0.5, -1.5, 1.5)),
+    "mixture": (_MJ, _MH,
+                lambda r, n: r.standard_normal(n) + np.where(r.random(n) < 0.5, -1.5, 1.5)),
 }
 
 

@@ -63,7 +63,8 @@ def test_conditional_stam_product_at_least_one(logvar):
 
 @given(st.floats(-6, 6, allow_nan=False), st.integers(1, 5), st.integers(1, 8))
 def test_conditional_stam_equality_when_all_sigmas_equal(lv, d, m):
-    p = conditional_fs(torch.zeros(m, d, dtype=torch.float64), torch.full((m, d), lv, dtype=torch.float64))
+    p = conditional_fs(torch.zeros(m, d, dtype=torch.float64),
+                       torch.full((m, d), lv, dtype=torch.float64))
     assert p.product.value == pytest.approx(1.0, rel=1e-12)
 
 
@@ -150,7 +151,9 @@ def test_linear_gaussian_aggregate_matches_closed_form(seed):
     # the standard errors are those of a 10 000-point mean, not vanishing or inflated
     assert 0.003 < agg.entropy.stderr < 0.03
     # the conditional part is exact: H(Z|X) = ½ log det(2πe σ² I)
-    assert r.conditional_entropy == pytest.approx(0.5 * d * math.log(2 * math.pi * math.e * sigma**2), rel=1e-12)
+    assert r.conditional_entropy == pytest.approx(
+        0.5 * d * math.log(2 * math.pi * math.e * sigma**2), rel=1e-12
+    )
     assert r.mi == pytest.approx(r.aggregate_entropy - r.conditional_entropy, rel=1e-12)
 
 
@@ -248,7 +251,8 @@ def test_float32_inputs_and_dtype_option(rng):
     r32 = posterior_fs(_t(mu, torch.float32), _t(lv, torch.float32), n_mc=2000, rng=5,
                        dtype=torch.float32)
     # different draws in each dtype: agree within the Monte Carlo error
-    assert abs(r32.mi - r64.mi) < Z * math.hypot(r32.mutual_information.stderr, r64.mutual_information.stderr)
+    assert abs(r32.mi - r64.mi) < Z * math.hypot(r32.mutual_information.stderr,
+                                                 r64.mutual_information.stderr)
     assert r32.mutual_information.options["dtype"] == "float32"
     with pytest.raises(TypeError, match="dtype"):
         posterior_fs(_t(mu), _t(lv), dtype=torch.int64)
@@ -265,7 +269,8 @@ def test_float32_inputs_and_dtype_option(rng):
         (torch.zeros(4, 0), torch.zeros(4, 0), ValueError, "empty"),
         (torch.zeros(3), torch.zeros(3), ValueError, r"shape \(n, d\)"),
         (torch.zeros(2, 3, 4), torch.zeros(2, 3, 4), ValueError, r"shape \(n, d\)"),
-        (torch.tensor([[0.0, float("nan")]]), torch.zeros(1, 2), ValueError, "`mu` must be finite; found 1 NaN"),
+        (torch.tensor([[0.0, float("nan")]]), torch.zeros(1, 2), ValueError,
+         "`mu` must be finite; found 1 NaN"),
         (torch.zeros(2, 2), torch.tensor([[0.0, 0.0], [float("inf"), 0.0]]), ValueError,
          r"`logvar` must be finite; found 0 NaN and 1 inf \(first at row 1\)"),
         (np.zeros((2, 2)), torch.zeros(2, 2), TypeError, "`mu` must be a torch.Tensor"),
@@ -330,7 +335,8 @@ def test_import_infoplane_without_torch():
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "OK"
     # with torch installed, `import infoplane` still does not import it
-    out = subprocess.run([sys.executable, "-c", "import sys, infoplane; print('torch' in sys.modules)"],
+    out = subprocess.run([sys.executable, "-c",
+                          "import sys, infoplane; print('torch' in sys.modules)"],
                          capture_output=True, text=True, cwd=root,
                          env={**os.environ, "PYTHONPATH": root}, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
@@ -376,7 +382,8 @@ def test_distribution_fs_full_covariance_gaussian(rng):
     assert p.conditional.entropy.value == pytest.approx(h_true, rel=1e-12)
     assert abs(p.conditional.fisher.value - j_true) < Z * p.conditional.fisher.stderr
     # a single posterior: the error is the Monte Carlo error alone
-    one = distribution_fs(D.MultivariateNormal(_t(np.zeros(d)), _t(covs[0])), n_samples=20000, rng=3)
+    one = distribution_fs(D.MultivariateNormal(_t(np.zeros(d)), _t(covs[0])), n_samples=20000,
+                          rng=3)
     jt = np.trace(np.linalg.inv(covs[0]))
     assert one.n_data == 1 and one.conditional.fisher.stderr > 0
     assert abs(one.conditional.fisher.value - jt) < Z * one.conditional.fisher.stderr
@@ -397,7 +404,8 @@ def test_distribution_fs_flow_without_entropy_and_laplace(rng):
     # non-Gaussian posterior: Laplace(b) has J = 1/b² per dimension, H = 1 + log 2b
     b = scale
     lap = distribution_fs(D.Independent(D.Laplace(loc, b), 1), n_samples=4000, rng=5).conditional
-    assert lap.entropy.value == pytest.approx(np.mean(np.sum(1 + np.log(2 * b.numpy()), 1)), rel=1e-12)
+    assert lap.entropy.value == pytest.approx(np.mean(np.sum(1 + np.log(2 * b.numpy()), 1)),
+                                              rel=1e-12)
     assert abs(lap.fisher.value - np.mean(np.sum(b.numpy() ** -2.0, 1))) < Z * lap.fisher.stderr
 
 
@@ -456,7 +464,8 @@ def test_fs_point_over_tensor_and_dataloader_matches_posterior_fs(rng):
     ref = posterior_fs(mu, lv, n_mc=500, rng=3)
     r1 = fs_point(enc, x, batch_size=32, progress=False, n_mc=500, rng=3)
     ds = torch.utils.data.TensorDataset(x, torch.zeros(100))
-    r2 = fs_point(enc, torch.utils.data.DataLoader(ds, batch_size=7), progress=False, n_mc=500, rng=3)
+    r2 = fs_point(enc, torch.utils.data.DataLoader(ds, batch_size=7), progress=False, n_mc=500,
+                  rng=3)
     r3 = fs_point(_LinearEncoder("normal"), ds, batch_size=50, progress=False, n_mc=500, rng=3)
     for r in (r1, r2, r3):
         assert r.n_data == 100
@@ -466,7 +475,8 @@ def test_fs_point_over_tensor_and_dataloader_matches_posterior_fs(rng):
     r4 = fs_point(_LinearEncoder("mvn"), x, batch_size=50, progress=False, n_mc=500,
                   n_samples=200, rng=3)
     assert abs(r4.conditional_fisher - ref.conditional_fisher) < Z * r4.conditional.fisher.stderr
-    assert abs(r4.mi - ref.mi) < Z * math.hypot(r4.mutual_information.stderr, ref.mutual_information.stderr)
+    assert abs(r4.mi - ref.mi) < Z * math.hypot(r4.mutual_information.stderr,
+                                                ref.mutual_information.stderr)
 
 
 def test_fs_point_bad_encoder_and_data():
@@ -538,20 +548,24 @@ def test_fisher_penalty_values_and_gradient_closed_form():
     # d/dlv λ|Σ e^{-lv} - F| = -λ sign(J - F) e^{-lv}
     expected = -2.0 * torch.tensor([[1.0], [-1.0]], dtype=torch.float64) * torch.exp(-lv.detach())
     torch.testing.assert_close(lv.grad, expected)
-    assert fisher_penalty(lv, 2.0, per_dim=True, reduction="none").tolist() == pytest.approx([0.5, 1.375])
+    by_dim = fisher_penalty(lv, 2.0, per_dim=True, reduction="none")
+    assert by_dim.tolist() == pytest.approx([0.5, 1.375])
 
 
 @pytest.mark.parametrize(
     "kw, match",
     [({"target": -1.0}, "`target`"), ({"target": math.inf}, "`target`"),
-     ({"target": 1.0, "weight": -1.0}, "`weight`"), ({"target": 1.0, "reduction": "max"}, "`reduction`")],
+     ({"target": 1.0, "weight": -1.0}, "`weight`"),
+     ({"target": 1.0, "reduction": "max"}, "`reduction`")],
 )
 def test_fisher_penalty_bad_input(kw, match):
     with pytest.raises(ValueError, match=match):
         fisher_penalty(torch.zeros(2, 3), **kw)
 
 
-@pytest.mark.parametrize("bad", [torch.zeros(0, 3), torch.tensor([[0.0, float("nan")]]), torch.tensor(1.0)])
+@pytest.mark.parametrize(
+    "bad", [torch.zeros(0, 3), torch.tensor([[0.0, float("nan")]]), torch.tensor(1.0)]
+)
 def test_gaussian_fisher_bad_input(bad):
     with pytest.raises(ValueError, match="`logvar`"):
         gaussian_fisher(bad)
@@ -580,11 +594,13 @@ def test_cuda_paths_agree_with_cpu(rng):
                  (cpu.aggregate.fisher, gpu.aggregate.fisher)):
         assert abs(a.value - b.value) < Z * math.hypot(a.stderr, b.stderr)
     g32 = posterior_fs(mu.float().cuda(), lv.float().cuda(), n_mc=3000, rng=0, dtype=torch.float32)
-    assert abs(g32.mi - cpu.mi) < Z * math.hypot(g32.mutual_information.stderr, cpu.mutual_information.stderr)
+    assert abs(g32.mi - cpu.mi) < Z * math.hypot(g32.mutual_information.stderr,
+                                                 cpu.mutual_information.stderr)
     enc = _LinearEncoder().cuda()
     r = fs_point(enc, mu.new_zeros(50, 4).normal_(), batch_size=16, progress=False, n_mc=200, rng=0)
     assert r.n_data == 50
-    d = distribution_fs(D.MultivariateNormal(mu[:20].cuda(), torch.eye(3, device="cuda", dtype=torch.float64)),
+    eye = torch.eye(3, device="cuda", dtype=torch.float64)
+    d = distribution_fs(D.MultivariateNormal(mu[:20].cuda(), eye),
                         aggregate=True, n_mc=200, n_samples=50, rng=0)
     assert abs(d.conditional_fisher - 3.0) < Z * d.conditional.fisher.stderr
     lvg = lv.cuda().requires_grad_()

@@ -13,7 +13,8 @@ BAD = [
     (ip.StudentT, dict(df=0.0), ValueError, r"`df` must be > 0; got 0.0"),
     (ip.StudentT, dict(df=3.0, scale=np.inf), ValueError, r"`scale` must be finite; got inf"),
     (ip.StudentT, dict(df="3"), TypeError, r"`df` must be a real number"),
-    (ip.MultivariateStudentT, dict(df=-2.0, loc=[0, 0], shape=1.0), ValueError, r"`df` must be > 0"),
+    (ip.MultivariateStudentT, dict(df=-2.0, loc=[0, 0], shape=1.0), ValueError,
+     r"`df` must be > 0"),
     (ip.MultivariateStudentT, dict(df=3.0, loc=[0, 0], shape=[[1, 2], [2, 1]]), ValueError,
      r"`shape` must be positive definite"),
     (ip.MultivariateStudentT, dict(df=3.0, loc=[0, 0, 0], shape=[1.0, 1.0]), ValueError,
@@ -61,7 +62,8 @@ def test_affine_bad_maps():
         ip.Affine(ip.Gaussian(), 0.0)
     with pytest.raises(ValueError, match=r"`A` must be invertible"):
         ip.Affine(ip.Gaussian([0, 0], 1.0), [[1.0, 2.0], [2.0, 4.0]])
-    with pytest.raises(ValueError, match=r"`A` must be a scalar or have shape \(2, 2\); got \(3, 3\)"):
+    with pytest.raises(ValueError,
+                       match=r"`A` must be a scalar or have shape \(2, 2\); got \(3, 3\)"):
         ip.Affine(ip.Gaussian([0, 0], 1.0), np.eye(3))
     with pytest.raises(ValueError, match=r"`A` must be finite"):
         ip.Affine(ip.Gaussian([0, 0], 1.0), [[1.0, np.nan], [0.0, 1.0]])

@@ -1,8 +1,9 @@
 """Gaussian-kernel sums for KDE log-densities, scores and Hessians.
 
 The kernels work on blocks of query points against all reference points. Squared
-distances come from a BLAS Gram matrix (see :func:`sqdist_block`). Weights are ``e_qj = exp(-(r_qj² - min_j r_qj²) / (2h²))`` (log-sum-exp
-stable); the weighted sums of ``x_j`` and of products ``x_j x_jᵀ`` are matrix products
+distances come from a BLAS Gram matrix (see :func:`sqdist_block`). Weights are
+``e_qj = exp(-(r_qj² - min_j r_qj²) / (2h²))`` (log-sum-exp stable); the weighted sums
+of ``x_j`` and of products ``x_j x_jᵀ`` are matrix products
 (BLAS) done by :func:`kde_moments`.
 
 Notation for query ``q`` with ``D_j = x_j - x_q``: ``W = Σ e_j``, ``u = Σ e_j D_j / W``,

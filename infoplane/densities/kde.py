@@ -74,7 +74,6 @@ class KDE(Density):
                     f"matrix; got {bandwidth!r}."
                 )
             from ..estimators.multivariate import (
-                CV_GRID,
                 _silverman,
                 _sm_bandwidth,
                 _robust_cov,

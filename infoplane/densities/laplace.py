@@ -49,7 +49,9 @@ class Laplace(Density):
         return np.array([[1.0 / self.scale**2]])
 
     def _breakpoints(self):
-        return self.loc + self.scale * np.array([-30.0, -10.0, -3.0, -1.0, 0.0, 1.0, 3.0, 10.0, 30.0])
+        return self.loc + self.scale * np.array(
+            [-30.0, -10.0, -3.0, -1.0, 0.0, 1.0, 3.0, 10.0, 30.0]
+        )
 
     def mean(self):
         return np.array([self.loc])

@@ -77,7 +77,9 @@ class StudentT(LocationScale):
 
     def _std_breakpoints(self):
         # quantile landmarks: heavy tails for small df need far-out cut points
-        q = special.stdtrit(self.df, np.array([1e-6, 1e-3, 0.02, 0.2, 0.5, 0.8, 0.98, 0.999, 1 - 1e-6]))
+        q = special.stdtrit(
+            self.df, np.array([1e-6, 1e-3, 0.02, 0.2, 0.5, 0.8, 0.98, 0.999, 1 - 1e-6])
+        )
         return np.concatenate([q, [0.0]])
 
     def _shape_repr(self):

@@ -184,7 +184,6 @@ def _reject_unknown(options, method):
         raise TypeError(f"unknown option(s) for method {method!r}: {sorted(options)}.")
 
 
-
 # ------------------------------------------------------------------------ composites
 def _joined(ests) -> tuple[str, int | None]:
     methods = []

@@ -152,8 +152,8 @@ def bsy_weights(k: int, dim: int) -> np.ndarray:
         )
     j = np.asarray(support, dtype=float)
     A = [np.ones_like(j)]
-    for l in range(1, L + 1):
-        A.append(np.exp(special.gammaln(j + 2.0 * l / dim) - special.gammaln(j)))
+    for order in range(1, L + 1):
+        A.append(np.exp(special.gammaln(j + 2.0 * order / dim) - special.gammaln(j)))
     A = np.array(A)
     b = np.zeros(L + 1)
     b[0] = 1.0
@@ -439,7 +439,9 @@ def _sm_bandwidth(Y, rng, n_queries, grid=None):
         y = loss[i - 1 : i + 2]
         den = (x[0] - x[1]) * (x[0] - x[2]) * (x[1] - x[2])
         a = (x[2] * (y[1] - y[0]) + x[1] * (y[0] - y[2]) + x[0] * (y[2] - y[1])) / den
-        b = (x[2] ** 2 * (y[0] - y[1]) + x[1] ** 2 * (y[2] - y[0]) + x[0] ** 2 * (y[1] - y[2])) / den
+        b = (
+            x[2] ** 2 * (y[0] - y[1]) + x[1] ** 2 * (y[2] - y[0]) + x[0] ** 2 * (y[1] - y[2])
+        ) / den
         if a > 0:
             h = float(np.exp(np.clip(-b / (2 * a), x[0], x[2])))
     return float(h), hs, loss, q

@@ -378,8 +378,9 @@ def fisher(X, *, method="auto", rng=None, bandwidth="auto", n_boot=100, jitter=N
        1.885, at n = 1e4). The factor ρ = min(1, 1/(σ √Ĵ)) compares σ with the Fisher
        scale 1/√J, the scale on which the score varies: for a Gaussian σ√J = 1 (ρ = 1, the
        fixed rule); for the six original benchmark densities ρ ≈ 0.6-1; for separated
-       modes σ√J ≫ 1 (ρ ≈ 0.2). Ĵ is re-estimated at each new h, starting from ρ = 1: ρ only decreases, by
-       at most a factor 2 per step, until it changes by less than 5% (at most 8 steps,
+       modes σ√J ≫ 1 (ρ ≈ 0.2). Ĵ is re-estimated at each new h, starting from ρ = 1: ρ
+       only decreases, by at most a factor 2 per step, until it changes by less than 5% (at
+       most 8 steps,
        ρ ≥ 0.05); where R is unusable (J(h) ≥ 4 J(2h)) the raw J(h) sets the step, and a
        step into the noise (J(h) ≤ 0) is undone. ``options["bandwidth_factor"]`` records ρ.
        The constants 0.4, the form of ρ and those of step 6 were chosen on tuning seeds
@@ -401,7 +402,8 @@ def fisher(X, *, method="auto", rng=None, bandwidth="auto", n_boot=100, jitter=N
        the chosen h; the choice of ρ and the pre-test of step 6 are not re-run per replicate.
        Measured coverage of the 95% intervals over 100 seeds on each of eleven benchmark
        densities: 91% (n = 1e3) and 96% (n = 1e4) overall, the spread over seeds being
-       0.6-1.2 times the mean reported stderr (mostly conservative); cells below 90% are the biased ones of 8
+       0.6-1.2 times the mean reported stderr (mostly conservative); cells below 90% are
+       the biased ones of 8
        (``docs/coverage_1d.md``, from ``benchmarks/coverage_1d.py``).
     8. *Known misses* (``docs/benchmarks_1d.md``). Laplace: the cusp bias is only partly
        removed (median error 15% at n = 1e3, 6% at 1e4; coverage 70-79%). Gamma(4) and

@@ -87,7 +87,10 @@ def _per_posterior(dist: D.Distribution, n_samples: int):
         (g,) = torch.autograd.grad(lp.sum(), z)
     jj = (g * g).sum(dim=-1).detach()
     j_b = jj.mean(dim=0)
-    j_var = jj.var(dim=0, correction=1) / n_samples if n_samples > 1 else torch.full_like(j_b, math.nan)
+    if n_samples > 1:
+        j_var = jj.var(dim=0, correction=1) / n_samples
+    else:
+        j_var = torch.full_like(j_b, math.nan)
     try:
         h_b = dist.entropy().detach()
         h_var = torch.zeros_like(h_b)
@@ -95,7 +98,10 @@ def _per_posterior(dist: D.Distribution, n_samples: int):
     except NotImplementedError:
         nlp = -lp.detach()
         h_b = nlp.mean(dim=0)
-        h_var = nlp.var(dim=0, correction=1) / n_samples if n_samples > 1 else torch.full_like(h_b, math.nan)
+        if n_samples > 1:
+            h_var = nlp.var(dim=0, correction=1) / n_samples
+        else:
+            h_var = torch.full_like(h_b, math.nan)
         h_exact = False
     if not (bool(torch.isfinite(j_b).all()) and bool(torch.isfinite(h_b).all())):
         bad = int((~torch.isfinite(j_b) | ~torch.isfinite(h_b)).nonzero()[0])
@@ -196,7 +202,9 @@ def _seed_from(rng) -> int:
     import numpy as np
 
     if isinstance(rng, bool) or not (rng is None or isinstance(rng, (int, np.random.Generator))):
-        raise TypeError(f"`rng` must be None, an int or a numpy Generator; got {type(rng).__name__}.")
+        raise TypeError(
+            f"`rng` must be None, an int or a numpy Generator; got {type(rng).__name__}."
+        )
     return int(np.random.default_rng(rng).integers(0, 2**63 - 1))
 
 

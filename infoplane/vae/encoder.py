@@ -29,7 +29,9 @@ def _batches(data, batch_size: int):
     """Yield input batches from a tensor, a Dataset, a DataLoader or any iterable."""
     if isinstance(data, torch.Tensor):
         if data.ndim == 0 or data.shape[0] == 0:
-            raise ValueError(f"`data` must be a non-empty batch of inputs; got shape {tuple(data.shape)}.")
+            raise ValueError(
+                f"`data` must be a non-empty batch of inputs; got shape {tuple(data.shape)}."
+            )
         return data.split(batch_size), -(-data.shape[0] // batch_size)
     if isinstance(data, torch.utils.data.Dataset) and not isinstance(
         data, torch.utils.data.IterableDataset
@@ -56,7 +58,9 @@ def _inputs(batch):
             raise ValueError("`data` yielded an empty tuple as a batch.")
         batch = batch[0]
     if isinstance(batch, dict):
-        raise TypeError("`data` yielded a dict; pass a DataLoader yielding tensors or (x, y) tuples.")
+        raise TypeError(
+            "`data` yielded a dict; pass a DataLoader yielding tensors or (x, y) tuples."
+        )
     return batch
 
 

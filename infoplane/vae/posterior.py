@@ -295,7 +295,8 @@ def posterior_fs(
     I = H(Z) - H(Z|X) = E[log q_k(zᵢ) - log q(zᵢ)] with the same control variate, so its
     error is not the sum of two entropy errors. Standard errors are those of the Monte
     Carlo mean; they ignore the gain from balanced rounds, so they are slightly
-    conservative (z-scores with SD about 0.8 instead of 1 in tests/test_vae.py). The cost is O(n_mc · M · d), computed with matrix products.
+    conservative (z-scores with SD about 0.8 instead of 1 in tests/test_vae.py). The cost
+    is O(n_mc · M · d), computed with matrix products.
 
     **Bias**: the q(z) measured is the *empirical* mixture over the M encodings, with the
     same M components used to draw the points. It is not the population aggregate
