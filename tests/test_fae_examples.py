@@ -199,3 +199,17 @@ def test_collect_final_table_pairs_seeds(tmp_path, rng):
     assert len(diffs) == 1 and diffs[0]["seed"] == 0
     assert math.isclose(diffs[0]["mean_a_minus_b"], d.mean(), rel_tol=1e-12)
     assert math.isclose(diffs[0]["se"], d.std(ddof=1) / math.sqrt(40), rel_tol=1e-12)
+
+
+def test_kl_warmup_weights_the_kl_term(tmp_path):
+    base = fae_train.train(_cfg(tmp_path, "b", "--model", "vae", "--epochs", "2"))
+    warm = fae_train.train(_cfg(tmp_path, "w", "--model", "vae", "--epochs", "2",
+                                "--kl-warmup", "100"))
+    mb = [json.loads(ln) for ln in (base / "metrics.jsonl").read_text().splitlines()]
+    mw = [json.loads(ln) for ln in (warm / "metrics.jsonl").read_text().splitlines()]
+    assert [r["kl_weight"] for r in mb] == [1.0, 1.0]
+    assert 0 < mw[0]["kl_weight"] < mw[1]["kl_weight"] < 0.03
+    # with the KL term nearly switched off the codes spend far more nats
+    assert mw[1]["train_kl"] > 2 * mb[1]["train_kl"]
+    with pytest.raises(ValueError, match="kl-warmup"):
+        fae_train.train(_cfg(tmp_path, "x", "--kl-warmup", "-1"))

@@ -100,6 +100,17 @@ def _seed_runs(runs: Path, name: str):
     return [(s, r) for s, r in found if (r / "fulltest" / "eval_k5000.json").exists()]
 
 
+def active_units(run: Path, threshold: float = 0.01):
+    """Active latent units (Burda et al. 2016) of the selected model on the test images."""
+    import torch
+    from infoplane.vae import active_units as au
+    from .train import build_from_checkpoint
+    model, data, _, _ = build_from_checkpoint(run / "selected.pt")
+    with torch.no_grad():
+        mu, _ = model.encode(torch.as_tensor(data["x_test"], dtype=torch.float32))
+    return au(mu, threshold)
+
+
 def final_table(runs: Path, k: int = 5000):
     """Test NLL on the whole test set, per seed, and the paired FAE − VAE difference."""
     import numpy as np
@@ -113,6 +124,8 @@ def final_table(runs: Path, k: int = 5000):
                          "epochs_trained": m[-1]["epoch"], "selected_epoch": e["epoch"],
                          "valid_elbo_selected": sel["valid_elbo"], "test_nll": e["test_nll"],
                          "fs_selected": sel["fs"],
+                         "active_units": (active_units(run) if (run / "selected.pt").exists()
+                                          else None),
                          "train_wall_s": round(sum(r["epoch_s"] for r in m), 1)})
             nll[(name, seed)] = np.load(run / "fulltest" / f"nll_test_k{k}.npy")
     diffs = []
@@ -221,15 +234,15 @@ def main(argv=None):
     fin, fdiff = final_table(runs)
     (out / "table1_final.json").write_text(json.dumps({"rows": fin, "paired": fdiff}, indent=1))
     lines += ["", "| model | seed | test NLL (all 10 000, K=5000) | valid ELBO | "
-              "epochs (selected) | tr J(z\\|x) | N(z\\|x) | train wall s |",
-              "|---|---|---|---|---|---|---|---|"]
+              "epochs (selected) | tr J(z\\|x) | N(z\\|x) | active units | train wall s |",
+              "|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r['model']} | {r['seed']} | {_fmt(r['test_nll'])} "
               f"| {r['valid_elbo_selected']:.2f} | {r['epochs_trained']} ({r['selected_epoch']}) "
               f"| {r['fs_selected']['fisher']:.3g} | {r['fs_selected']['entropy_power']:.3g} "
-              f"| {r['train_wall_s']:.0f} |" for r in fin]
+              f"| {r['active_units']} | {r['train_wall_s']:.0f} |" for r in fin]
     lines += [f"| FAE − VAE, paired, seed {q['seed']} | | {q['mean_a_minus_b']:+.2f} ± "
               f"{q['se']:.2f}" + (f" (sd over seeds {q['sd_between_seeds']:.2f})"
-                                  if "n_seeds" in q else "") + " | | | | | |" for q in fdiff]
+                                  if "n_seeds" in q else "") + " | | | | | | |" for q in fdiff]
     pairs = paired(runs)
     (out / "paired.json").write_text(json.dumps(pairs, indent=1))
     lines += ["", "| paired test-NLL difference | a − b (nats) | images |", "|---|---|---|"]
