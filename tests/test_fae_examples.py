@@ -180,13 +180,13 @@ def test_collect_final_table_pairs_seeds(tmp_path, rng):
     from examples.fae.collect import final_table
     nll = {}
     for run, seed in (("t1y_vae", 0), ("t1y_fae_f20_perdim", 0), ("s1_vae", 1),
-                      ("s1x_vae", None)):                     # not a seed directory: ignored
+                      ("s1x_vae", None), ("w10_vae", None)):  # not seed directories
         d = tmp_path / run / "fulltest"
         d.mkdir(parents=True)
         nll[run] = 90 + rng.standard_normal(40)
         np.save(d / "nll_test_k5000.npy", nll[run])
         (d / "eval_k5000.json").write_text(json.dumps(
-            {"epoch": 2, "test_nll": {"mean": float(nll[run].mean()), "se": 0.1}}))
+            {"epoch": 2, "k": 5000, "test_nll": {"mean": float(nll[run].mean()), "se": 0.1}}))
         fs = {"fisher": 10.0, "entropy_power": 0.5}
         (tmp_path / run / "metrics.jsonl").write_text("\n".join(
             json.dumps({"epoch": e, "valid_elbo": -100.0 - e, "fs": fs, "epoch_s": 1.0})
@@ -199,3 +199,19 @@ def test_collect_final_table_pairs_seeds(tmp_path, rng):
     assert len(diffs) == 1 and diffs[0]["seed"] == 0
     assert math.isclose(diffs[0]["mean_a_minus_b"], d.mean(), rel_tol=1e-12)
     assert math.isclose(diffs[0]["se"], d.std(ddof=1) / math.sqrt(40), rel_tol=1e-12)
+    rows, diffs = final_table(tmp_path, k=None, variant="w10")
+    assert [r["run"] for r in rows] == ["w10_vae"] and diffs == []
+
+
+def test_kl_warmup_weights_the_kl_term(tmp_path):
+    base = fae_train.train(_cfg(tmp_path, "b", "--model", "vae", "--epochs", "2"))
+    warm = fae_train.train(_cfg(tmp_path, "w", "--model", "vae", "--epochs", "2",
+                                "--kl-warmup", "100"))
+    mb = [json.loads(ln) for ln in (base / "metrics.jsonl").read_text().splitlines()]
+    mw = [json.loads(ln) for ln in (warm / "metrics.jsonl").read_text().splitlines()]
+    assert [r["kl_weight"] for r in mb] == [1.0, 1.0]
+    assert 0 < mw[0]["kl_weight"] < mw[1]["kl_weight"] < 0.03
+    # with the KL term nearly switched off the codes spend far more nats
+    assert mw[1]["train_kl"] > 2 * mb[1]["train_kl"]
+    with pytest.raises(ValueError, match="kl-warmup"):
+        fae_train.train(_cfg(tmp_path, "x", "--kl-warmup", "-1"))

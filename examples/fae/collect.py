@@ -93,28 +93,56 @@ def paired(runs: Path):
     return out
 
 
-def _seed_runs(runs: Path, name: str):
-    found = [(0, runs / f"t1y_{name}")] + sorted(
-        (int(r.name.split("_", 1)[0][1:]), r) for r in runs.glob(f"s*_{name}")
-        if r.name.split("_", 1)[0][1:].isdigit())
-    return [(s, r) for s, r in found if (r / "fulltest" / "eval_k5000.json").exists()]
+def _fulltest_eval(run: Path, k: int | None):
+    """The run's whole-test-set evaluation at K = `k` (None: the largest K present)."""
+    evs = sorted((run / "fulltest").glob("eval_k*.json"), key=lambda f: int(f.stem[6:]))
+    if k is not None:
+        evs = [f for f in evs if f.stem == f"eval_k{k}"]
+    return evs[-1] if evs else None
 
 
-def final_table(runs: Path, k: int = 5000):
-    """Test NLL on the whole test set, per seed, and the paired FAE − VAE difference."""
+def _seed_runs(runs: Path, name: str, variant: str | None, k: int | None):
+    if variant is not None:       # e.g. "w10": runs/w10_<name>, seed 0 only
+        found = [(0, runs / f"{variant}_{name}")]
+    else:
+        found = [(0, runs / f"t1y_{name}")] + sorted(
+            (int(r.name.split("_", 1)[0][1:]), r) for r in runs.glob(f"s*_{name}")
+            if r.name.split("_", 1)[0][1:].isdigit())
+    return [(s, r, ev) for s, r in found if (ev := _fulltest_eval(r, k)) is not None]
+
+
+def active_units(run: Path, threshold: float = 0.01):
+    """Active latent units (Burda et al. 2016) of the selected model on the test images."""
+    import torch
+    from infoplane.vae import active_units as au
+    from .train import build_from_checkpoint
+    model, data, _, _ = build_from_checkpoint(run / "selected.pt")
+    with torch.no_grad():
+        mu, _ = model.encode(torch.as_tensor(data["x_test"], dtype=torch.float32))
+    return au(mu, threshold)
+
+
+def final_table(runs: Path, k: int | None = 5000, variant: str | None = None):
+    """Test NLL on the whole test set, per seed, and the paired FAE − VAE difference.
+
+    `variant` None: seed 0 is runs/t1y_<name>, seed s > 0 runs/s<s>_<name>; otherwise the
+    single run runs/<variant>_<name>. `k` None takes each run's largest K.
+    """
     import numpy as np
     rows, nll = [], {}
     for name, label in FINAL:
-        for seed, run in _seed_runs(runs, name):
-            e = json.loads((run / "fulltest" / f"eval_k{k}.json").read_text())
+        for seed, run, ev in _seed_runs(runs, name, variant, k):
+            e = json.loads(ev.read_text())
             m = _metrics(run)
             sel = next(r for r in m if r["epoch"] == e["epoch"])
-            rows.append({"model": label, "run": run.name, "seed": seed, "k": k,
+            rows.append({"model": label, "run": run.name, "seed": seed, "k": e["k"],
                          "epochs_trained": m[-1]["epoch"], "selected_epoch": e["epoch"],
                          "valid_elbo_selected": sel["valid_elbo"], "test_nll": e["test_nll"],
                          "fs_selected": sel["fs"],
+                         "active_units": (active_units(run) if (run / "selected.pt").exists()
+                                          else None),
                          "train_wall_s": round(sum(r["epoch_s"] for r in m), 1)})
-            nll[(name, seed)] = np.load(run / "fulltest" / f"nll_test_k{k}.npy")
+            nll[(name, seed)] = np.load(run / "fulltest" / f"nll_test_k{e['k']}.npy")
     diffs = []
     (a, _), (b, _) = FINAL[1], FINAL[0]
     for seed in sorted({s for _, s in nll}):
@@ -128,6 +156,20 @@ def final_table(runs: Path, k: int = 5000):
                       "se": float(np.sqrt(sum(q["se"] ** 2 for q in diffs)) / len(m)),
                       "sd_between_seeds": float(m.std(ddof=1)), "n_seeds": len(m)})
     return rows, diffs
+
+
+def _final_lines(rows, diffs):
+    out = ["| model | run | seed | test NLL (all 10 000) | K | valid ELBO | epochs (selected) "
+           "| tr J(z\\|x) | N(z\\|x) | active units | train wall s |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    out += [f"| {r['model']} | {r['run']} | {r['seed']} | {_fmt(r['test_nll'])} | {r['k']} "
+            f"| {r['valid_elbo_selected']:.2f} | {r['epochs_trained']} ({r['selected_epoch']}) "
+            f"| {r['fs_selected']['fisher']:.3g} | {r['fs_selected']['entropy_power']:.3g} "
+            f"| {r['active_units']} | {r['train_wall_s']:.0f} |" for r in rows]
+    out += [f"| FAE − VAE, paired | | {q['seed']} | {q['mean_a_minus_b']:+.2f} ± {q['se']:.2f}"
+            + (f" (sd over seeds {q['sd_between_seeds']:.2f})" if "n_seeds" in q else "")
+            + " | | | | | | | |" for q in diffs]
+    return out
 
 
 def _update_doc(doc: Path, blocks: dict):
@@ -220,16 +262,14 @@ def main(argv=None):
               for q in ksens]
     fin, fdiff = final_table(runs)
     (out / "table1_final.json").write_text(json.dumps({"rows": fin, "paired": fdiff}, indent=1))
-    lines += ["", "| model | seed | test NLL (all 10 000, K=5000) | valid ELBO | "
-              "epochs (selected) | tr J(z\\|x) | N(z\\|x) | train wall s |",
-              "|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['model']} | {r['seed']} | {_fmt(r['test_nll'])} "
-              f"| {r['valid_elbo_selected']:.2f} | {r['epochs_trained']} ({r['selected_epoch']}) "
-              f"| {r['fs_selected']['fisher']:.3g} | {r['fs_selected']['entropy_power']:.3g} "
-              f"| {r['train_wall_s']:.0f} |" for r in fin]
-    lines += [f"| FAE − VAE, paired, seed {q['seed']} | | {q['mean_a_minus_b']:+.2f} ± "
-              f"{q['se']:.2f}" + (f" (sd over seeds {q['sd_between_seeds']:.2f})"
-                                  if "n_seeds" in q else "") + " | | | | | |" for q in fdiff]
+    lines += [""] + _final_lines(fin, fdiff)
+    warm = {}
+    for v in sorted({r.name.split("_", 1)[0] for r in runs.glob("w*_*")}):
+        wr, wd = final_table(runs, k=None, variant=v)
+        if wr:
+            warm[v] = {"rows": wr, "paired": wd}
+    (out / "table1_warmup.json").write_text(json.dumps(warm, indent=1))
+    lines += [""] + sum((_final_lines(w["rows"], w["paired"]) for w in warm.values()), [])
     pairs = paired(runs)
     (out / "paired.json").write_text(json.dumps(pairs, indent=1))
     lines += ["", "| paired test-NLL difference | a − b (nats) | images |", "|---|---|---|"]
@@ -241,9 +281,11 @@ def main(argv=None):
     split3 = lines.index("", split2 + 1)
     split4 = lines.index("", split3 + 1)
     split5 = lines.index("", split4 + 1)
+    split6 = lines.index("", split5 + 1)
     _update_doc(Path(a.doc), {"table1": lines[:split], "table2": lines[split + 1:split2],
                               "long": lines[split2 + 1:split3], "ksens": lines[split3 + 1:split4],
-                              "final": lines[split4 + 1:split5], "paired": lines[split5 + 1:]})
+                              "final": lines[split4 + 1:split5],
+                              "warmup": lines[split5 + 1:split6], "paired": lines[split6 + 1:]})
     print("\n".join(lines))
     if a.trajectories:
         trajectories(runs, out)

@@ -54,18 +54,18 @@ def _stats(rec, kl, logvar, **extra):
     return out
 
 
-def vae_loss(model, x, *, generator=None, **_):
+def vae_loss(model, x, *, beta=1.0, generator=None, **_):
+    """-ELBO with the KL term weighted by `beta` (1 except during a KL warm-up)."""
     mu, logvar, z, rec, kl = _elbo_terms(model, x, generator)
-    elbo = rec - kl
-    return -elbo.mean(), _stats(rec, kl, logvar)
+    return -(rec - beta * kl).mean(), _stats(rec, kl, logvar)
 
 
 def fae_loss(model, x, *, lambda_z=1.0, f_z=20.0, lambda_x=0.0, f_x=0.0,
-             per_dim=False, generator=None, **_):
+             per_dim=False, beta=1.0, generator=None, **_):
     """-(ELBO - λ_z |J(z|x) - F_z| - λ_x |J(x|z) - F_x|), averaged over the batch (Eq. 7)."""
     mu, logvar, z, rec, kl = _elbo_terms(model, x, generator)
     pen_z = fisher_penalty(logvar, f_z, weight=lambda_z, per_dim=per_dim)
-    loss = -(rec - kl).mean() + pen_z
+    loss = -(rec - beta * kl).mean() + pen_z
     extra = {"penalty_z": pen_z}
     if lambda_x > 0:
         pen_x = fisher_penalty(model.decoder_logvar(z), f_x, weight=lambda_x, per_dim=per_dim)
@@ -93,7 +93,7 @@ def aggregate_entropy_mss(z, mu, logvar, n_data):
     return -log_qz.mean()
 
 
-def mae_loss(model, x, *, aux, c=1.0, m=10.0, n_data=50000, generator=None, **_):
+def mae_loss(model, x, *, aux, c=1.0, m=10.0, n_data=50000, beta=1.0, generator=None, **_):
     """-(ELBO - C |Î(x,z) - M|) plus the r_ω fitting loss -E log r_ω(z|x)."""
     mu, logvar, z, rec, kl = _elbo_terms(model, x, generator)
     h_z = aggregate_entropy_mss(z, mu, logvar, n_data)
@@ -105,7 +105,7 @@ def mae_loss(model, x, *, aux, c=1.0, m=10.0, n_data=50000, generator=None, **_)
     a_mu, a_lv = aux(x)
     aux_nll = -gaussian_logpdf(z.detach(), a_mu, a_lv).mean()
     pen = c * (mi - m).abs()
-    loss = -(rec - kl).mean() + pen + aux_nll
+    loss = -(rec - beta * kl).mean() + pen + aux_nll
     h_zx = 0.5 * (logvar + LOG_2PI_E).sum(-1).mean()
     return loss, _stats(rec, kl, logvar, mi_bound=mi, h_z=h_z, h_z_given_x=h_zx,
                         aux_nll=aux_nll, penalty_mi=pen)

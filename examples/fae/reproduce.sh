@@ -78,6 +78,14 @@ fae20() { seedrun fae_f20_perdim --model fae --f-z 20 --fisher-scale per-dim; }
 queue10() { fulltest t1y_vae; SEED=1 seedrun vae --model vae; fig2run 0; fig2run 2;
   SEED=2 seedrun vae --model vae; }
 queue11() { fulltest t1y_fae_f20_perdim; SEED=1 fae20; fig2run 5; fig2run 20; SEED=2 fae20; }
+warmrun() {  # seed 0 with a KL warm-up over WARMUP epochs (linear, Sønderby et al. 2016)
+  local name=w${WARMUP:-10}_$1; shift
+  run "$@" --run-dir runs/$name --dataset mnist --epochs ${WARM_EPOCHS:-100} --eval-k 0 \
+    --kl-warmup ${WARMUP:-10} $COMMON
+  fulltest $name
+}
+queue12() { warmrun vae --model vae; }
+queue13() { warmrun fae_f20_perdim --model fae --f-z 20 --fisher-scale per-dim; }
 if [[ -n "${1:-}" ]]; then "$1"; exit; fi
 nohup bash "$0" queue1 > runs/queue1.log 2>&1 &
 echo "queue1 pid $!"

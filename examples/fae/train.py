@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--select", choices=["best", "last"], default=None,
                    help="model selection: best validation ELBO or last epoch "
                    "(default: best; last for reversed-mnist)")
+    p.add_argument("--kl-warmup", type=float, default=0.0,
+                   help="epochs over which the KL weight rises linearly from 0 to 1 "
+                        "(Sønderby et al. 2016; default 0: no warm-up)")
     p.add_argument("--patience", type=int, default=None,
                    help="stop after this many epochs without a better validation ELBO")
     # FAE
@@ -185,6 +188,9 @@ def train(cfg: dict) -> Path:
     torch.set_num_threads(cfg["threads"])
     select = cfg["select"] or ("last" if cfg["dataset"] == "reversed-mnist" else "best")
     cfg = dict(cfg, select=select)
+    if not 0 <= cfg.get("kl_warmup", 0.0) < math.inf:
+        raise ValueError(f"`--kl-warmup` must be a finite number of epochs >= 0; got "
+                         f"{cfg['kl_warmup']!r}.")
     if cfg["lambda_x"] > 0 and cfg["decoder"] != "gaussian":
         raise ValueError("`--lambda-x` > 0 needs `--decoder gaussian` (J(x|z) of a "
                          "Bernoulli decoder is not defined).")
@@ -245,6 +251,8 @@ def train(cfg: dict) -> Path:
                    disable=True if cfg["no_progress"] else None)
         for b in bar:
             idx = perm[b * cfg["batch_size"]:(b + 1) * cfg["batch_size"]]
+            warm = cfg.get("kl_warmup", 0.0) * n_batches
+            kwargs["beta"] = min(1.0, step / warm) if warm > 0 else 1.0
             loss, st = loss_fn(model, x_train[idx], **kwargs)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -271,7 +279,8 @@ def train(cfg: dict) -> Path:
         else:
             since_best += 1
         row = {"epoch": epoch, "step": step, **{f"train_{k}": v / seen for k, v in sums.items()},
-               "valid_elbo": val, "fs": fs, "train_s": round(train_s, 2),
+               "valid_elbo": val, "fs": fs, "kl_weight": kwargs.get("beta", 1.0),
+               "train_s": round(train_s, 2),
                "epoch_s": round(time.perf_counter() - t0, 2)}
         state = {"model": model.state_dict(), "config": cfg, "epoch": epoch, "step": step,
                  "valid_elbo": val}
