@@ -180,7 +180,7 @@ def test_collect_final_table_pairs_seeds(tmp_path, rng):
     from examples.fae.collect import final_table
     nll = {}
     for run, seed in (("t1y_vae", 0), ("t1y_fae_f20_perdim", 0), ("s1_vae", 1),
-                      ("s1x_vae", None), ("w10_vae", None)):  # not seed directories
+                      ("s1x_vae", None), ("w10_vae", None), ("w10s1_vae", None)):
         d = tmp_path / run / "fulltest"
         d.mkdir(parents=True)
         nll[run] = 90 + rng.standard_normal(40)
@@ -200,7 +200,8 @@ def test_collect_final_table_pairs_seeds(tmp_path, rng):
     assert math.isclose(diffs[0]["mean_a_minus_b"], d.mean(), rel_tol=1e-12)
     assert math.isclose(diffs[0]["se"], d.std(ddof=1) / math.sqrt(40), rel_tol=1e-12)
     rows, diffs = final_table(tmp_path, k=None, variant="w10")
-    assert [r["run"] for r in rows] == ["w10_vae"] and diffs == []
+    assert [(r["run"], r["seed"]) for r in rows] == [("w10_vae", 0), ("w10s1_vae", 1)]
+    assert diffs == []
 
 
 def test_kl_warmup_weights_the_kl_term(tmp_path):

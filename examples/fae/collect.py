@@ -102,12 +102,14 @@ def _fulltest_eval(run: Path, k: int | None):
 
 
 def _seed_runs(runs: Path, name: str, variant: str | None, k: int | None):
-    if variant is not None:       # e.g. "w10": runs/w10_<name>, seed 0 only
-        found = [(0, runs / f"{variant}_{name}")]
-    else:
-        found = [(0, runs / f"t1y_{name}")] + sorted(
-            (int(r.name.split("_", 1)[0][1:]), r) for r in runs.glob(f"s*_{name}")
-            if r.name.split("_", 1)[0][1:].isdigit())
+    # variant None: seed 0 is runs/t1y_<name>, seed s runs/s<s>_<name>;
+    # variant "w10": seed 0 is runs/w10_<name>, seed s runs/w10s<s>_<name>
+    first, prefix = (f"t1y_{name}", "s") if variant is None else (f"{variant}_{name}",
+                                                                  f"{variant}s")
+    found = [(0, runs / first)] + sorted(
+        (int(r.name.split("_", 1)[0][len(prefix):]), r)
+        for r in runs.glob(f"{prefix}*_{name}")
+        if r.name.split("_", 1)[0][len(prefix):].isdigit())
     return [(s, r, ev) for s, r in found if (ev := _fulltest_eval(r, k)) is not None]
 
 
@@ -125,8 +127,8 @@ def active_units(run: Path, threshold: float = 0.01):
 def final_table(runs: Path, k: int | None = 5000, variant: str | None = None):
     """Test NLL on the whole test set, per seed, and the paired FAE − VAE difference.
 
-    `variant` None: seed 0 is runs/t1y_<name>, seed s > 0 runs/s<s>_<name>; otherwise the
-    single run runs/<variant>_<name>. `k` None takes each run's largest K.
+    `variant` None: seed 0 is runs/t1y_<name>, seed s > 0 runs/s<s>_<name>; a variant such
+    as "w10": runs/w10_<name> and runs/w10s<s>_<name>. `k` None takes each run's largest K.
     """
     import numpy as np
     rows, nll = [], {}
@@ -264,7 +266,8 @@ def main(argv=None):
     (out / "table1_final.json").write_text(json.dumps({"rows": fin, "paired": fdiff}, indent=1))
     lines += [""] + _final_lines(fin, fdiff)
     warm = {}
-    for v in sorted({r.name.split("_", 1)[0] for r in runs.glob("w*_*")}):
+    for v in sorted({r.name.split("_", 1)[0] for r in runs.glob("w*_*")
+                     if r.name.split("_", 1)[0][1:].isdigit()}):
         wr, wd = final_table(runs, k=None, variant=v)
         if wr:
             warm[v] = {"rows": wr, "paired": wd}

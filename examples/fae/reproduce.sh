@@ -78,14 +78,17 @@ fae20() { seedrun fae_f20_perdim --model fae --f-z 20 --fisher-scale per-dim; }
 queue10() { fulltest t1y_vae; SEED=1 seedrun vae --model vae; fig2run 0; fig2run 2;
   SEED=2 seedrun vae --model vae; }
 queue11() { fulltest t1y_fae_f20_perdim; SEED=1 fae20; fig2run 5; fig2run 20; SEED=2 fae20; }
-warmrun() {  # seed 0 with a KL warm-up over WARMUP epochs (linear, Sønderby et al. 2016)
-  local name=w${WARMUP:-10}_$1; shift
+warmrun() {  # KL warm-up over WARMUP epochs (linear, Sønderby et al. 2016); SEED (default 0)
+  local seed=${SEED:-0} name=w${WARMUP:-10}
+  [[ $seed == 0 ]] || name+=s$seed
+  name+=_$1; shift
   run "$@" --run-dir runs/$name --dataset mnist --epochs ${WARM_EPOCHS:-100} --eval-k 0 \
-    --kl-warmup ${WARMUP:-10} $COMMON
+    --kl-warmup ${WARMUP:-10} $COMMON --seed $seed
   fulltest $name
 }
 queue12() { warmrun vae --model vae; }
 queue13() { warmrun fae_f20_perdim --model fae --f-z 20 --fisher-scale per-dim; }
+# more seeds of the warm-up pair: SEED=1 bash examples/fae/reproduce.sh queue12 (and queue13)
 if [[ -n "${1:-}" ]]; then "$1"; exit; fi
 nohup bash "$0" queue1 > runs/queue1.log 2>&1 &
 echo "queue1 pid $!"
