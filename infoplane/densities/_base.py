@@ -8,6 +8,10 @@ import numpy as np
 
 from .._validation import check_int, check_rng
 
+#: Probabilities whose quantiles split the quadrature range of a skewed bounded density
+#: (tails, shoulders and centre); subclasses map them through their inverse CDF.
+BREAKPOINT_QUANTILES = np.array([1e-9, 1e-4, 0.01, 0.2, 0.5, 0.8, 0.99, 0.9999, 1 - 1e-9])
+
 __all__ = ["Density"]
 
 

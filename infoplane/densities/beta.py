@@ -6,7 +6,7 @@ import numpy as np
 from scipy import special
 
 from .._validation import check_scalar
-from ._base import Density
+from ._base import BREAKPOINT_QUANTILES, Density
 
 __all__ = ["Beta"]
 
@@ -85,8 +85,7 @@ class Beta(Density):
         return None
 
     def _breakpoints(self):
-        q = np.array([1e-9, 1e-4, 0.01, 0.2, 0.5, 0.8, 0.99, 0.9999, 1 - 1e-9])
-        return special.betaincinv(self.a, self.b, q)
+        return special.betaincinv(self.a, self.b, BREAKPOINT_QUANTILES)
 
     def mean(self):
         return np.array([self.a / (self.a + self.b)])

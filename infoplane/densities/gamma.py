@@ -6,7 +6,7 @@ import numpy as np
 from scipy import special
 
 from .._validation import check_scalar
-from ._base import Density
+from ._base import BREAKPOINT_QUANTILES, Density
 
 __all__ = ["Gamma"]
 
@@ -84,8 +84,7 @@ class Gamma(Density):
         return None
 
     def _breakpoints(self):
-        q = np.array([1e-9, 1e-4, 0.01, 0.2, 0.5, 0.8, 0.99, 0.9999, 1 - 1e-9])
-        return self.scale * special.gammaincinv(self.shape, q)
+        return self.scale * special.gammaincinv(self.shape, BREAKPOINT_QUANTILES)
 
     def mean(self):
         return np.array([self.shape * self.scale])
