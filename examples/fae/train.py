@@ -238,6 +238,7 @@ def train(cfg: dict) -> Path:
     from tqdm.auto import tqdm
     model.train()
     n_batches = math.ceil(n_train / cfg["batch_size"])
+    warm_steps = cfg.get("kl_warmup", 0.0) * n_batches   # 0: no KL warm-up
     for epoch in range(start_epoch, cfg["epochs"] + 1):
         if since_best >= (cfg["patience"] or math.inf) or (
                 cfg["max_steps"] is not None and step >= cfg["max_steps"]):
@@ -251,8 +252,7 @@ def train(cfg: dict) -> Path:
                    disable=True if cfg["no_progress"] else None)
         for b in bar:
             idx = perm[b * cfg["batch_size"]:(b + 1) * cfg["batch_size"]]
-            warm = cfg.get("kl_warmup", 0.0) * n_batches
-            kwargs["beta"] = min(1.0, step / warm) if warm > 0 else 1.0
+            kwargs["beta"] = min(1.0, step / warm_steps) if warm_steps > 0 else 1.0
             loss, st = loss_fn(model, x_train[idx], **kwargs)
             opt.zero_grad(set_to_none=True)
             loss.backward()
