@@ -174,6 +174,28 @@ def _final_lines(rows, diffs):
     return out
 
 
+def subset_check(runs: Path, k: int = 5000):
+    """Seed-0 pair: the paired difference on the 2000-image subset against the other 8000
+    images, and how much a second IWAE run on the same images moves the VAE's NLL."""
+    import numpy as np
+    from .evaluate import random_subset
+    (a, _), (b, _) = FINAL[1], FINAL[0]
+    f = {n: runs / f"t1y_{n}" / "fulltest" / f"nll_test_k{k}.npy" for n in (a, b)}
+    sub = runs / f"t1y_{b}" / f"nll_test_k{k}.npy"
+    if not all(x.exists() for x in (*f.values(), sub)):
+        return None
+    full = {n: np.load(x) for n, x in f.items()}
+    idx = random_subset(len(full[a]), len(np.load(sub)), 0)
+    rest = np.setdiff1d(np.arange(len(full[a])), idx)
+
+    def ms(d):
+        return {"mean": float(d.mean()), "se": float(d.std(ddof=1) / np.sqrt(len(d))),
+                "n_images": len(d)}
+    d = full[a] - full[b]
+    return {"a_minus_b_on_subset": ms(d[idx]), "a_minus_b_on_rest": ms(d[rest]),
+            "vae_second_iwae_run_minus_first": ms(full[b][idx] - np.load(sub))}
+
+
 def _update_doc(doc: Path, blocks: dict):
     if not doc.exists():
         return
@@ -263,7 +285,8 @@ def main(argv=None):
     lines += [f"| {q['run']} | {q['k']} | {_fmt(q['test_nll'])} | {_fmt(q[f'test_nll_k{a.k}'])} |"
               for q in ksens]
     fin, fdiff = final_table(runs)
-    (out / "table1_final.json").write_text(json.dumps({"rows": fin, "paired": fdiff}, indent=1))
+    (out / "table1_final.json").write_text(json.dumps(
+        {"rows": fin, "paired": fdiff, "subset_check": subset_check(runs)}, indent=1))
     lines += [""] + _final_lines(fin, fdiff)
     warm = {}
     for v in sorted({r.name.split("_", 1)[0] for r in runs.glob("w*_*")
