@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="epochs over which the KL weight rises linearly from 0 to 1 "
                         "(Sønderby et al. 2016; default 0: no warm-up)")
     p.add_argument("--patience", type=int, default=None,
-                   help="stop after this many epochs without a better validation ELBO")
+                   help="stop after this many epochs without a better validation ELBO, "
+                        "counted only after the KL warm-up has ended")
     # FAE
     p.add_argument("--lambda-z", type=float, default=1.0)
     p.add_argument("--f-z", type=float, default=20.0)
@@ -151,6 +152,30 @@ def _atomic_save(obj, path: Path):
     tmp = path.with_suffix(path.suffix + ".tmp")
     torch.save(obj, tmp)
     os.replace(tmp, path)
+
+
+def _write_status(run: Path, cfg: dict, metrics_path: Path, since_best: int, step: int):
+    """``status.json``: how far training got and why it stopped (or that it has not)."""
+    rows = [json.loads(ln) for ln in metrics_path.read_text().splitlines() if ln]
+    if not rows:
+        return
+    best = max(rows, key=lambda r: r["valid_elbo"])
+    last_epoch = rows[-1]["epoch"]
+    if cfg["patience"] and since_best >= cfg["patience"]:
+        stopped = "early-stopped"
+    elif cfg["max_steps"] is not None and step >= cfg["max_steps"]:
+        stopped = "max-steps"
+    elif last_epoch >= cfg["epochs"]:
+        stopped = "max-epochs"
+    else:
+        stopped = "running"
+    status = {"epochs_run": last_epoch, "best_epoch": best["epoch"],
+              "best_valid_elbo": best["valid_elbo"], "stopped": stopped,
+              "epochs_since_best": since_best, "train_wall_s":
+              round(sum(r["epoch_s"] for r in rows), 1)}
+    tmp = run / "status.json.tmp"
+    tmp.write_text(json.dumps(status, indent=1))
+    os.replace(tmp, run / "status.json")
 
 
 # ----------------------------------------------------------------------------- loop
@@ -276,7 +301,7 @@ def train(cfg: dict) -> Path:
         improved = val > best
         if improved:
             best, since_best = val, 0
-        else:
+        elif epoch > cfg.get("kl_warmup", 0.0):   # patience counts after the warm-up
             since_best += 1
         row = {"epoch": epoch, "step": step, **{f"train_{k}": v / seen for k, v in sums.items()},
                "valid_elbo": val, "fs": fs, "kl_weight": kwargs.get("beta", 1.0),
@@ -295,6 +320,7 @@ def train(cfg: dict) -> Path:
         print(f"[{run.name}] epoch {epoch} step {step} train_elbo "
               f"{row['train_elbo']:.2f} valid_elbo {val:.2f} J {fs['fisher']:.3g} "
               f"N {fs['entropy_power']:.3g} ({row['epoch_s']:.1f}s)", flush=True)
+    _write_status(run, cfg, metrics_path, since_best, step)
     done = run / f"eval_k{cfg['eval_k']}.json"
     if cfg["eval_k"] and done.exists() and json.loads(done.read_text())["epoch"] == torch.load(
             run / "selected.pt", map_location="cpu", weights_only=False)["epoch"]:
