@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import infoplane as ip  # noqa: E402
-from infoplane.estimators import univariate as uv  # noqa: E402
+from infoplane.estimators import fft_kde_fisher as uv  # noqa: E402
 from accuracy_1d import _truths  # noqa: E402
 
 TUNING_SEED0 = 1000

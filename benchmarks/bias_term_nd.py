@@ -1,6 +1,6 @@
 """Per-seed relative error, jackknife error and bias term of the d-D KDE Fisher estimator
 on the tuning seeds (100..103), the measurement behind BIAS_FACTOR in
-`infoplane.estimators.multivariate`.
+`infoplane.estimators.kde_score_fisher`.
 
     python benchmarks/bias_term_nd.py [--seeds 4] [--factor 1.5]
 
@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 import cases_nd  # noqa: E402
 
 import infoplane as ip  # noqa: E402
-from infoplane.estimators import multivariate as mv  # noqa: E402
+from infoplane.estimators import kde_score_fisher as mv  # noqa: E402
 
 
 def main(argv=None):

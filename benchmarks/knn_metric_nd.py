@@ -1,6 +1,6 @@
 """Euclidean vs max-norm (Chebyshev) Kozachenko-Leonenko entropy on whitened data, and the
 cKDTree query time of each; prints a Markdown table (the measurement behind keeping the
-Euclidean metric in `infoplane.estimators.multivariate.entropy`).
+Euclidean metric in `infoplane.estimators.knn_entropy`).
 
     python benchmarks/knn_metric_nd.py [--seeds 6]
 
@@ -28,9 +28,9 @@ sys.path.insert(0, HERE)
 
 import cases_nd  # noqa: E402
 
-from infoplane.estimators.multivariate import (  # noqa: E402
+from infoplane._numerics import whiten as _whiten  # noqa: E402
+from infoplane.estimators.knn_entropy import (  # noqa: E402
     _log_unit_ball,
-    _whiten,
     bsy_weights,
     default_knn,
 )

@@ -28,12 +28,10 @@ sys.path.insert(0, HERE)
 import cases_nd as C  # noqa: E402
 
 from infoplane._kernels.kde import kde_moments  # noqa: E402
-from infoplane.estimators.multivariate import (  # noqa: E402
-    CV_GRID,
-    _log_unit_ball,
-    _sm_bandwidth,
-    _whiten,
-)
+from infoplane._numerics import CV_GRID  # noqa: E402
+from infoplane._numerics import sm_bandwidth as _sm_bandwidth  # noqa: E402
+from infoplane._numerics import whiten as _whiten  # noqa: E402
+from infoplane.estimators.knn_entropy import _log_unit_ball  # noqa: E402
 
 
 def _weights(k, d, L):

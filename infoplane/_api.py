@@ -9,7 +9,13 @@ Every function takes one of
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
+import numpy as np
+
+from . import _registry as reg
 from ._results import Estimate, FSPoint, MatrixEstimate, entropy_power_from_entropy
+from ._validation import check_options, check_rng
 from .densities._base import Density
 from .estimators import analytic
 
@@ -23,13 +29,33 @@ def _is_scipy_frozen(obj) -> bool:
     return (type(obj).__module__ or "").startswith("scipy.stats") and hasattr(obj, "logpdf")
 
 
-def as_density(obj):
+def as_density(obj: Any) -> Density | None:
     """Return `obj` as an infoplane density, or ``None`` when it should be treated as samples.
+
+    Parameters
+    ----------
+    obj : Density, frozen scipy.stats distribution, or array_like
+        A density is returned as is; a frozen scipy distribution is converted with
+        :func:`infoplane.from_scipy`; anything else is taken for samples.
+
+    Returns
+    -------
+    Density or None
 
     Raises
     ------
     TypeError
-        For objects that are neither densities, frozen scipy distributions nor array-like.
+        For objects that are neither densities, frozen scipy distributions nor array-like
+        (strings, dicts, None, torch distributions).
+
+    Examples
+    --------
+    >>> import infoplane as ip
+    >>> from scipy import stats
+    >>> ip.as_density(stats.norm(0, 2))
+    Gaussian(...)
+    >>> ip.as_density([1.0, 2.0]) is None
+    True
     """
     if isinstance(obj, Density):
         return obj
@@ -51,34 +77,94 @@ def as_density(obj):
     return None
 
 
-def _samples_module():
+def _samples():
     from .estimators import samples
 
     return samples
 
 
-def fisher(obj, /, *, method: str = "auto", rng=None, **options) -> Estimate:
+_OPTIONS_DOC = """
+    **options
+        Options of the method used (an unknown option is an error that lists the
+        accepted ones). For densities:
+
+        - ``"quadrature"``: ``rtol`` (relative tolerance, default 1e-10);
+        - ``"monte-carlo"``: ``n_samples`` (budget, default 200 000), ``batch_size``
+          (default 65 536), ``target_rse`` (stop at this relative standard error).
+
+        For samples, all methods take ``nan_policy`` (``"raise"``, default, or
+        ``"omit"`` to drop rows with NaN/inf; masked values of a masked array are always
+        dropped) and ``jitter`` where listed: ``None`` (ties that would make the estimate
+        infinite raise), ``"auto"`` or a width in units of x — uniform noise of that width
+        (``"auto"``: the smallest gap between distinct values, per coordinate) is added to
+        every coordinate to dequantise tied data.
+"""
+
+_FISHER_OPTIONS_DOC = _OPTIONS_DOC + """
+        Fisher information of 1-D samples, ``"kde"`` (binned FFT KDE; see
+        :mod:`infoplane.estimators.fft_kde_fisher`): ``bandwidth`` (``"auto"`` or the
+        kernel standard deviation in units of x), ``n_boot`` (bootstrap replicates of the
+        standard error, default 100; 0 skips it), ``jitter``.
+
+        Fisher information of d-D samples, ``"kde"`` (Hyvärinen identity on a
+        leave-one-out KDE; see :mod:`infoplane.estimators.kde_score_fisher`):
+        ``bandwidth_factor`` (``"auto"``: score-matching search; or ``h``, the kernel
+        covariance being ``h²`` times the scatter of x), ``correction`` (``"gaussian"``,
+        default: deconvolve the kernel; ``"none"``), ``max_queries`` (query points,
+        default 2000), ``cv_queries`` (points of the bandwidth search and bias term,
+        default 1000), ``bias_term`` (add the smoothing-bias term to the error, default
+        True).
+"""
+
+_ENTROPY_OPTIONS_DOC = _OPTIONS_DOC + """
+        Entropy of 1-D samples: ``"knn"`` (Kozachenko-Leonenko; default) takes
+        ``n_neighbors`` (k, default round(0.75 n^(1/3)) in [2, 16]) and ``jitter``;
+        ``"spacing"`` (Ebrahimi) takes ``window_length`` (m, default
+        floor(sqrt(n) + 0.5)) and ``jitter``.
+
+        Entropy of d-D samples, ``"knn"`` (whitened, weighted; see
+        :mod:`infoplane.estimators.knn_entropy`): ``n_neighbors`` (k), ``weights``
+        (``"auto"``, ``"bsy"``: Berrett-Samworth-Yuan, ``"none"``), ``whiten`` (default
+        True), ``max_queries`` (average over a random subset of query points; the extra
+        variance is in the error), ``jitter``.
+"""
+
+_METHOD_DOC = """
+    method : str
+        ``"auto"`` (default) or a name of the method's closed set. Densities:
+        ``"closed-form"``, ``"quadrature"`` (1-D), ``"monte-carlo"``; ``"auto"`` takes
+        the closed form, else quadrature in 1-D, else Monte Carlo with the exact score.
+        Samples: see the options below; the result's ``method`` says what ran."""
+
+
+def _doc(f):
+    f.__doc__ = (f.__doc__.replace("{method}", _METHOD_DOC)
+                 .replace("{fisher_options}", _FISHER_OPTIONS_DOC.rstrip("\n"))
+                 .replace("{entropy_options}", _ENTROPY_OPTIONS_DOC.rstrip("\n")))
+    return f
+
+
+@_doc
+def fisher(obj: Any, /, *, method: str = "auto", rng: Any = None, **options: Any) -> Estimate:
     """Fisher information J = E‖∇ₓ log f(X)‖² (trace of the location Fisher matrix).
 
     Parameters
     ----------
     obj : Density, frozen scipy.stats distribution, or array_like
         What to measure. Arrays are samples of shape ``(n_samples,)`` or
-        ``(n_samples, n_dims)``.
-    method : str
-        For densities: ``"auto"`` (closed form, else quadrature in 1-D, else Monte Carlo),
-        ``"closed-form"``, ``"quadrature"`` or ``"monte-carlo"``. For samples see
-        :func:`infoplane.estimators.samples.fisher_samples`.
+        ``(n_samples, n_dims)``.{method}
     rng : None, int or numpy.random.Generator
-        Randomness for Monte Carlo and resampling.
-    **options
-        Method options, e.g. ``n_samples``, ``target_rse``, ``batch_size`` (Monte Carlo),
-        ``rtol`` (quadrature).
+        Randomness for Monte Carlo, resampling and `jitter`.{fisher_options}
 
     Returns
     -------
     Estimate
-        ``value = inf`` with a ``reason`` when J is infinite (e.g. a density with a jump).
+        ``value = inf`` with a ``reason`` when J is infinite (a density with a jump,
+        degenerate data).
+
+    See Also
+    --------
+    fisher_matrix, fs_point
 
     Examples
     --------
@@ -88,12 +174,28 @@ def fisher(obj, /, *, method: str = "auto", rng=None, **options) -> Estimate:
     """
     d = as_density(obj)
     if d is not None:
-        return analytic.density_fisher(d, method=method, rng=rng, **options)
-    return _samples_module().fisher_samples(obj, method=method, rng=rng, **options)
+        return analytic.estimate(d, "fisher", func="fisher", method=method, rng=rng,
+                                 options=options)
+    return _samples().fisher_samples(obj, method=method, rng=rng, **options)
 
 
-def fisher_matrix(obj, /, *, method: str = "auto", rng=None, **options) -> MatrixEstimate:
+@_doc
+def fisher_matrix(obj: Any, /, *, method: str = "auto", rng: Any = None,
+                  **options: Any) -> MatrixEstimate:
     """Full Fisher information matrix E[∇ log f ∇ log fᵀ] with elementwise standard errors.
+
+    Parameters
+    ----------
+    obj : Density, frozen scipy.stats distribution, or array_like
+        What to measure; arrays are samples of shape ``(n_samples,)`` or
+        ``(n_samples, n_dims)``.{method}
+    rng : None, int or numpy.random.Generator
+        Randomness for Monte Carlo, resampling and `jitter`.{fisher_options}
+
+    Returns
+    -------
+    MatrixEstimate
+        ``.trace`` is the :func:`fisher` estimate with its own standard error.
 
     Examples
     --------
@@ -104,12 +206,27 @@ def fisher_matrix(obj, /, *, method: str = "auto", rng=None, **options) -> Matri
     """
     d = as_density(obj)
     if d is not None:
-        return analytic.density_fisher_matrix(d, method=method, rng=rng, **options)
-    return _samples_module().fisher_matrix_samples(obj, method=method, rng=rng, **options)
+        return analytic.estimate(d, "fisher_matrix", func="fisher_matrix", method=method,
+                                 rng=rng, options=options)
+    return _samples().fisher_matrix_samples(obj, method=method, rng=rng, **options)
 
 
-def entropy(obj, /, *, method: str = "auto", rng=None, **options) -> Estimate:
+@_doc
+def entropy(obj: Any, /, *, method: str = "auto", rng: Any = None, **options: Any) -> Estimate:
     """Differential entropy H = -E log f(X) in nats.
+
+    Parameters
+    ----------
+    obj : Density, frozen scipy.stats distribution, or array_like
+        What to measure; arrays are samples of shape ``(n_samples,)`` or
+        ``(n_samples, n_dims)``.{method}
+    rng : None, int or numpy.random.Generator
+        Randomness for Monte Carlo, query subsets and `jitter`.{entropy_options}
+
+    Returns
+    -------
+    Estimate
+        ``value = -inf`` with a ``reason`` for degenerate data.
 
     Examples
     --------
@@ -120,12 +237,29 @@ def entropy(obj, /, *, method: str = "auto", rng=None, **options) -> Estimate:
     """
     d = as_density(obj)
     if d is not None:
-        return analytic.density_entropy(d, method=method, rng=rng, **options)
-    return _samples_module().entropy_samples(obj, method=method, rng=rng, **options)
+        return analytic.estimate(d, "entropy", func="entropy", method=method, rng=rng,
+                                 options=options)
+    return _samples().entropy_samples(obj, method=method, rng=rng, **options)
 
 
-def entropy_power(obj, /, *, method: str = "auto", rng=None, **options) -> Estimate:
+@_doc
+def entropy_power(obj: Any, /, *, method: str = "auto", rng: Any = None,
+                  **options: Any) -> Estimate:
     """Entropy power N = exp(2H/d) / (2πe) (the variance of a Gaussian with entropy H).
+
+    Parameters
+    ----------
+    obj : Density, frozen scipy.stats distribution, or array_like
+        What to measure (as for :func:`entropy`).{method}
+    rng : None, int or numpy.random.Generator
+        Randomness for Monte Carlo, query subsets and `jitter`.
+    **options
+        The options of :func:`entropy`.
+
+    Returns
+    -------
+    Estimate
+        With the delta-method standard error ``2N/d · se(H)``.
 
     Examples
     --------
@@ -137,32 +271,79 @@ def entropy_power(obj, /, *, method: str = "auto", rng=None, **options) -> Estim
     return entropy_power_from_entropy(h, h.n_dims)
 
 
+def _route(options: Mapping[str, Any], accepted: dict[str, set], common: tuple,
+           names: dict[str, str], kind: str) -> dict[str, dict]:
+    """Send each shared option to the quantities whose method accepts it."""
+    out: dict[str, dict] = {q: {} for q in accepted}
+    everything = set(common).union(*accepted.values())
+    what = (f" (entropy by {names['entropy']!r} accepts "
+            f"{', '.join(sorted(accepted['entropy'])) or 'none'}; Fisher information by "
+            f"{names['fisher']!r} accepts {', '.join(sorted(accepted['fisher'])) or 'none'})")
+    check_options("fs_point", options, everything, f" for {reg.INPUT_WORDS[kind]}{what}")
+    for k, v in options.items():
+        for q, acc in accepted.items():
+            if k in acc:
+                out[q][k] = v
+    return out
+
+
+def _side_methods(method, entropy_method, fisher_method, kind):
+    """Methods of the two halves; a shared `method` must exist for both."""
+    out = {}
+    for q, own in (("entropy", entropy_method), ("fisher", fisher_method)):
+        m = method if own is None else own
+        if own is None and method not in reg.method_names(q, kind):
+            other = "fisher" if q == "entropy" else "entropy"
+            if method in reg.method_names(other, kind):
+                raise ValueError(
+                    f"fs_point(method={method!r}): {method!r} is a method for "
+                    f"{reg.describe(other, kind)} only; `method` applies to both halves. "
+                    f"Pass {other}_method={method!r} instead (methods for "
+                    f"{reg.describe(q, kind)}: "
+                    f"{', '.join(map(repr, reg.method_names(q, kind)))}).")
+        out[q] = m
+    return out
+
+
 def fs_point(
-    obj,
+    obj: Any,
     /,
     *,
     method: str = "auto",
     entropy_method: str | None = None,
     fisher_method: str | None = None,
-    rng=None,
-    entropy_options: dict | None = None,
-    fisher_options: dict | None = None,
-    **options,
+    rng: Any = None,
+    entropy_options: Mapping[str, Any] | None = None,
+    fisher_options: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> FSPoint:
     """The Fisher-Shannon plane point (N, J) with the Stam product N·J/d.
 
     Parameters
     ----------
     obj : Density, frozen scipy.stats distribution, or array_like
+        What to measure (as for :func:`fisher`).
     method : str
-        Method for both quantities unless `entropy_method` / `fisher_method` override it.
+        Method for both quantities (``"auto"``, or a name valid for both, e.g.
+        ``"monte-carlo"`` for a density) unless `entropy_method` / `fisher_method` set
+        one half; a name that exists for one half only is an error that says which.
+    entropy_method, fisher_method : str, optional
+        The method of one half (see :func:`entropy` and :func:`fisher`).
     rng : None, int or numpy.random.Generator
+        One generator shared by both halves.
     entropy_options, fisher_options : dict, optional
-        Options for one quantity only; `**options` go to both.
+        Options for one half only (see :func:`entropy` and :func:`fisher`).
+    **options
+        Options for both halves: each goes to every half whose method accepts it (for
+        samples ``nan_policy`` and ``jitter`` go to both); an option neither accepts is
+        an error that lists what each half accepts.
 
     Returns
     -------
     FSPoint
+        For samples, both halves share one validation, standardisation and sort, and
+        N·J/d is formed in standardised units, so it stays exact where N or J alone
+        leave the float64 range.
 
     Examples
     --------
@@ -174,11 +355,41 @@ def fs_point(
     >>> round(p.product.value, 6)   # 2e/π: the Laplace law sits 1.73x above the bound
     1.730512
     """
-    import numpy as np
+    dens = as_density(obj)
+    eo, fo = dict(entropy_options or {}), dict(fisher_options or {})
+    if dens is not None:
+        kind = "density"
+        names = _side_methods(method, entropy_method, fisher_method, kind)
+        acc = {q: _density_accepts(dens, q, names[q]) for q in ("entropy", "fisher")}
+        routed = _route(options, acc, reg.COMMON_OPTIONS[kind], names, kind)
+        rng = check_rng(rng)
+        h = entropy(dens, method=names["entropy"], rng=rng, **{**routed["entropy"], **eo})
+        j = fisher(dens, method=names["fisher"], rng=rng, **{**routed["fisher"], **fo})
+        return FSPoint.from_estimates(h, j, h.n_dims)
+    kind = "samples-1d" if _sample_dim(obj) == 1 else "samples-nd"
+    names = _side_methods(method, entropy_method, fisher_method, kind)
+    names = {q: reg.resolve(q, kind, names[q]) for q in names}
+    acc = {q: set(reg.lookup(q, kind, names[q]).options) for q in ("entropy", "fisher")}
+    opts = dict(options)
+    nan_policy = opts.pop("nan_policy", "raise")
+    routed = _route(opts, acc, reg.COMMON_OPTIONS[kind], names, kind)
+    return _samples().fs_point_samples(
+        obj, entropy_method=names["entropy"], fisher_method=names["fisher"], rng=rng,
+        nan_policy=nan_policy, entropy_options={**routed["entropy"], **eo},
+        fisher_options={**routed["fisher"], **fo})
 
-    rng = np.random.default_rng(rng)
-    h = entropy(obj, method=entropy_method or method, rng=rng,
-                **{**options, **(entropy_options or {})})
-    j = fisher(obj, method=fisher_method or method, rng=rng,
-               **{**options, **(fisher_options or {})})
-    return FSPoint.from_estimates(h, j, h.n_dims)
+
+def _density_accepts(dens: Density, quantity: str, method: str) -> set:
+    if method == "auto":
+        return analytic._auto_options(dens, quantity)
+    reg.resolve(quantity, "density", method)
+    return set(reg.lookup(quantity, "density", method).options)
+
+
+def _sample_dim(obj) -> int:
+    """1 or 2 (for "d >= 2") from the shape alone; bad shapes are left to validation."""
+    try:
+        shape = obj.shape if hasattr(obj, "shape") else np.shape(obj)
+    except ValueError:  # ragged: check_samples raises the pointed error
+        return 1
+    return 1 if len(shape) <= 1 or shape[1] == 1 else 2

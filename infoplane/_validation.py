@@ -6,7 +6,7 @@ Validation happens once, at the public boundary; kernels assume clean float64 in
 from __future__ import annotations
 
 import numbers
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -19,6 +19,7 @@ __all__ = [
     "check_method",
     "check_rng",
     "check_int",
+    "check_options",
 ]
 
 NAN_POLICIES = ("raise", "omit")
@@ -55,16 +56,11 @@ def check_samples(
     """
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"`nan_policy` must be one of {set(NAN_POLICIES)}; got {nan_policy!r}.")
-    try:
-        a = np.asarray(x)
-    except Exception as exc:  # pragma: no cover - exotic objects
-        raise TypeError(f"`{name}` must be array-like; got {type(x).__name__}.") from exc
-    if a.dtype == object or not (
-        np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.bool_)
-    ):
-        raise TypeError(f"`{name}` must be numeric; got dtype {a.dtype}.")
-    if np.iscomplexobj(a):
-        raise TypeError(f"`{name}` must be real; got dtype {a.dtype}.")
+    a = _as_numeric_array(x, name)
+    mask = None
+    if isinstance(a, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(a)
+        a = np.ma.getdata(a)
     if a.ndim == 1:
         a = a[:, None]
     elif a.ndim != 2:
@@ -72,6 +68,9 @@ def check_samples(
             f"`{name}` must have shape (n_samples,) or (n_samples, n_dims); got {np.shape(x)}."
         )
     a = np.ascontiguousarray(a, dtype=np.float64)
+    if mask is not None:  # masked values are missing: their rows are dropped
+        keep = ~mask.reshape(a.shape).any(axis=1)
+        a = np.ascontiguousarray(a[keep])
     if a.shape[1] == 0:
         raise ValueError(f"`{name}` has 0 dimensions (shape {a.shape}).")
     if max_dims is not None and a.shape[1] > max_dims:
@@ -88,6 +87,38 @@ def check_samples(
         raise ValueError(
             f"`{name}` has {a.shape[0]} samples; at least {min_samples} are needed."
         )
+    return a
+
+
+def _as_numeric_array(x, name: str) -> np.ndarray:
+    """`x` as a numeric ndarray (a masked array stays masked), or a TypeError naming it."""
+    mod = type(x).__module__ or ""
+    if mod.startswith("torch"):
+        # tensors (also with requires_grad, or on a GPU): the values, detached
+        try:
+            x = x.detach().cpu().numpy()
+        except Exception as exc:
+            raise TypeError(f"`{name}` is a {type(x).__name__} that could not be turned "
+                            f"into a NumPy array: {exc}") from exc
+    elif hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):  # pandas, polars
+        x = x.to_numpy()
+    if isinstance(x, (str, bytes, dict)) or x is None:
+        raise TypeError(f"`{name}` must be an array of numbers; got {type(x).__name__}.")
+    try:
+        a = x if isinstance(x, np.ma.MaskedArray) else np.asarray(x)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(
+            f"`{name}` must be a rectangular array of shape (n_samples,) or "
+            f"(n_samples, n_dims); it has rows of different lengths ({exc})."
+        ) from None
+    except Exception as exc:  # pragma: no cover - exotic objects
+        raise TypeError(f"`{name}` must be array-like; got {type(x).__name__}.") from exc
+    if a.dtype == object or not (
+        np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.bool_)
+    ):
+        raise TypeError(f"`{name}` must be numeric; got dtype {a.dtype}.")
+    if np.iscomplexobj(a):
+        raise TypeError(f"`{name}` must be real; got dtype {a.dtype}.")
     return a
 
 
@@ -178,12 +209,63 @@ def check_weights(name: str, weights, k: int | None = None, *, rtol: float = 1e-
 
 
 def check_method(method: str, allowed: Iterable[str], *, name: str = "method") -> str:
+    """`method` if it is one of `allowed`, else a ValueError listing them."""
     allowed = tuple(allowed)
     if not isinstance(method, str) or method not in allowed:
-        raise ValueError(f"`{name}` must be one of {set(allowed)}; got {method!r}.")
+        raise ValueError(f"`{name}` must be one of {', '.join(map(repr, allowed))}; "
+                         f"got {method!r}.")
     return method
 
 
-def check_rng(rng) -> np.random.Generator:
-    """Normalise `rng` with :func:`numpy.random.default_rng` (SPEC 7)."""
-    return np.random.default_rng(rng)
+def check_options(func: str, options: Mapping[str, object], accepted: Iterable[str],
+                  what: str = "") -> None:
+    """The one options contract: a TypeError naming the function, what it was asked for,
+    every unexpected option and every accepted one.
+
+    Examples
+    --------
+    >>> check_options("fisher", {"foo": 1}, ("bandwidth", "n_boot"),
+    ...               " for the Fisher information of 1-D samples by method 'kde'")
+    Traceback (most recent call last):
+    ...
+    TypeError: fisher() got unexpected option 'foo' for ...; accepted options: bandwidth, n_boot.
+    """
+    accepted = tuple(sorted(accepted))
+    bad = sorted(set(options) - set(accepted))
+    if bad:
+        s = "s" if len(bad) > 1 else ""
+        raise TypeError(
+            f"{func}() got unexpected option{s} {', '.join(map(repr, bad))}{what}; "
+            f"accepted options: {', '.join(accepted) if accepted else 'none'}."
+        )
+
+
+def check_rng(rng, name: str = "rng") -> np.random.Generator:
+    """A :class:`numpy.random.Generator` from `rng` (SPEC 7), or an error naming `rng`.
+
+    Accepted: ``None`` (fresh entropy), an integer seed >= 0, a sequence of such
+    integers, a :class:`numpy.random.SeedSequence`, a bit generator or a Generator
+    (returned as is, so one stream can be shared by several calls).
+    """
+    if rng is None or isinstance(rng, (np.random.Generator, np.random.BitGenerator,
+                                       np.random.SeedSequence)):
+        return np.random.default_rng(rng)
+    if isinstance(rng, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be None, an integer seed >= 0 or a "
+                        f"numpy.random.Generator; got {rng!r}.")
+    if isinstance(rng, numbers.Integral):
+        if rng < 0:
+            raise ValueError(f"`{name}` must be an integer seed >= 0; got {rng}.")
+        return np.random.default_rng(int(rng))
+    if isinstance(rng, (list, tuple)) and rng and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+            and v >= 0 for v in rng):
+        return np.random.default_rng(list(rng))
+    kind = type(rng).__module__ + "." + type(rng).__name__
+    hint = ""
+    if "torch" in kind:
+        hint = " (a torch.Generator seeds torch, not NumPy; pass an integer seed)"
+    elif kind == "random.Random":
+        hint = " (Python's random.Random is not supported; pass an integer seed)"
+    raise TypeError(f"`{name}` must be None, an integer seed >= 0 or a "
+                    f"numpy.random.Generator; got {type(rng).__name__} {rng!r}{hint}.")

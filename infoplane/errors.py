@@ -4,7 +4,8 @@ Our exceptions subclass the built-in ones (``ValueError``, ``TypeError``), so co
 catches those keeps working.
 """
 
-__all__ = ["InfoplaneWarning", "DegenerateDataWarning", "AccuracyWarning", "MissingDependencyError"]
+__all__ = ["InfoplaneWarning", "DegenerateDataWarning", "AccuracyWarning", "MissingDependencyError",
+           "warn"]
 
 
 class InfoplaneWarning(UserWarning):
@@ -34,3 +35,18 @@ def import_optional(name: str, extra: str | None = None):
         raise MissingDependencyError(
             f"Missing optional dependency '{name}'. Use pip or conda to install {name}{hint}."
         ) from exc
+
+
+def warn(message: str, category: type[Warning] = InfoplaneWarning) -> None:
+    """Issue a warning attributed to the first caller outside infoplane (the user's line)."""
+    import os
+    import sys
+    import warnings
+
+    pkg = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = sys._getframe(1)
+    level = 2
+    while frame is not None and frame.f_code.co_filename.startswith(pkg):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

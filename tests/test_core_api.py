@@ -89,7 +89,7 @@ def test_bad_method_and_options():
         ip.fisher(ip.Gaussian(), method="kl")
     with pytest.raises(ValueError, match="quadrature"):
         ip.fisher(ip.Gaussian([0, 0], 1.0), method="quadrature")
-    with pytest.raises(TypeError, match="unknown option"):
+    with pytest.raises(TypeError, match="unexpected option"):
         ip.fisher(ip.Gaussian(), method="monte-carlo", n_sample=10)
     with pytest.raises(TypeError):
         ip.fisher("not data")

@@ -138,7 +138,7 @@ def test_auto_bandwidth_is_sample_fisher_bandwidth():
     x = np.random.default_rng(8).standard_normal((500, 2))
     kde = ip.KDE(x, rng=0)
     est = ip.fisher_matrix(x, rng=0)
-    h = est.options["h"]
+    h = est.options["bandwidth_factor"]
     cov = np.cov(x.T)
     np.testing.assert_allclose(kde.bandwidth_matrix, h * h * cov, rtol=1e-10)
     sil = ip.KDE(x, bandwidth="silverman").bandwidth_matrix

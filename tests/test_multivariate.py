@@ -19,7 +19,7 @@ from scipy.special import logsumexp
 import infoplane as ip
 from infoplane._kernels.kde import kde_hessian_jackknife, kde_moments, kde_sm_terms
 from infoplane.errors import DegenerateDataWarning
-from infoplane.estimators.multivariate import bsy_weights
+from infoplane.estimators.knn_entropy import bsy_weights
 
 
 def _gauss(n, d, seed, scales=None):
@@ -107,8 +107,21 @@ def test_knn_entropy_gaussian_closed_form():
     truth = 0.5 * math.log((2 * math.pi * math.e) ** 2 * np.linalg.det(A @ A.T))
     # |bias| <= 0.01 nats at d=2, n >= 1e3 (docs/benchmarks_nd.md)
     assert abs(est.value - truth) < 4 * est.stderr + 0.01
-    lo, hi = est.interval()
-    assert lo < est.value < hi
+
+
+@pytest.mark.statistical
+def test_knn_entropy_stderr_matches_spread_over_seeds():
+    # the jackknife error must match the actual spread of the estimate over independent
+    # samples: with 40 seeds the sample SD is within ±30% of the truth with probability
+    # > 0.99 (its relative SE is 1/sqrt(2·39) = 11%)
+    vals, ses = [], []
+    A = np.array([[1.0, 0.0], [0.6, 2.0]])
+    for seed in range(40):
+        X = np.random.default_rng(300 + seed).standard_normal((1000, 2)) @ A.T
+        e = ip.entropy(X)
+        vals.append(e.value)
+        ses.append(e.stderr)
+    assert np.std(vals, ddof=1) == pytest.approx(np.mean(ses), rel=0.3)
 
 
 def test_knn_bad_input():
@@ -117,14 +130,16 @@ def test_knn_bad_input():
         ip.entropy(X, n_neighbors=60)
     with pytest.raises(ValueError, match="duplicated rows"):
         ip.entropy(np.vstack([X, X[:3]]))
-    with pytest.warns(DegenerateDataWarning, match="jittered"):
-        est = ip.entropy(np.vstack([X, X[:3]]), ties="jitter", rng=0)
-    assert np.isfinite(est.value) and est.options["ties"] == "jitter"
-    with pytest.raises(ValueError, match="`ties`"):
-        ip.entropy(X, ties="drop")
+    est = ip.entropy(np.vstack([X, X[:3]]), jitter=1e-6, rng=0)
+    assert np.isfinite(est.value) and est.options["jitter"] == (1e-6,) * 3
+    with pytest.raises(ValueError, match="`jitter`"):
+        ip.entropy(X, jitter="drop")
+    with pytest.raises(TypeError, match="unexpected option 'ties'"):
+        ip.entropy(X, ties="jitter")
     with pytest.raises(ValueError, match="`weights`"):
         ip.entropy(X, weights="uniform")
-    with pytest.raises(TypeError, match="unknown option"):
+    with pytest.raises(TypeError, match="unexpected option 'bandwidth'.*accepted options: "
+                       "jitter, max_queries, n_neighbors, nan_policy, rng, weights, whiten"):
         ip.entropy(X, bandwidth=1.0)
     with pytest.raises(ValueError, match="`method`"):
         ip.entropy(X, method="kde")
@@ -296,13 +311,15 @@ def test_kde_fisher_bad_input():
     X, _ = _gauss(50, 3, 11)
     with pytest.raises(ValueError, match="needs at least 8"):
         ip.fisher(X[:5])
-    with pytest.raises(ValueError, match="`bandwidth`"):
-        ip.fisher(X, bandwidth="silverman")
-    with pytest.raises(ValueError, match="`bandwidth`"):
-        ip.fisher(X, bandwidth=-0.5)
+    with pytest.raises(ValueError, match="`bandwidth_factor`"):
+        ip.fisher(X, bandwidth_factor="silverman")
+    with pytest.raises(ValueError, match="`bandwidth_factor`"):
+        ip.fisher(X, bandwidth_factor=-0.5)
+    with pytest.raises(TypeError, match="unexpected option 'bandwidth'.*bandwidth_factor"):
+        ip.fisher(X, bandwidth=0.5)   # the 1-D option (x units) is not the d-D factor
     with pytest.raises(ValueError, match="`correction`"):
         ip.fisher(X, correction="yes")
-    with pytest.raises(TypeError, match="unknown option"):
+    with pytest.raises(TypeError, match="unexpected option 'n_neighbors'"):
         ip.fisher(X, n_neighbors=3)
     with pytest.raises(ValueError, match="`method`"):
         ip.fisher(X, method="knn")
@@ -354,7 +371,7 @@ def test_knn_entropy_affine_equivariance_property(A, b):
 
 # --------------------------------------------------------------- heavy-tailed data
 def test_robust_scatter_only_for_heavy_tails():
-    from infoplane.estimators.multivariate import _robust_cov
+    from infoplane._numerics import robust_cov as _robust_cov
 
     rng = np.random.default_rng(3)
     assert _robust_cov(rng.standard_normal((4000, 3)) * [1.0, 2.0, 3.0]) is None

@@ -7,7 +7,8 @@ import math
 import numpy as np
 from scipy import linalg
 
-from .._kernels.kde import kde_moments
+from .._numerics import (blas_single_thread, cv_factor, robust_cov, silverman, sm_bandwidth,
+                         whiten)
 from .._validation import check_cov, check_rng, check_samples, check_scalar
 from ._base import Density
 
@@ -31,7 +32,7 @@ class KDE(Density):
     bandwidth : "auto", "silverman", float or array_like (d, d)
         Kernel covariance ``H``. ``"auto"`` (default): ``h² Σ̂`` with ``h`` minimising the
         leave-one-out score-matching loss, times the factor of
-        :func:`infoplane.estimators.multivariate.cv_factor` (the bandwidth of the sample
+        :func:`infoplane._numerics.cv_factor` (the bandwidth of the sample
         Fisher estimator);
         ``"silverman"``: ``h`` from Silverman's rule,
         ``h = (4/(d+2))^{1/(d+4)} n^{-1/(d+4)}``; a float: the kernel standard deviation
@@ -73,23 +74,15 @@ class KDE(Density):
                     f"`bandwidth` must be 'auto', 'silverman', a float or a ({d}, {d}) "
                     f"matrix; got {bandwidth!r}."
                 )
-            from ..estimators.multivariate import (
-                _silverman,
-                _sm_bandwidth,
-                _robust_cov,
-                _whiten,
-                cv_factor,
-            )
-
-            Y, L, _ = _whiten(X, scatter=_robust_cov(X))
+            Y, L, _ = whiten(X, scatter=robust_cov(X))
             if Y is None:
                 raise ValueError(
                     "`x` has a singular sample covariance; pass an explicit `bandwidth`."
                 )
             if bandwidth == "auto":
-                h = _sm_bandwidth(Y, check_rng(rng), 1000)[0] * cv_factor(d)
+                h = sm_bandwidth(Y, check_rng(rng), 1000)[0] * cv_factor(d)
             else:
-                h = _silverman(n, d)
+                h = silverman(n, d)
             H = h * h * (L @ L.T)
         elif np.ndim(bandwidth) == 0:
             s = check_scalar("bandwidth", bandwidth, positive=True)
@@ -119,11 +112,12 @@ class KDE(Density):
         return self._H.copy()
 
     def _moments(self, X):
-        from ..estimators.multivariate import _single_threaded_blas
-
-        return _single_threaded_blas(self._moments_impl)(X)
+        with blas_single_thread():
+            return self._moments_impl(X)
 
     def _moments_impl(self, X):
+        from .._kernels.kde import kde_moments
+
         Yq = self._to_kernel_coords(X)
         if Yq.shape[0] * self._Y.shape[0] <= 100_000:  # few points: plain NumPy, no threads
             D = self._Y[None, :, :] - Yq[:, None, :]

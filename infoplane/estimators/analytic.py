@@ -25,14 +25,13 @@ import warnings
 import numpy as np
 from scipy import integrate
 
+from .. import _registry as reg
 from .._results import Estimate, MatrixEstimate
-from .._validation import check_int, check_method, check_rng, check_scalar
+from .._validation import check_int, check_options, check_rng, check_scalar
 from ..densities._base import Density
 from ..errors import AccuracyWarning
 
-__all__ = ["density_entropy", "density_fisher", "density_fisher_matrix", "DENSITY_METHODS"]
-
-DENSITY_METHODS = ("auto", "closed-form", "quadrature", "monte-carlo")
+__all__ = ["estimate"]
 
 
 # ---------------------------------------------------------------------- quadrature
@@ -175,13 +174,7 @@ def _mc_options(options):
     target = options.pop("target_rse", None)
     if target is not None:
         target = check_scalar("target_rse", target, positive=True)
-    _reject_unknown(options, "monte-carlo")
     return n_samples, batch_size, target
-
-
-def _reject_unknown(options, method):
-    if options:
-        raise TypeError(f"unknown option(s) for method {method!r}: {sorted(options)}.")
 
 
 # ------------------------------------------------------------------------ composites
@@ -195,24 +188,26 @@ def _joined(ests) -> tuple[str, int | None]:
     return "+".join(methods), (max(ns) if ns else None)
 
 
-_OPTIONS = {"closed-form": (), "quadrature": ("rtol",),
-            "monte-carlo": ("n_samples", "batch_size", "target_rse")}
+def _auto_method(part: Density, quantity: str) -> str:
+    """The method ``"auto"`` picks for `part` (a non-composite density)."""
+    if quantity == "fisher" and part._fisher_infinite() is not None:
+        return "closed-form"
+    if _closed(part, quantity) is not None:
+        return "closed-form"
+    return "quadrature" if part.dim == 1 else "monte-carlo"
 
 
-def _accepted(part: Density, quantity: str, options) -> set:
-    """The options that the ``"auto"`` method of `part` for `quantity` accepts."""
+def _auto_options(part: Density, quantity: str) -> set:
+    """Every option the ``"auto"`` estimate of `part` accepts (products: any component's)."""
     from ..densities.product import Product
 
+    q = _QUANTITY[quantity]
     if isinstance(part, Product):
-        return set().union(*[_accepted(c, quantity, options) for c in part.components])
-    closed = part._entropy() if quantity == "entropy" else (
-        part._fisher() if part._fisher_infinite() is None else 0.0)
-    m = "closed-form" if closed is not None else (
-        "quadrature" if part.dim == 1 else "monte-carlo")
-    return set(options) & set(_OPTIONS[m])
+        return set().union(*[_auto_options(c, quantity) for c in part.components])
+    return set(reg.lookup(q, "density", _auto_method(part, quantity)).options)
 
 
-def _composite(density: Density, quantity: str, rng, options):
+def _composite(density: Density, quantity: str, func: str, rng, options):
     """Estimates of products and affine images whose parts lack closed forms.
 
     A :class:`~infoplane.densities.Product` adds its components' entropies and Fisher
@@ -227,14 +222,18 @@ def _composite(density: Density, quantity: str, rng, options):
     from ..densities.product import Product
 
     rng = check_rng(rng)  # one stream for all parts, so their errors are independent
-    fn = {"entropy": density_entropy, "fisher": density_fisher,
-          "fisher_matrix": density_fisher_matrix}[quantity]
     d = density.dim
+
+    def fn(part, **opts):
+        return estimate(part, quantity, func=func, method="auto", rng=rng, options=opts)
+
     if isinstance(density, Product):
-        accepted = [_accepted(c, quantity, options) for c in density.components]
-        unused = set(options) - set().union(*accepted)
-        _reject_unknown({k: options[k] for k in unused}, "auto (per component)")
-        parts = [fn(c, method="auto", rng=rng, **{k: options[k] for k in acc})
+        check_options(func, options, _auto_options(density, quantity)
+                      | set(reg.COMMON_OPTIONS["density"]),
+                      f" for {reg.describe(_QUANTITY[quantity], 'density')} of a Product "
+                      "(each component takes the options its own method accepts)")
+        accepted = [_auto_options(c, quantity) & set(options) for c in density.components]
+        parts = [fn(c, **{k: options[k] for k in acc})
                  for c, acc in zip(density.components, accepted)]
         method, n = _joined(parts)
         if quantity == "fisher_matrix":
@@ -252,11 +251,11 @@ def _composite(density: Density, quantity: str, rng, options):
         )
     if isinstance(density, Affine):
         if quantity == "entropy":
-            e = fn(density.base, method="auto", rng=rng, **options)
+            e = fn(density.base, **options)
             return Estimate(e.value + density._logabsdet, e.stderr, e.method, e.n_samples, d,
                             e.options)
         if d == 1:
-            e = fn(density.base, method="auto", rng=rng, **options)
+            e = fn(density.base, **options)
             a2 = float(density.A[0, 0]) ** 2
             if quantity == "fisher":
                 return Estimate(e.value / a2, e.stderr / a2, e.method, e.n_samples, d, e.options)
@@ -266,8 +265,17 @@ def _composite(density: Density, quantity: str, rng, options):
 
 
 # ------------------------------------------------------------------------- public
-def _pick(method: str, density: Density, has_closed: bool) -> str:
-    check_method(method, DENSITY_METHODS)
+_QUANTITY = {"entropy": "entropy", "fisher": "fisher", "fisher_matrix": "fisher"}
+
+
+def _closed(density: Density, quantity: str):
+    if quantity == "entropy":
+        return density._entropy()
+    return density._fisher() if quantity == "fisher" else density._fisher_matrix()
+
+
+def _pick(method: str, density: Density, has_closed: bool, quantity: str) -> str:
+    reg.resolve(_QUANTITY[quantity], "density", method)
     if method == "auto":
         if has_closed:
             return "closed-form"
@@ -279,107 +287,70 @@ def _pick(method: str, density: Density, has_closed: bool) -> str:
     return method
 
 
-def density_entropy(density: Density, *, method: str = "auto", rng=None, **options) -> Estimate:
-    """Differential entropy H (nats) of a density; see the module docstring for methods."""
-    closed = density._entropy()
-    if closed is None and method == "auto":
-        est = _composite(density, "entropy", rng, options)
-        if est is not None:
-            return est
-    m = _pick(method, density, closed is not None)
+def _infinite(density: Density, quantity: str, reason: str):
     d = density.dim
-    if m == "closed-form":
-        _reject_unknown(options, m)
-        return Estimate(closed, 0.0, m, None, d)
-    if m == "quadrature":
-        rtol = check_scalar("rtol", options.pop("rtol", 1e-10), positive=True)
-        _reject_unknown(options, m)
-        val, err = _quad(density, _entropy_integrand(density), rtol, "entropy")
-        return Estimate(val, err, m, None, d, {"rtol": rtol})
-    n_samples, batch, target = _mc_options(options)
-    mean, var, n = _mc_mean(
-        density, lambda X: -density._logpdf(X), n_samples=n_samples, batch_size=batch,
-        target_rse=target, rng=check_rng(rng),
-    )
-    return Estimate(
-        mean[0], math.sqrt(var[0]), m, n, d,
-        {"n_samples": n_samples, "target_rse": target},
-    )
-
-
-def density_fisher(density: Density, *, method: str = "auto", rng=None, **options) -> Estimate:
-    """Trace of the Fisher information matrix, J = E‖∇ log f(X)‖², of a density."""
-    d = density.dim
-    reason = density._fisher_infinite()
-    if reason is not None:
-        check_method(method, DENSITY_METHODS)
+    if quantity == "fisher":
         return Estimate(math.inf, 0.0, "closed-form", None, d, reason=reason)
-    closed = density._fisher()
-    if closed is None and method == "auto":
-        est = _composite(density, "fisher", rng, options)
+    return MatrixEstimate(np.full((d, d), np.inf), np.zeros((d, d)), "closed-form",
+                          reason=reason, trace_stderr=0.0)
+
+
+def estimate(density: Density, quantity: str, *, func: str, method: str = "auto", rng=None,
+             options=None):
+    """``"entropy"``, ``"fisher"`` or ``"fisher_matrix"`` of a density (module docstring).
+
+    `func` names the public function in error messages; unknown options raise through
+    :func:`~infoplane._validation.check_options` with the accepted ones listed.
+    """
+    options = dict(options or {})
+    q = _QUANTITY[quantity]
+    d = density.dim
+    reason = density._fisher_infinite() if q == "fisher" else None
+    closed = None if reason is not None else _closed(density, quantity)
+    if reason is None and closed is None and method == "auto":
+        est = _composite(density, quantity, func, rng, options)
         if est is not None:
             return est
-    m = _pick(method, density, closed is not None)
+    m = _pick(method, density, closed is not None or reason is not None, quantity)
+    accepted = (_auto_options(density, quantity) if method == "auto" else
+                set(reg.lookup(q, "density", m).options)) | set(reg.COMMON_OPTIONS["density"])
+    check_options(func, options, accepted,
+                  f" for {reg.describe(q, 'density')} by method {m!r}")
+    if reason is not None:
+        return _infinite(density, quantity, reason)
     if m == "closed-form":
-        _reject_unknown(options, m)
+        if quantity == "fisher_matrix":
+            return MatrixEstimate(closed, np.zeros((d, d)), m, trace_stderr=0.0)
         return Estimate(closed, 0.0, m, None, d)
     if m == "quadrature":
         rtol = check_scalar("rtol", options.pop("rtol", 1e-10), positive=True)
-        _reject_unknown(options, m)
-        val, err = _quad(density, _fisher_integrand(density), rtol, "Fisher information")
+        if q == "entropy":
+            val, err = _quad(density, _entropy_integrand(density), rtol, "entropy")
+        else:
+            val, err = _quad(density, _fisher_integrand(density), rtol, "Fisher information")
+        if quantity == "fisher_matrix":
+            return MatrixEstimate([[val]], [[err]], m, options={"rtol": rtol},
+                                  trace_stderr=err)
         return Estimate(val, err, m, None, d, {"rtol": rtol})
     n_samples, batch, target = _mc_options(options)
+    used = {"n_samples": n_samples, "target_rse": target}
+    if quantity == "entropy":
+        def term(X):
+            return -density._logpdf(X)
+    elif quantity == "fisher":
+        def term(X):
+            s = density._score(X)
+            return np.einsum("ij,ij->i", s, s)
+    else:
+        batch = min(batch, max(256, 2_000_000 // (d * d + 1)))
 
-    def term(X):
-        s = density._score(X)
-        return np.einsum("ij,ij->i", s, s)
-
-    mean, var, n = _mc_mean(
-        density, term, n_samples=n_samples, batch_size=batch, target_rse=target,
-        rng=check_rng(rng),
-    )
-    return Estimate(
-        mean[0], math.sqrt(var[0]), m, n, d, {"n_samples": n_samples, "target_rse": target}
-    )
-
-
-def density_fisher_matrix(
-    density: Density, *, method: str = "auto", rng=None, **options
-) -> MatrixEstimate:
-    """Fisher information matrix E[s sᵀ] of a density, s = ∇ₓ log f."""
-    d = density.dim
-    reason = density._fisher_infinite()
-    if reason is not None:
-        check_method(method, DENSITY_METHODS)
-        return MatrixEstimate(np.full((d, d), np.inf), np.zeros((d, d)), "closed-form",
-                              reason=reason, trace_stderr=0.0)
-    closed = density._fisher_matrix()
-    if closed is None and method == "auto":
-        est = _composite(density, "fisher_matrix", rng, options)
-        if est is not None:
-            return est
-    m = _pick(method, density, closed is not None)
-    if m == "closed-form":
-        _reject_unknown(options, m)
-        return MatrixEstimate(closed, np.zeros((d, d)), m, trace_stderr=0.0)
-    if m == "quadrature":
-        est = density_fisher(density, method="quadrature", **options)
-        return MatrixEstimate([[est.value]], [[est.stderr]], m, options=est.options,
-                              trace_stderr=est.stderr)
-    n_samples, batch, target = _mc_options(options)
-
-    batch = min(batch, max(256, 2_000_000 // (d * d + 1)))
-
-    def term(X):
-        s = density._score(X)
-        outer = np.einsum("ni,nj->nij", s, s).reshape(len(s), d * d)
-        return np.column_stack([outer, np.einsum("ni,ni->n", s, s)])
-
-    mean, var, n = _mc_mean(
-        density, term, n_samples=n_samples, batch_size=batch, target_rse=target,
-        rng=check_rng(rng),
-    )
-    return MatrixEstimate(
-        mean[:-1].reshape(d, d), np.sqrt(var[:-1]).reshape(d, d), m, n,
-        {"n_samples": n_samples, "target_rse": target}, trace_stderr=math.sqrt(var[-1]),
-    )
+        def term(X):
+            s = density._score(X)
+            outer = np.einsum("ni,nj->nij", s, s).reshape(len(s), d * d)
+            return np.column_stack([outer, np.einsum("ni,ni->n", s, s)])
+    mean, var, n = _mc_mean(density, term, n_samples=n_samples, batch_size=batch,
+                            target_rse=target, rng=check_rng(rng))
+    if quantity == "fisher_matrix":
+        return MatrixEstimate(mean[:-1].reshape(d, d), np.sqrt(var[:-1]).reshape(d, d), m, n,
+                              used, trace_stderr=math.sqrt(var[-1]))
+    return Estimate(mean[0], math.sqrt(var[0]), m, n, d, used)

@@ -1,38 +1,322 @@
-"""Sample-based estimators: validation, then dispatch by dimension.
+"""Sample-based estimates: validate, standardise exactly, dispatch by method, map back.
 
-1-D samples go to :mod:`infoplane.estimators.univariate`, d-D samples to
-:mod:`infoplane.estimators.multivariate`; each module documents its methods and its
-``method="auto"`` rule.
+Every sample estimate goes through here:
+
+1. :func:`~infoplane._validation.check_samples` (shape, NaN/inf, masks, `nan_policy`);
+2. the method is resolved in the closed set of :mod:`infoplane._registry` and its options
+   are checked against that method's list (one error format for every function);
+3. `jitter` (one meaning in every dimension, :mod:`._prepare`) dequantises ties;
+4. the data are standardised per column by a median and a **power of two**
+   (:func:`infoplane._numerics.pow2_standardize`), which is exact, so the estimators see
+   O(1) numbers whatever the data's scale and the results map back exactly:
+   ``H(X) = H(Y) + Σ e_i log 2``, ``J_ij(X) = J_ij(Y) 2^-(e_i + e_j)``. Any finite input
+   from 1e-300 to 1e300 gives the same relative answer, and the FS product N·J/d is
+   formed in these units (it is finite even where N or J alone leave float64);
+5. the method runs (:mod:`.fft_kde_fisher`, :mod:`.kde_score_fisher`, :mod:`.knn_entropy`,
+   :mod:`.spacing_entropy`) and the result is wrapped with the method actually used.
+
+Degenerate data (a constant column, points in an affine subspace) give ``-inf`` entropy /
+``inf`` Fisher information with a ``reason`` and a
+:class:`~infoplane.errors.DegenerateDataWarning`, in every dimension.
 """
 
 from __future__ import annotations
 
-from .._validation import check_samples
+import math
+from dataclasses import dataclass
 
-__all__ = ["entropy_samples", "fisher_samples", "fisher_matrix_samples"]
+import numpy as np
+
+from .. import _registry as reg
+from .._numerics import pow2_standardize
+from .._results import Estimate, FSPoint, MatrixEstimate, entropy_power_from_entropy
+from .._validation import check_options, check_rng, check_samples, check_scalar
+from ..errors import AccuracyWarning, DegenerateDataWarning, warn
+from ._prepare import apply_jitter, count_duplicate_rows, jitter_width, sorted_1d
+
+__all__ = ["entropy_samples", "fisher_samples", "fisher_matrix_samples", "fs_point_samples",
+           "MIN_SAMPLES_1D"]
+
+LN2 = math.log(2.0)
+#: fewest samples of any 1-D estimate (below, no error bar is worth having)
+MIN_SAMPLES_1D = 10
+#: option keys reported in units of x (mapped back from the standardised units)
+_LENGTH_KEYS = ("bandwidth", "scale")
 
 
-def _backend(X):
-    if X.shape[1] == 1:
-        from . import univariate as mod
+# ------------------------------------------------------------------------- preparation
+@dataclass
+class _Prepared:
+    """Clean samples, dequantised and standardised once (shared by the halves of an FS
+    point)."""
+
+    n: int
+    d: int
+    Y: np.ndarray               # standardised samples
+    e: np.ndarray               # column exponents: X = Y * 2**e + median
+    median: np.ndarray
+    constant: tuple             # indices of constant columns
+    jitter_used: np.ndarray | None
+    _sorted: np.ndarray | None = None
+
+    @property
+    def sorted(self) -> np.ndarray:
+        if self._sorted is None:
+            self._sorted = sorted_1d(self.Y)
+        return self._sorted
+
+
+def _prepare(X: np.ndarray, jitter, rng: np.random.Generator) -> _Prepared:
+    width = jitter_width(X, jitter)
+    X = apply_jitter(X, width, rng)
+    med = np.median(X, axis=0)
+    Y, e = pow2_standardize(X)
+    constant = tuple(int(j) for j in np.flatnonzero(np.ptp(Y, axis=0) == 0))
+    return _Prepared(X.shape[0], X.shape[1], Y, e, med, constant, width)
+
+
+def _check(func: str, quantity: str, X: np.ndarray, method, options: dict):
+    """Resolve the method and check its options; returns (kind, method name)."""
+    kind = reg.input_kind(X.shape[1], False)
+    name = reg.resolve(quantity, kind, method)
+    own = reg.lookup(quantity, kind, name).options
+    check_options(func, options, tuple(own) + reg.COMMON_OPTIONS[kind],
+                  f" for {reg.describe(quantity, kind)} by method {name!r}")
+    return kind, name
+
+
+def _constant_reason(P: _Prepared) -> str:
+    cols = ", ".join(str(j) for j in P.constant)
+    where = "`x` is constant" if P.d == 1 else f"column(s) {cols} of `x` are constant"
+    return (f"{where}: a point mass along that axis has entropy -inf and infinite Fisher "
+            "information, which samples cannot estimate (check the data, or pass jitter)")
+
+
+def _check_size(P: _Prepared, quantity: str, name: str) -> None:
+    n, d = P.n, P.d
+    if d == 1 and n < MIN_SAMPLES_1D:
+        raise ValueError(f"`x` has {n} samples; method {name!r} for 1-D samples needs at "
+                         f"least {MIN_SAMPLES_1D}.")
+    if d > 1 and n <= d:
+        raise ValueError(
+            f"`x` has n = {n} samples in d = {d} dimensions; {n} points span at most "
+            f"{n - 1} dimensions, so no estimate of the {d}-D law exists (more samples "
+            "than dimensions are needed)."
+        )
+    if d > 1 and quantity == "fisher" and n < 2 * d + 2:
+        raise ValueError(f"`x` has {n} samples; method 'kde' in {d} dimensions needs at "
+                         f"least {2 * d + 2}.")
+
+
+# ------------------------------------------------------------------------- entropy
+@dataclass
+class _Scaled:
+    """An estimate in standardised units and the log2 factor that maps it to x units."""
+
+    est: Estimate | MatrixEstimate
+    log2: float                  # entropy: + log2 * ln 2; Fisher: * 2**log2
+    unscale: np.ndarray | None = None
+
+
+def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
+    n, d = P.n, P.d
+    shift = float(P.e.sum())
+    if P.constant:
+        reason = _constant_reason(P)
+        warn(reason, DegenerateDataWarning)
+        return _Scaled(Estimate(-math.inf, math.nan, name, n, d, {}, reason), shift)
+    _check_size(P, "entropy", name)
+    if d == 1:
+        if name == "knn":
+            from .knn_entropy import entropy_knn_1d
+
+            v, se, used = entropy_knn_1d(P.sorted, **opts)
+        else:
+            from .spacing_entropy import entropy_spacing, influence_stderr
+
+            v, used = entropy_spacing(P.sorted, **opts)
+            se = influence_stderr(P.sorted)
+        return _Scaled(Estimate(v, se, name, n, d, used), shift)
+    from .knn_entropy import entropy_knn_nd
+
+    n_dup = count_duplicate_rows(P.Y)
+    if n_dup:
+        raise ValueError(
+            f"`x` has {n_dup} duplicated rows; their kNN distance is 0 and the kNN entropy "
+            "would be -inf. Pass jitter='auto' (or a width) to dequantise the data."
+        )
+    v, se, used, reason = entropy_knn_nd(P.Y, rng=rng, **opts)
+    if reason is not None:
+        warn(reason + "; its entropy is -inf.", DegenerateDataWarning)
+    elif n < _entropy_min_reliable(d, used["n_neighbors"]):
+        warn(f"kNN entropy from n = {n} samples in d = {d} dimensions: the estimator's "
+             "bias can exceed its standard error several times at this n/d "
+             f"(n >= {_entropy_min_reliable(d, used['n_neighbors'])} is advisable)",
+             AccuracyWarning)
+    return _Scaled(Estimate(v, se, name, n, d, used, reason), shift)
+
+
+def _entropy_min_reliable(d: int, k: int) -> int:
+    """Sample size below which the d-D kNN bias dominates its standard error."""
+    return 20 * d
+
+
+# ------------------------------------------------------------------------- Fisher
+def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
+    n, d = P.n, P.d
+    if P.constant:
+        reason = _constant_reason(P)
+        warn(reason, DegenerateDataWarning)
+        est = MatrixEstimate(np.full((d, d), np.inf), np.full((d, d), np.nan), name, n,
+                             {}, reason=reason, trace_stderr=math.nan)
+        return _Scaled(est, 0.0)
+    _check_size(P, "fisher", name)
+    if d == 1:
+        from .fft_kde_fisher import fisher_kde
+
+        unit = float(np.exp2(P.e[0]))
+        if not isinstance(opts.get("bandwidth", "auto"), str):
+            bw = check_scalar("bandwidth", opts["bandwidth"], positive=True)
+            opts = dict(opts, bandwidth=bw / unit)
+        v, se, used = fisher_kde(P.sorted, rng=rng, x_unit=unit, **opts)
+        for key in _LENGTH_KEYS:
+            if key in used:
+                used[key] *= unit
+        if "center" in used:
+            used["center"] = used["center"] * unit + float(P.median[0])
+        est = MatrixEstimate([[v]], [[se]], name, n, used, trace_stderr=se)
+        return _Scaled(est, -2.0 * float(P.e[0]))
+    from .kde_score_fisher import fisher_matrix_kde
+
+    e_min = float(P.e.min())
+    r = np.exp2(-(P.e - e_min))       # J_x = 2^-2e_min R J_y R
+    res, used, reason = fisher_matrix_kde(P.Y, rng=rng, unscale=r, **opts)
+    if res is None:
+        warn(reason, DegenerateDataWarning)
+        est = MatrixEstimate(np.full((d, d), np.inf), np.full((d, d), np.nan), name, n,
+                             used, reason=reason, trace_stderr=math.nan)
+        return _Scaled(est, 0.0)
+    J, se, se_tr = res
+    if "bias" in used:
+        used["bias"] = float(np.ldexp(used["bias"], int(-2 * e_min)))
+    est = MatrixEstimate(J, se, name, n, used, trace_stderr=se_tr)
+    return _Scaled(est, -2.0 * e_min)
+
+
+# ------------------------------------------------------------------------- mapping back
+def _entropy_out(s: _Scaled) -> Estimate:
+    e = s.est
+    return Estimate(e.value + s.log2 * LN2, e.stderr, e.method, e.n_samples, e.n_dims,
+                    e.options, e.reason)
+
+
+def _matrix_out(s: _Scaled) -> MatrixEstimate:
+    e = s.est
+    k = int(s.log2)
+    with np.errstate(over="ignore", under="ignore"):
+        value = np.ldexp(e.value, k)
+        stderr = np.ldexp(e.stderr, k)
+        tse = None if e.trace_stderr is None else float(np.ldexp(e.trace_stderr, k))
+    reason = e.reason
+    tr = float(np.trace(e.value))
+    if reason is None and (np.isinf(value).any() or (tr > 0 and np.trace(value) == 0)):
+        reason = _range_reason(tr, k)
+    return MatrixEstimate(value, stderr, e.method, e.n_samples, e.options, reason,
+                          trace_stderr=tse)
+
+
+def _range_reason(j_std: float, k: int) -> str:
+    log10 = math.log10(j_std) + k * math.log10(2.0) if j_std > 0 else math.nan
+    return (f"J ≈ 10^{log10:.1f} is outside the float64 range (the data's scale is "
+            f"10^{-log10 / 2:.0f}); N·J/d from fs_point stays exact")
+
+
+def _trace_out(s: _Scaled) -> Estimate:
+    return _matrix_out(s).trace
+
+
+# ------------------------------------------------------------------------- public
+def _run(func, quantity, x, method, rng, nan_policy, options):
+    X = check_samples(x, nan_policy=nan_policy)
+    kind, name = _check(func, quantity, X, method, options)
+    rng = check_rng(rng)
+    opts = dict(options)
+    P = _prepare(X, opts.pop("jitter", None), rng)
+    run = _entropy if quantity == "entropy" else _fisher_matrix
+    s = run(P, name, rng, opts)
+    if P.jitter_used is not None:
+        _record_jitter(s, P)
+    return s
+
+
+def _record_jitter(s: _Scaled, P: _Prepared) -> None:
+    j = P.jitter_used
+    opts = dict(s.est.options, jitter=float(j[0]) if P.d == 1 else tuple(map(float, j)))
+    if isinstance(s.est, MatrixEstimate):
+        s.est = MatrixEstimate(s.est.value, s.est.stderr, s.est.method, s.est.n_samples,
+                               opts, s.est.reason, trace_stderr=s.est.trace_stderr)
     else:
-        from . import multivariate as mod
-    return mod
+        e = s.est
+        s.est = Estimate(e.value, e.stderr, e.method, e.n_samples, e.n_dims, opts, e.reason)
 
 
-def entropy_samples(x, *, method="auto", rng=None, nan_policy="raise", **options):
+def entropy_samples(x, *, method="auto", rng=None, nan_policy="raise", **options) -> Estimate:
     """Entropy (nats) from samples `x` of shape (n,) or (n, d)."""
-    X = check_samples(x, nan_policy=nan_policy)
-    return _backend(X).entropy(X, method=method, rng=rng, **options)
+    return _entropy_out(_run("entropy", "entropy", x, method, rng, nan_policy, options))
 
 
-def fisher_samples(x, *, method="auto", rng=None, nan_policy="raise", **options):
+def fisher_samples(x, *, method="auto", rng=None, nan_policy="raise", **options) -> Estimate:
     """Fisher information (trace) from samples `x` of shape (n,) or (n, d)."""
-    X = check_samples(x, nan_policy=nan_policy)
-    return _backend(X).fisher(X, method=method, rng=rng, **options)
+    return _trace_out(_run("fisher", "fisher", x, method, rng, nan_policy, options))
 
 
-def fisher_matrix_samples(x, *, method="auto", rng=None, nan_policy="raise", **options):
+def fisher_matrix_samples(x, *, method="auto", rng=None, nan_policy="raise",
+                          **options) -> MatrixEstimate:
     """Fisher information matrix from samples `x` of shape (n,) or (n, d)."""
+    return _matrix_out(_run("fisher_matrix", "fisher", x, method, rng, nan_policy, options))
+
+
+def fs_point_samples(x, *, entropy_method="auto", fisher_method="auto", rng=None,
+                     nan_policy="raise", entropy_options=None,
+                     fisher_options=None) -> FSPoint:
+    """The FS point of samples, sharing one validation, standardisation and sort between
+    its halves; the product N·J/d is formed in standardised units (exact, finite)."""
     X = check_samples(x, nan_policy=nan_policy)
-    return _backend(X).fisher_matrix(X, method=method, rng=rng, **options)
+    eo, fo = dict(entropy_options or {}), dict(fisher_options or {})
+    _, hname = _check("fs_point", "entropy", X, entropy_method, eo)
+    _, jname = _check("fs_point", "fisher", X, fisher_method, fo)
+    rng = check_rng(rng)
+    ej, fj = eo.pop("jitter", None), fo.pop("jitter", None)
+    P = _prepare(X, ej, rng)
+    Pf = P if _same(ej, fj) else _prepare(X, fj, rng)
+    hs = _entropy(P, hname, rng, eo)
+    js = _fisher_matrix(Pf, jname, rng, fo)
+    for s, prep in ((hs, P), (js, Pf)):
+        if prep.jitter_used is not None:
+            _record_jitter(s, prep)
+    h, jm = _entropy_out(hs), _matrix_out(js)
+    j = jm.trace
+    d = P.d
+    point = FSPoint.from_estimates(h, j, d)
+    # the product in standardised units: N_x J_x / d = N_y tr(R J_y R)/d * 2^c with
+    # c = (2/d) Σ e - 2 e_min (exactly 0 in 1-D and for equal column scales)
+    ny = entropy_power_from_entropy(hs.est, d)
+    jy = js.est.trace
+    c = 2.0 * float(P.e.sum()) / d + js.log2
+    prod = ny.value * jy.value / d
+    if math.isfinite(prod) and prod > 0 and P is Pf:
+        rel = math.hypot(ny.stderr / ny.value if ny.value else 0.0,
+                         jy.stderr / jy.value if jy.value else 0.0)
+        value = prod * 2.0 ** c
+        product = Estimate(value, abs(value) * rel, point.product.method, j.n_samples, d,
+                           reason=point.product.reason)
+        point = FSPoint(point.entropy, point.entropy_power, point.fisher, d, product)
+    return point
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return float(a) == float(b)

@@ -1,0 +1,59 @@
+"""Preparing clean samples for the estimators: ties, dequantisation (`jitter`), sorting.
+
+`jitter` has one meaning everywhere: ``None`` leaves the data alone (ties that would make
+an estimate infinite raise), ``"auto"`` adds uniform noise one quantisation step wide
+(per coordinate: the smallest gap between distinct values), a float adds uniform noise of
+that width in units of x to every coordinate of every sample. The estimate is then the
+one of the dequantised variable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import check_scalar
+
+__all__ = ["jitter_width", "apply_jitter", "sorted_1d", "tie_error", "count_duplicate_rows"]
+
+
+def jitter_width(X: np.ndarray, jitter) -> np.ndarray | None:
+    """Per-column noise width for `jitter` (None when `jitter` is None)."""
+    if jitter is None:
+        return None
+    d = X.shape[1]
+    if isinstance(jitter, str):
+        if jitter != "auto":
+            raise ValueError(f"`jitter` must be None, 'auto' or a width > 0; got {jitter!r}.")
+        w = np.empty(d)
+        for j in range(d):
+            gaps = np.diff(np.unique(X[:, j]))
+            w[j] = gaps.min() if gaps.size else 0.0
+        return w
+    return np.full(d, check_scalar("jitter", jitter, positive=True))
+
+
+def apply_jitter(X: np.ndarray, width: np.ndarray | None, rng: np.random.Generator):
+    """``X + U(-w/2, w/2)`` per column (a new array); `X` itself when `width` is None."""
+    if width is None:
+        return X
+    return X + rng.uniform(-0.5, 0.5, size=X.shape) * width
+
+
+def sorted_1d(X: np.ndarray) -> np.ndarray:
+    """The single column of `X`, sorted."""
+    return np.sort(np.asarray(X, dtype=np.float64).ravel())
+
+
+def tie_error(what: str, n_zero: int, n: int) -> ValueError:
+    """The error for ties that make an estimate infinite, with the `jitter` remedy."""
+    return ValueError(
+        f"`x` has heavy ties: {n_zero} of {n} samples get a zero {what}, so the estimate "
+        "would be -inf. Pass jitter='auto' (uniform noise over the quantisation step, "
+        "which estimates the entropy of the dequantised variable) or jitter=<width>."
+    )
+
+
+def count_duplicate_rows(X: np.ndarray) -> int:
+    """Number of rows that equal another row."""
+    _, counts = np.unique(X, axis=0, return_counts=True)
+    return int(np.sum(counts[counts > 1]))

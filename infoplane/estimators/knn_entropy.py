@@ -1,0 +1,213 @@
+r"""Kozachenko-Leonenko k-nearest-neighbour entropy, 1-D and d-D.
+
+The estimator of ``method="knn"`` (what ``"auto"`` picks for entropy). Works on
+standardised samples; :mod:`infoplane.estimators.samples` validates, standardises,
+dequantises (`jitter`) and maps back (``H(aX) = H(X) + log|a|``).
+
+1-D
+---
+On sorted data, with ρ_i the distance from X_i to its k-th nearest neighbour,
+``H = ψ(n) - ψ(k) + log 2 + mean(log ρ_i)``. The standard error is the
+influence-function error of :func:`~infoplane.estimators.spacing_entropy.influence_stderr`
+with the fixed-k noise ``ψ'(k)/n`` (the variance of log Gamma(k), the law of
+``log(n f ρ_k)``) added in quadrature. Default k = round(0.75 n^(1/3)) in [2, 16]
+(balances the O(1/k) excess variance against the O((k/n)²) bias).
+
+d-D (d >= 2)
+------------
+With ``Y = L⁻¹(X - x̄)``, ``Σ̂ = L Lᵀ``, and ``ρ_(j),i`` the distance from ``Y_i`` to its
+j-th nearest neighbour,
+
+.. math:: \hat H = \frac1n\sum_i\sum_{j=1}^k w_j \log\bigl(e^{-\psi(j)} V_d (n-1)
+          \rho_{(j),i}^d\bigr) + \log|\det L|,
+
+where ``V_d`` is the volume of the unit ball. ``H(L⁻¹X) = H(X) - log|det L|`` holds
+exactly, and the Euclidean kNN distances of ``L⁻¹X`` are invariant under rotations,
+so ``Ĥ(AX) = Ĥ(X) + log|det A|`` for every invertible ``A`` (up to rounding).
+Whitening removes most of the bias that anisotropy causes in high dimensions; the
+weights (Berrett, Samworth & Yuan 2019, Sec. 3) cancel the leading
+``O((k/n)^{2l/d})`` bias terms for ``l <= d/4``.
+
+Defaults: k = 3 for d <= 3, k = d with the weights for 4 <= d <= 7 (one constraint), and
+k = 2 without weights for d >= 8, where the two-constraint weights are large and
+multiply the standard deviation several-fold (chosen with ``benchmarks/accuracy_nd.py``;
+measurements in ``docs/benchmarks_nd.md``). The metric is Euclidean: the max-norm variant
+queries faster but is not rotation invariant after whitening
+(``docs/knn_metric_nd.md``). ``max_queries`` trades variance for time.
+
+The d-D standard error is the delete-one jackknife, exact from the k+1 nearest neighbours.
+
+References
+----------
+Kozachenko & Leonenko (1987), Probl. Inf. Transm. 23, 95-101.
+Berrett, Samworth & Yuan (2019), Ann. Statist. 47(1), 288-318.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+from .._numerics import rank_message, whiten
+from .._validation import check_int, check_method, check_rng
+from ._prepare import tie_error
+from .spacing_entropy import influence_stderr
+
+__all__ = ["entropy_knn_1d", "entropy_knn_nd", "bsy_weights", "default_knn",
+           "default_neighbors_1d"]
+
+
+# ------------------------------------------------------------------------------- 1-D
+def default_neighbors_1d(n: int) -> int:
+    """k = round(0.75 n^(1/3)) clipped to [2, 16]."""
+    return int(min(16, max(2, round(0.75 * n ** (1.0 / 3.0)))))
+
+
+def entropy_knn_1d(x: np.ndarray, *, n_neighbors=None) -> tuple[float, float, dict]:
+    """KL entropy of sorted 1-D samples `x`: ``(value, stderr, options used)``."""
+    from .._kernels.spacing import _knn_radii_sorted
+
+    n = x.size
+    k = default_neighbors_1d(n) if n_neighbors is None else check_int(
+        "n_neighbors", n_neighbors, minimum=1)
+    if n < k + 1 or n < 3:
+        raise ValueError(
+            f"`x` has {n} samples; method 'knn' with n_neighbors={k} needs at least "
+            f"{max(k + 1, 3)}."
+        )
+    r = _knn_radii_sorted(x, k)
+    n_zero = int((r <= 0).sum())
+    if n_zero:
+        raise tie_error(f"{k}-NN radius", n_zero, n)
+    value = float(special.digamma(n) - special.digamma(k) + math.log(2.0)
+                  + np.mean(np.log(r)))
+    # fixed-k excess variance: Var log Gamma(k) = ψ'(k) per term
+    stderr = math.sqrt(influence_stderr(x) ** 2 + float(special.polygamma(1, k)) / n)
+    return value, stderr, {"n_neighbors": k}
+
+
+# ------------------------------------------------------------------------------- d-D
+def bsy_weights(k: int, dim: int) -> np.ndarray:
+    """Berrett-Samworth-Yuan bias-correcting weights for the k-NN entropy estimator.
+
+    The minimum-norm ``w`` in ``R^k`` with ``Σ_j w_j = 1``,
+    ``Σ_j w_j Γ(j + 2l/d) / Γ(j) = 0`` for ``l = 1, ..., ⌊d/4⌋``, and ``w_j = 0``
+    unless ``j ∈ {⌊k/d⌋, ⌊2k/d⌋, ..., k}`` (Berrett, Samworth & Yuan 2019, eq. (4)).
+    For ``d <= 3`` this is the unweighted estimator ``w = e_k``.
+
+    Examples
+    --------
+    >>> from infoplane.estimators.knn_entropy import bsy_weights
+    >>> bsy_weights(3, 2)
+    array([0., 0., 1.])
+    >>> w = bsy_weights(10, 5); round(float(w.sum()), 12)
+    1.0
+    """
+    L = dim // 4
+    w = np.zeros(k)
+    if L == 0:
+        w[-1] = 1.0
+        return w
+    support = sorted({(j * k) // dim for j in range(1, dim + 1)} - {0})
+    if len(support) < L + 1:
+        raise ValueError(
+            f"`n_neighbors`={k} is too small for the bias-corrected weights in {dim} "
+            f"dimensions; use n_neighbors >= {dim}."
+        )
+    j = np.asarray(support, dtype=float)
+    A = [np.ones_like(j)]
+    for order in range(1, L + 1):
+        A.append(np.exp(special.gammaln(j + 2.0 * order / dim) - special.gammaln(j)))
+    A = np.array(A)
+    b = np.zeros(L + 1)
+    b[0] = 1.0
+    ws = A.T @ np.linalg.solve(A @ A.T, b)  # minimum-norm solution
+    w[np.asarray(support) - 1] = ws
+    return w
+
+
+def _log_unit_ball(d):
+    return 0.5 * d * math.log(math.pi) - special.gammaln(0.5 * d + 1.0)
+
+
+def default_knn(n: int, dim: int) -> tuple[int, str]:
+    """``(n_neighbors, weights)`` used by default in d-D (see the module docstring)."""
+    if dim <= 3:
+        k, w = 3, "none"  # BSY weights are e_k for d <= 3
+    elif dim <= 7:
+        k, w = dim, "bsy"
+    else:
+        k, w = 2, "none"
+    return int(max(1, min(k, n - 2))), w
+
+
+def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whiten=True,
+                   max_queries=None) -> tuple[float, float, dict, str | None]:
+    """Weighted KL entropy of d-D samples without duplicate rows.
+
+    Returns ``(value, stderr, options used, reason)``; ``reason`` is set (and the value
+    ``-inf``) when the data lie in a lower-dimensional affine subspace.
+    """
+    from scipy.spatial import cKDTree
+
+    from .._kernels.knn import _knn_jackknife_deltas
+
+    n, d = X.shape
+    k_auto, w_auto = default_knn(n, d)
+    k = k_auto if n_neighbors is None else check_int("n_neighbors", n_neighbors, minimum=1)
+    check_method(weights, ("auto", "bsy", "none"), name="weights")
+    if weights == "auto":
+        weights = w_auto if k == k_auto else ("bsy" if 4 <= d <= 7 and k >= d else "none")
+    if not isinstance(whiten, (bool, np.bool_)):
+        raise TypeError(f"`whiten` must be a bool; got {whiten!r}.")
+    if max_queries is not None:
+        max_queries = check_int("max_queries", max_queries, minimum=2)
+    if n < k + 2:
+        raise ValueError(
+            f"`x` has {n} samples; method 'knn' with n_neighbors={k} needs at least {k + 2}."
+        )
+    w = bsy_weights(k, d) if weights == "bsy" else np.eye(k)[-1]
+    used = {"n_neighbors": k, "weights": weights, "whiten": bool(whiten),
+            "max_queries": max_queries}
+    if whiten:
+        Y, L, logdet = _whiten(X)
+        if Y is None:
+            return -math.inf, math.nan, used, rank_message(X)
+    else:
+        Y, logdet = X, 0.0
+
+    m = n if max_queries is None else min(n, max_queries)
+    q = np.arange(n) if m == n else np.sort(check_rng(rng).choice(n, m, replace=False))
+    tree = cKDTree(Y)
+    dist, idx = tree.query(Y[q], k + 2, workers=-1)
+    dist, idx = dist[:, 1:], idx[:, 1:]  # drop the point itself (no duplicates remain)
+    if np.any(dist[:, :k] == 0.0):
+        raise ValueError("`x` has coincident points after whitening; pass jitter='auto'.")
+    logr = np.log(dist)
+    const = math.log(n - 1) + _log_unit_ball(d)
+    psi = special.digamma(np.arange(1, k + 1))
+    xi = d * (logr[:, :k] @ w) + const - float(w @ psi)
+    value = float(xi.mean()) + logdet
+
+    # delete-one jackknife: the radii of the k+1 nearest neighbours give it exactly
+    if m >= 4:
+        delta = _knn_jackknife_deltas(
+            np.ascontiguousarray(logr), np.ascontiguousarray(idx, dtype=np.int64), w, d, n
+        )
+        own = np.zeros(n)
+        own[q] = xi
+        inq = np.zeros(n)
+        inq[q] = 1.0
+        # replicate j: mean over queries i != j (the shift log((n-2)/(n-1)) cancels)
+        reps = (xi.sum() - own + delta) / (m - inq)
+        se = math.sqrt((n - 1) / n * np.sum((reps - reps.mean()) ** 2))
+        if m < n:  # variance of the random subset of query points
+            se = math.sqrt(se**2 + (1.0 - m / n) * xi.var(ddof=1) / m)
+    else:
+        se = math.nan
+    return value, se, used, None
+
+
+_whiten = whiten  # the option `whiten` shadows the function inside entropy_knn_nd

@@ -1,0 +1,67 @@
+"""1-D entropy by Ebrahimi's m-spacing estimator, and the influence-function standard error.
+
+``H = mean(log(n (X_(i+m) - X_(i-m)) / (c_i m)))`` with Ebrahimi's boundary weights c_i
+(Vasicek's estimator with boundary correction). Works on sorted, standardised samples;
+:mod:`infoplane.estimators.samples` validates, standardises and maps back.
+
+The standard error of every 1-D entropy estimator starts from
+:func:`influence_stderr`, ``sd(log f̂(X_i))/√n`` with f̂ the √n-spacing density: the error
+of an efficient estimator (the influence function of H is ``-log f(x) - H``).
+
+References
+----------
+Ebrahimi, Pflughoeft & Soofi (1994), Stat. Probab. Lett. 20, 225-234.
+Vasicek (1976), J. R. Stat. Soc. B 38, 54-59.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._validation import check_int
+from ._prepare import tie_error
+
+__all__ = ["entropy_spacing", "influence_stderr", "default_window"]
+
+
+def default_window(n: int) -> int:
+    """m = floor(sqrt(n) + 0.5), scipy.stats.differential_entropy's default."""
+    return max(1, int(math.floor(math.sqrt(n) + 0.5)))
+
+
+def entropy_spacing(x: np.ndarray, *, window_length=None) -> tuple[float, dict]:
+    """Ebrahimi m-spacing entropy of sorted samples `x`: ``(value, options used)``."""
+    from .._kernels.spacing import _ebrahimi_log_terms
+
+    n = x.size
+    m = default_window(n) if window_length is None else check_int(
+        "window_length", window_length, minimum=1)
+    if not m < n / 2:
+        raise ValueError(f"`window_length` must be < n/2 = {n / 2}; got {m} (n = {n}).")
+    t = _ebrahimi_log_terms(x, m)
+    bad = ~np.isfinite(t)
+    if bad.any():
+        raise tie_error(f"{m}-spacing", int(bad.sum()), x.size)
+    return float(np.mean(t)), {"window_length": m}
+
+
+def influence_stderr(x: np.ndarray) -> float:
+    """``sd(log f̂(X_i))/√n`` with the √n-spacing density f̂ (`x` sorted).
+
+    The standard deviation only needs a sample of the terms: above 10^5 points it is
+    taken over an evenly strided subset of the order statistics.
+    """
+    n = x.size
+    m = default_window(n)
+    idx = np.arange(0, n, max(1, n // 100_000))
+    up = x[np.minimum(idx + m, n - 1)]
+    dn = x[np.maximum(idx - m, 0)]
+    j = idx + 1.0  # Ebrahimi's boundary weights, as in the spacing kernel
+    c = np.where(j <= m, 1.0 + (j - 1.0) / m, np.where(j >= n - m + 1, 1.0 + (n - j) / m, 2.0))
+    with np.errstate(divide="ignore"):
+        t = np.log(n * (up - dn) / (c * m))
+    if not np.isfinite(t).all():
+        raise tie_error(f"{m}-spacing", int((~np.isfinite(t)).sum()), n)
+    return float(np.std(t, ddof=1) / math.sqrt(n))
