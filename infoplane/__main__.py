@@ -1,3 +1,5 @@
+"""``python -m infoplane``: the command line (see :mod:`infoplane.cli`)."""
+
 import sys
 
 from .cli import main

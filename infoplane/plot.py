@@ -14,12 +14,44 @@ import numpy as np
 from ._results import FSPoint, FSTrajectory
 from .errors import InfoplaneWarning, import_optional
 
-__all__ = ["fs_plane"]
+__all__ = ["fs_plane", "point_style"]
 
 # tab10 with the pale yellow and cyan darkened, so labels stay readable on white
 _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
             "#0e8a9a", "#7f7f7f", "#a08a00"]
 _MARKERS = "osD^v<>hPX"
+
+
+def point_style(index: int) -> dict[str, str]:
+    """Colour and marker :func:`fs_plane` gives the `index`-th point it draws.
+
+    Use it to draw something in the style of a given point, e.g. a hollow marker of the
+    same colour through the ``styles`` argument of :func:`fs_plane`. The styles cycle
+    through ten colours and ten markers.
+
+    Parameters
+    ----------
+    index : int
+        Position of the point among the points (not trajectories) passed to
+        :func:`fs_plane`, from 0.
+
+    Returns
+    -------
+    dict
+        ``{"color": <hex colour>, "fmt": <marker>}``, keyword arguments of
+        :meth:`matplotlib.axes.Axes.errorbar`.
+
+    Examples
+    --------
+    >>> from infoplane.plot import point_style
+    >>> point_style(0)
+    {'color': '#1f77b4', 'fmt': 'o'}
+    >>> point_style(10) == point_style(0)
+    True
+    """
+    return {"color": _PALETTE[index % len(_PALETTE)], "fmt": _MARKERS[index % len(_MARKERS)]}
+
+
 _OFFSETS = [(6, 4, "left"), (6, -12, "left"), (-6, 4, "right"), (-6, -12, "right"),
             (0, 9, "center"), (0, -17, "center"), (10, -4, "left"), (-10, -4, "right")]
 
@@ -190,8 +222,6 @@ def fs_plane(
         return j / d if per_dim else j
 
     xs, ys = [], []
-    palette = _PALETTE
-    markers = _MARKERS
     n_pt = 0
     trajectories = []
     to_label = []
@@ -209,8 +239,8 @@ def fs_plane(
             style = dict((styles or {}).get(label, {}))
             ann = bool(style.pop("annotate", annotate))
             in_legend = bool(style.pop("legend", not ann))
-            kw = dict(fmt=markers[n_pt % len(markers)], color=palette[n_pt % len(palette)],
-                      ms=7, mec="white", mew=0.8, capsize=2.5, elinewidth=1.0, zorder=4)
+            kw = dict(**point_style(n_pt), ms=7, mec="white", mew=0.8, capsize=2.5,
+                      elinewidth=1.0, zorder=4)
             kw.update(style)
             xerr = obj.entropy_power.stderr if errorbars else 0.0
             yerr = y_of(obj.fisher.stderr, obj.dim) if errorbars else 0.0

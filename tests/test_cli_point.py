@@ -1,11 +1,47 @@
-"""`infoplane point`: CSV/NPY columns -> FS point table or JSON."""
+"""`infoplane point`: CSV/NPY/NPZ columns -> FS point table or JSON.
+
+Values are checked against closed forms of the laws the data were drawn from, with a
+tolerance of 4 reported standard errors (seeded data, so the outcome is fixed).
+"""
 
 import json
+import math
 
 import numpy as np
 import pytest
 
+import infoplane as ip
 from infoplane.cli import main
+
+LOG_2PIE = math.log(2 * math.pi * math.e)
+
+# closed forms: X = 2 Z (Z standard normal) and the standard Laplace law
+TRUTH = {
+    "temp": {"entropy": 0.5 * LOG_2PIE + math.log(2.0), "entropy_power": 4.0, "fisher": 0.25,
+             "product": 1.0},
+    "wind": {"entropy": 1.0 + math.log(2.0), "entropy_power": 2 * math.e / math.pi,
+             "fisher": 1.0, "product": 2 * math.e / math.pi},
+}
+
+
+def _strict_json(text):
+    """json.loads that refuses the non-standard NaN/Infinity literals."""
+    def bad(c):
+        raise AssertionError(f"non-standard JSON constant {c}")
+
+    return json.loads(text, parse_constant=bad)
+
+
+def _assert_matches_truth(rec, truth):
+    for q, expected in truth.items():
+        e = rec[q]
+        # the tolerance must mean something: at n = 3000 every SE is below 10% of the value
+        assert 0 < e["stderr"] < 0.1 * abs(expected), (q, e)
+        assert abs(e["value"] - expected) < 4 * e["stderr"], (q, e, expected)
+        # the 95% interval is value ± 1.96 SE
+        lo, hi = e["ci95"]
+        assert lo == pytest.approx(e["value"] - 1.959964 * e["stderr"], rel=1e-5)
+        assert hi == pytest.approx(e["value"] + 1.959964 * e["stderr"], rel=1e-5)
 
 
 @pytest.fixture
@@ -21,16 +57,16 @@ def data(tmp_path):
     return x, with_header, no_header, npy
 
 
-def test_json_by_name(data, capsys):
-    x, h, _, _ = data
-    assert main(["point", str(h), "--column", "temp", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert len(out) == 1 and out[0]["column"] == "temp" and out[0]["n_samples"] == 3000
-    f = out[0]["fisher"]
-    assert f["method"] == "kde" and f["ci95"][0] < f["value"] < f["ci95"][1]
-    # J of N(0, 4) is 1/4; the CLI must agree with the estimate's own 4-SE band
-    assert abs(f["value"] - 0.25) < 4 * f["stderr"]
-    assert out[0]["entropy"]["method"] == "knn"
+@pytest.mark.statistical
+def test_json_all_columns_match_closed_forms(data, capsys):
+    _, h, _, _ = data
+    assert main(["point", str(h), "--json"]) == 0
+    out = _strict_json(capsys.readouterr().out)
+    assert [r["column"] for r in out] == ["temp", "wind"]
+    for rec in out:
+        assert rec["n_samples"] == 3000 and rec["dim"] == 1
+        assert rec["fisher"]["method"] == "kde" and rec["entropy"]["method"] == "knn"
+        _assert_matches_truth(rec, TRUTH[rec["column"]])
 
 
 def test_table_all_columns_without_header(data, capsys):
@@ -42,8 +78,6 @@ def test_table_all_columns_without_header(data, capsys):
 
 
 def test_npy_by_index_matches_api(data, capsys):
-    import infoplane as ip
-
     x, _, _, npy = data
     assert main(["point", str(npy), "-c", "1", "--json", "--seed", "4"]) == 0
     out = json.loads(capsys.readouterr().out)[0]
@@ -59,25 +93,85 @@ def test_method_option(data, capsys):
     assert json.loads(capsys.readouterr().out)[0]["entropy"]["method"] == "spacing"
 
 
-def test_errors(data, tmp_path, capsys):
-    _, h, _, _ = data
-    assert main(["point", str(h), "-c", "nope"]) == 2
-    assert "nope" in capsys.readouterr().err
-    assert main(["point", str(h), "-c", "7"]) == 2
-    assert main(["point", str(tmp_path / "missing.csv")]) == 2
-    assert "does not exist" in capsys.readouterr().err
-    bad = tmp_path / "bad.csv"
-    bad.write_text("a,b\n1,2\n3,x\n")
-    assert main(["point", str(bad)]) == 2
-    assert "not numeric" in capsys.readouterr().err
-
-
 def test_nan_policy(tmp_path, capsys):
     r = np.random.default_rng(1)
     x = r.standard_normal(500)
     p = tmp_path / "gaps.csv"
     p.write_text("v\n" + "\n".join(f"{v:.17g}" for v in x) + "\nnan\n\n")
     assert main(["point", str(p)]) == 2
-    assert "finite" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "finite" in err and "line 502" in err and "--nan-policy omit" in err
     assert main(["point", str(p), "--nan-policy", "omit", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["n_samples"] == 500
+
+
+@pytest.mark.statistical
+def test_excel_csv_with_bom_and_semicolons(data, tmp_path, capsys):
+    x, _, _, _ = data
+    p = tmp_path / "excel.csv"
+    rows = "\r\n".join(f"{a:.17g};{b:.17g}" for a, b in x)
+    p.write_bytes(("temp;wind\r\n" + rows + "\r\n").encode("utf-8-sig"))
+    assert main(["point", str(p), "--column", "temp", "--json"]) == 0
+    rec = _strict_json(capsys.readouterr().out)[0]
+    assert rec["column"] == "temp"
+    _assert_matches_truth(rec, TRUTH["temp"])
+
+
+def test_text_column_is_fine_when_not_selected(tmp_path, capsys):
+    r = np.random.default_rng(2)
+    p = tmp_path / "log.csv"
+    p.write_text("date,v\n" + "".join(f"2024-01-{i % 28 + 1:02d},{v:.17g}\n"
+                                      for i, v in enumerate(r.standard_normal(400))))
+    assert main(["point", str(p), "-c", "v", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["n_samples"] == 400
+
+
+@pytest.mark.statistical
+def test_npz_key_selects_the_array(tmp_path, capsys):
+    r = np.random.default_rng(3)
+    # J = 1/σ²: 4 for σ = 0.5 and 0.25 for σ = 2 (16-fold apart, far beyond 4 SE)
+    arrays = {"narrow": 0.5 * r.standard_normal(3000), "wide": 2.0 * r.standard_normal(3000)}
+    p = tmp_path / "runs.npz"
+    np.savez(p, **arrays)
+    for key, j in (("narrow", 4.0), ("wide", 0.25)):
+        assert main(["point", str(p), "--key", key, "--json"]) == 0
+        f = _strict_json(capsys.readouterr().out)[0]["fisher"]
+        assert abs(f["value"] - j) < 4 * f["stderr"] and f["stderr"] < 0.1 * j
+
+
+def test_single_array_npz_needs_no_key_and_content_decides_format(tmp_path, capsys):
+    r = np.random.default_rng(4)
+    x = r.standard_normal((300, 2))
+    p = tmp_path / "exported.dat"  # an .npz under another name: read by its contents
+    np.savez_compressed(p.with_suffix(".npz"), only=x)
+    p.with_suffix(".npz").rename(p)
+    q = tmp_path / "array.bin"
+    np.save(q.with_suffix(".npy"), x)
+    q.with_suffix(".npy").rename(q)
+    assert main(["point", str(p), "--json", "--seed", "1"]) == 0
+    from_npz = json.loads(capsys.readouterr().out)
+    assert main(["point", str(q), "--json", "--seed", "1"]) == 0
+    assert json.loads(capsys.readouterr().out) == from_npz
+    assert [r["column"] for r in from_npz] == ["0", "1"]
+
+
+def test_fortran_order_and_integer_npy(tmp_path, capsys):
+    r = np.random.default_rng(5)
+    x = np.asfortranarray(r.integers(-1000, 1000, size=(400, 2)))
+    p = tmp_path / "f.npy"
+    np.save(p, x)
+    assert main(["point", str(p), "-c", "1", "--json", "--seed", "2"]) == 0
+    out = json.loads(capsys.readouterr().out)[0]
+    assert out["fisher"]["value"] == ip.fs_point(x[:, 1].astype(float), rng=2).fisher.value
+
+
+def test_json_writes_non_finite_numbers_as_strings(monkeypatch, tmp_path, capsys):
+    # the uniform law has J = inf (a jump), a closed form with a reason
+    uniform = ip.fs_point(ip.Uniform())
+    assert math.isinf(uniform.fisher.value) and uniform.fisher.reason
+    monkeypatch.setattr(ip, "fs_point", lambda *a, **k: uniform)
+    p = tmp_path / "u.csv"
+    p.write_text("u\n" + "\n".join(str(v) for v in np.linspace(0, 1, 50)))
+    assert main(["point", str(p), "--json"]) == 0
+    f = _strict_json(capsys.readouterr().out)[0]["fisher"]
+    assert f["value"] == "inf" and f["reason"] == uniform.fisher.reason

@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import infoplane as ip  # noqa: E402
 from infoplane.cli import main  # noqa: E402
-from infoplane.plot import fs_plane  # noqa: E402
+from infoplane.cli.tour import tour_points  # noqa: E402
+from infoplane.plot import fs_plane, point_style  # noqa: E402
 
 
 def _mc_point():
@@ -78,10 +79,56 @@ def test_tour_no_plot(capsys):
     assert float(row.split()[4]) == pytest.approx(2 * math.e / math.pi, rel=1e-3)
 
 
+def test_fs_plane_draws_points_in_point_style():
+    pts = {name: ip.fs_point(d) for name, d in
+           [("a", ip.Gaussian()), ("b", ip.Laplace()), ("c", ip.Logistic())]}
+    ax = fs_plane(pts)
+    markers = [line for line in ax.lines if line.get_marker() not in ("None", "", None)]
+    assert [(line.get_color(), line.get_marker()) for line in markers] == [
+        (point_style(i)["color"], point_style(i)["fmt"]) for i in range(3)]
+    assert len({point_style(i)["color"] for i in range(10)}) == 10
+    plt.close(ax.figure)
+
+
+def test_tour_points_rejects_too_few_samples():
+    with pytest.raises(ValueError, match="`n_samples` must be an integer >= 10"):
+        tour_points(9)
+
+
+def _is_png(path):
+    with open(path, "rb") as f:
+        return f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
 def test_tour_writes_png(tmp_path, capsys):
     out = tmp_path / "plane.png"
     assert main(["tour", "--out", str(out), "--n-samples", "500"]) == 0
-    assert out.exists() and out.stat().st_size > 10_000
-    with open(out, "rb") as f:
-        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
-    assert str(out) in capsys.readouterr().out
+    assert out.exists() and out.stat().st_size > 10_000 and _is_png(out)
+    assert capsys.readouterr().out.rstrip().endswith(f"wrote {out}")
+
+
+def test_tour_default_out_is_cwd_and_printed_absolute(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["tour", "--n-samples", "200"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fs_plane.png"]
+    assert _is_png(tmp_path / "fs_plane.png")
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert last == f"wrote {tmp_path.resolve() / 'fs_plane.png'}"
+
+
+def test_tour_relative_out_in_subfolder_and_svg(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "figs").mkdir()
+    assert main(["tour", "--out", "figs/plane.svg", "--n-samples", "200"]) == 0
+    svg = tmp_path / "figs" / "plane.svg"
+    assert svg.read_text().lstrip().startswith("<?xml")
+    expected = tmp_path.resolve() / "figs" / "plane.svg"
+    assert capsys.readouterr().out.rstrip().endswith(f"wrote {expected}")
+
+
+def test_tour_no_plot_writes_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["tour", "--no-plot", "--n-samples", "10"]) == 0
+    assert list(tmp_path.iterdir()) == []
+    out = capsys.readouterr().out
+    assert "wrote" not in out and "Gaussian, 10 samples" in out
