@@ -155,12 +155,23 @@ def test_bad_input(argv, fragments, files, no_computation, monkeypatch, capsys):
     assert not (files / "UNPICKLED").exists()
 
 
-def test_data_the_estimators_cannot_use(tmp_path, capsys):
+def test_constant_column_is_a_point_mass_with_its_reason(tmp_path, capsys):
+    # a constant column is a point mass: H = -inf, J = inf, with the reason printed once
     p = tmp_path / "const.csv"
     p.write_text("c\n" + "2.5\n" * 50)
+    assert main(["point", str(p)]) == 0
+    out, err = capsys.readouterr()
+    assert "-inf" in out and "note: c: `x` is constant" in out
+    assert err.count("infoplane: warning: column 'c': `x` is constant") == 1
+    assert "Traceback" not in err
+
+
+def test_data_the_estimators_cannot_use(tmp_path, capsys):
+    p = tmp_path / "ties.csv"
+    p.write_text("c\n" + "".join(f"{v}\n" for v in [1.0, 2.0] * 40))
     assert main(["point", str(p)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("infoplane: error: column 'c': ") and "constant" in err
+    assert err.startswith("infoplane: error: column 'c': ") and "ties" in err
     assert "Traceback" not in err
 
 

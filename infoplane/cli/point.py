@@ -36,6 +36,8 @@ import csv
 import io
 import json
 import math
+import sys
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -357,14 +359,13 @@ def select_columns(names: list[str], spec: list[str] | None) -> list[int]:
 # --------------------------------------------------------------------- checks and output
 def _check_methods(args, dim: int) -> None:
     """Refuse method names the sample estimators for `dim` dimensions do not have."""
-    if dim == 1:
-        from ..estimators import univariate as mod
-    else:
-        from ..estimators import multivariate as mod
+    from .. import _registry as reg
+
+    kind = "samples-1d" if dim == 1 else "samples-nd"
     where = "1-D samples" if dim == 1 else f"{dim}-D samples (--joint)"
     for own, value, allowed in (
-        ("--entropy-method", args.entropy_method, mod.ENTROPY_METHODS),
-        ("--fisher-method", args.fisher_method, mod.FISHER_METHODS),
+        ("--entropy-method", args.entropy_method, reg.method_names("entropy", kind)),
+        ("--fisher-method", args.fisher_method, reg.method_names("fisher", kind)),
     ):
         opt, value = (own, value) if value is not None else ("--method", args.method)
         if value not in allowed:
@@ -436,13 +437,18 @@ def run(args: argparse.Namespace) -> int:
         jobs.append((label, x))
     results = []
     for label, x in jobs:
-        try:
-            p = ip.fs_point(
-                x, method=args.method, entropy_method=args.entropy_method,
-                fisher_method=args.fisher_method, rng=args.seed, nan_policy=args.nan_policy,
-            )
-        except (ValueError, TypeError) as exc:  # data the estimators cannot use
-            raise UsageError(f"column {label!r}: {exc}") from None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                p = ip.fs_point(
+                    x, method=args.method, entropy_method=args.entropy_method,
+                    fisher_method=args.fisher_method, rng=args.seed,
+                    nan_policy=args.nan_policy,
+                )
+            except (ValueError, TypeError) as exc:  # data the estimators cannot use
+                raise UsageError(f"column {label!r}: {exc}") from None
+        for msg in dict.fromkeys(str(w.message) for w in caught):  # once each, in order
+            print(f"infoplane: warning: column {label!r}: {msg}", file=sys.stderr)
         results.append((label, p))
     if args.json:
         print(json.dumps([_point_dict(n, p) for n, p in results], indent=2, allow_nan=False))
@@ -456,4 +462,8 @@ def run(args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     for r in [head, *rows]:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    for n, p in results:   # why a value is infinite or undefined
+        for reason in dict.fromkeys(e.reason for e in (p.entropy, p.fisher, p.product)
+                                    if e.reason):
+            print(f"note: {n}: {reason}")
     return 0

@@ -23,6 +23,7 @@ Degenerate data (a constant column, points in an affine subspace) give ``-inf`` 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -289,8 +290,12 @@ def fs_point_samples(x, *, entropy_method="auto", fisher_method="auto", rng=None
     ej, fj = eo.pop("jitter", None), fo.pop("jitter", None)
     P = _prepare(X, ej, rng)
     Pf = P if _same(ej, fj) else _prepare(X, fj, rng)
-    hs = _entropy(P, hname, rng, eo)
-    js = _fisher_matrix(Pf, jname, rng, fo)
+    with warnings.catch_warnings(record=True) as caught:   # one warning per problem
+        warnings.simplefilter("always")
+        hs = _entropy(P, hname, rng, eo)
+        js = _fisher_matrix(Pf, jname, rng, fo)
+    for message, category in dict.fromkeys((str(w.message), w.category) for w in caught):
+        warn(message, category)
     for s, prep in ((hs, P), (js, Pf)):
         if prep.jitter_used is not None:
             _record_jitter(s, prep)
