@@ -44,6 +44,19 @@ def nj_curve(k: float = 1.0, dim: int = 1, n_range=(1e-3, 1e3), num: int = 200):
 def stam_ratio(entropy_power: float, fisher: float, dim: int = 1) -> float:
     """N·J/d: 1 on the Gaussian bound, > 1 above it.
 
+    Parameters
+    ----------
+    entropy_power : float
+        N = exp(2H/d)/(2πe).
+    fisher : float
+        J, the trace of the Fisher information matrix.
+    dim : int
+        Dimension d.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> from infoplane.plane import stam_ratio

@@ -174,6 +174,13 @@ def gaussian_mixtures(dim: int = 1, *, max_components: int = 3):
     Weights are at least 0.05 before normalisation, means in [-5, 5], component standard
     deviations in [0.2, 3] (full covariances in d > 1 are random rotations of those).
 
+    Parameters
+    ----------
+    dim : int
+        Dimension of the mixtures.
+    max_components : int
+        Largest number of components.
+
     Returns
     -------
     hypothesis.strategies.SearchStrategy of GaussianMixture
@@ -207,6 +214,13 @@ def affine_maps(dim: int = 1, *, max_condition: float = 50.0):
 
     In 1-D, ``A`` is a non-zero float with 0.1 ≤ |A| ≤ 10; in d-D a (d, d) matrix
     ``U diag(s) Vᵀ`` with random orthogonal U, V and condition number ≤ `max_condition`.
+
+    Parameters
+    ----------
+    dim : int
+        Dimension of the maps.
+    max_condition : float
+        Largest condition number of ``A`` (d-D only).
 
     Returns
     -------

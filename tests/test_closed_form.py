@@ -1,17 +1,13 @@
 """Closed forms against the literature table, quadrature, scipy and Monte Carlo."""
 
 import math
-import os
-import sys
 
 import numpy as np
 import pytest
 from scipy import stats
 
-sys.path.insert(0, os.path.dirname(__file__))
-from cases import MULTIVARIATE, UNIVARIATE  # noqa: E402
-
-import infoplane as ip  # noqa: E402
+import infoplane as ip
+from tests.cases import MULTIVARIATE, UNIVARIATE
 
 U = {c.id: c for c in UNIVARIATE}
 M = {c.id: c for c in MULTIVARIATE}
