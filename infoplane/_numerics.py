@@ -137,25 +137,35 @@ def robust_cov(X: np.ndarray) -> np.ndarray | None:
     return s[:, None] * R * s[None, :]
 
 
+#: a column whose part orthogonal to the previous ones is below this fraction of its own
+#: norm counts as linearly dependent (rounding in a QR factorisation is ~1e-16)
+RANK_RTOL = 1e-10
+
+
 def whiten(X: np.ndarray, scatter: np.ndarray | None = None):
     """Centre and whiten by the Cholesky factor L of a scatter matrix (Σ̂ = L Lᵀ).
 
     Returns ``Y = (X - centre) L⁻ᵀ``, ``L`` and ``log|det L|``; ``L`` is ``None`` when the
-    sample covariance is singular. With a `scatter` matrix (e.g. :func:`robust_cov` of
-    heavy-tailed data) the data are centred at the coordinatewise median and whitened by
-    it instead of the sample mean and covariance, which outliers would inflate.
+    data lie in a lower-dimensional affine subspace. The factor of the sample covariance
+    comes from a QR factorisation of the centred data (``Xc = QR``, ``L = Rᵀ/√(n-1)``),
+    not from the covariance itself: that resolves directions down to ~1e-10 of a column's
+    scale (strongly correlated but non-degenerate data keep a finite entropy), where a
+    Cholesky factor of the covariance loses everything below ~1e-8. With a `scatter`
+    matrix (e.g. :func:`robust_cov` of heavy-tailed data) the data are centred at the
+    coordinatewise median and whitened by it instead of the sample mean and covariance,
+    which outliers would inflate.
     """
+    n = X.shape[0]
     mu = X.mean(axis=0)
     Xc = X - mu
-    cov = Xc.T @ Xc / (X.shape[0] - 1)
-    try:
-        L = linalg.cholesky(cov, lower=True)
-    except linalg.LinAlgError:
+    R = np.linalg.qr(Xc, mode="r")
+    diag = np.diag(R)
+    signs = np.where(diag < 0, -1.0, 1.0)
+    L = (R * signs[:, None]).T / math.sqrt(n - 1)
+    col = np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
+    if not np.all(np.abs(diag) > RANK_RTOL * col) or not np.all(col > 0):
         return None, None, -math.inf
     diag = np.diag(L)
-    # a factor this ill-conditioned means the data lie (up to rounding) in a subspace
-    if not np.all(diag > 1e-7 * math.sqrt(np.max(np.diag(cov)))):
-        return None, None, -math.inf
     if scatter is not None:
         Xc = X - np.median(X, axis=0)
         L = linalg.cholesky(scatter, lower=True)
@@ -166,7 +176,10 @@ def whiten(X: np.ndarray, scatter: np.ndarray | None = None):
 
 def rank_message(X: np.ndarray) -> str:
     """Why whitening failed: the dimension of the affine subspace that holds `X`."""
-    r = np.linalg.matrix_rank(X - X.mean(axis=0))
+    Xc = X - X.mean(axis=0)
+    sv = np.linalg.svd(Xc, compute_uv=False)
+    col = np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
+    r = int(np.sum(sv > RANK_RTOL * max(float(col.max()), 1e-300)))
     return (
         f"`x` lies in an affine subspace of dimension {r} < {X.shape[1]} "
         "(singular sample covariance)"

@@ -32,7 +32,7 @@ from .. import _registry as reg
 from .._numerics import pow2_standardize
 from .._results import Estimate, FSPoint, MatrixEstimate, entropy_power_from_entropy
 from .._validation import check_options, check_rng, check_samples, check_scalar
-from ..errors import AccuracyWarning, DegenerateDataWarning, warn
+from ..errors import DegenerateDataWarning, warn
 from ._prepare import apply_jitter, count_duplicate_rows, jitter_width, sorted_1d
 
 __all__ = ["entropy_samples", "fisher_samples", "fisher_matrix_samples", "fs_point_samples",
@@ -72,7 +72,7 @@ def _prepare(X: np.ndarray, jitter, rng: np.random.Generator) -> _Prepared:
     X = apply_jitter(X, width, rng)
     med = np.median(X, axis=0)
     Y, e = pow2_standardize(X)
-    constant = tuple(int(j) for j in np.flatnonzero(np.ptp(Y, axis=0) == 0))
+    constant = tuple(int(j) for j in np.flatnonzero(Y.max(axis=0) == Y.min(axis=0)))
     return _Prepared(X.shape[0], X.shape[1], Y, e, med, constant, width)
 
 
@@ -104,9 +104,11 @@ def _check_size(P: _Prepared, quantity: str, name: str) -> None:
             f"{n - 1} dimensions, so no estimate of the {d}-D law exists (more samples "
             "than dimensions are needed)."
         )
-    if d > 1 and quantity == "fisher" and n < 2 * d + 2:
-        raise ValueError(f"`x` has {n} samples; method 'kde' in {d} dimensions needs at "
-                         f"least {2 * d + 2}.")
+    if d > 1 and n < 2 * d + 2:
+        why = ("" if quantity == "fisher" else "; with fewer, whitening by the covariance of "
+               "n ≈ d points biases H by a nat or more, far outside its standard error")
+        raise ValueError(f"`x` has {n} samples; method {name!r} in {d} dimensions needs at "
+                         f"least 2d + 2 = {2 * d + 2}{why}.")
 
 
 # ------------------------------------------------------------------------- entropy
@@ -149,17 +151,7 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
     v, se, used, reason = entropy_knn_nd(P.Y, rng=rng, **opts)
     if reason is not None:
         warn(reason + "; its entropy is -inf.", DegenerateDataWarning)
-    elif n < _entropy_min_reliable(d, used["n_neighbors"]):
-        warn(f"kNN entropy from n = {n} samples in d = {d} dimensions: the estimator's "
-             "bias can exceed its standard error several times at this n/d "
-             f"(n >= {_entropy_min_reliable(d, used['n_neighbors'])} is advisable)",
-             AccuracyWarning)
     return _Scaled(Estimate(v, se, name, n, d, used, reason), shift)
-
-
-def _entropy_min_reliable(d: int, k: int) -> int:
-    """Sample size below which the d-D kNN bias dominates its standard error."""
-    return 20 * d
 
 
 # ------------------------------------------------------------------------- Fisher
@@ -220,7 +212,8 @@ def _matrix_out(s: _Scaled) -> MatrixEstimate:
         tse = None if e.trace_stderr is None else float(np.ldexp(e.trace_stderr, k))
     reason = e.reason
     tr = float(np.trace(e.value))
-    if reason is None and (np.isinf(value).any() or (tr > 0 and np.trace(value) == 0)):
+    if reason is None and (np.isinf(value).any()
+                           or (tr > 0 and abs(np.trace(value)) < np.finfo(float).tiny)):
         reason = _range_reason(tr, k)
     return MatrixEstimate(value, stderr, e.method, e.n_samples, e.options, reason,
                           trace_stderr=tse)
