@@ -1,4 +1,4 @@
-"""Smoke and behaviour tests of examples/fae and infoplane.datasets (a few seconds each)."""
+"""Smoke and behaviour tests of examples/fae: data, objectives, training (seconds each)."""
 
 import json
 import math
@@ -9,11 +9,10 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
-from infoplane.datasets import (check_binary_images, default_data_dir,  # noqa: E402
-                                load_amat, load_binarized_digits, load_binarized_mnist,
-                                reversed_mnist)
-
 from examples.fae import train as fae_train  # noqa: E402
+from examples.fae.data import (check_binary_images, default_data_dir,  # noqa: E402
+                               load_amat, load_binarized_digits, load_binarized_mnist,
+                               reversed_mnist)
 from examples.fae.evaluate import evaluate_run, iwae_nll  # noqa: E402
 from examples.fae.models import VAE  # noqa: E402
 from examples.fae.objectives import aggregate_entropy_mss  # noqa: E402

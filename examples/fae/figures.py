@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from infoplane.datasets import load_binarized_mnist
-
+from .data import load_binarized_mnist
 from .train import build_model
 
 T1 = [("t1_vae", "VAE"), ("t1_mae_m10", "MAE M=10"), ("t1_mae_m0", "MAE M=0"),

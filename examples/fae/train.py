@@ -26,9 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from infoplane.datasets import (load_binarized_digits, load_binarized_mnist,
-                                reversed_mnist)
-
+from .data import load_binarized_digits, load_binarized_mnist, reversed_mnist
 from .models import VAE, AuxiliaryPosterior
 from .objectives import OBJECTIVES, _elbo_terms
 
