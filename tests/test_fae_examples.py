@@ -1,4 +1,4 @@
-"""Smoke and behaviour tests of examples/fae and infoplane.datasets (a few seconds each)."""
+"""Smoke and behaviour tests of examples/fae: data, objectives, training (seconds each)."""
 
 import json
 import math
@@ -9,11 +9,10 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
-from infoplane.datasets import (check_binary_images, default_data_dir,  # noqa: E402
-                                load_amat, load_binarized_digits, load_binarized_mnist,
-                                reversed_mnist)
-
 from examples.fae import train as fae_train  # noqa: E402
+from examples.fae.data import (check_binary_images, default_data_dir,  # noqa: E402
+                               load_amat, load_binarized_digits, load_binarized_mnist,
+                               reversed_mnist)
 from examples.fae.evaluate import evaluate_run, iwae_nll  # noqa: E402
 from examples.fae.models import VAE  # noqa: E402
 from examples.fae.objectives import aggregate_entropy_mss  # noqa: E402
@@ -123,6 +122,46 @@ def test_iwae_bound_matches_quadrature():
 
 
 # ----------------------------------------------------------------------------- training
+def _closed_form_fs(logvar):
+    """The metrics' ``fs`` entry in NumPy: J = mean_x Σ_j 1/σ_j², H = mean_x ½ Σ_j log(2πe σ_j²)."""
+    lv = np.asarray(logvar, dtype=np.float64)
+    d = lv.shape[1]
+    j = np.exp(-lv).sum(1).mean()
+    h = (0.5 * (lv + np.log(2 * np.pi * np.e))).sum(1).mean()
+    n = np.exp(2 * h / d) / (2 * np.pi * np.e)
+    return {"fisher": j, "entropy": h, "entropy_power": n, "nj_over_d": n * j / d}
+
+
+class _FixedEncoder:
+    """A stand-in model whose posteriors are set by hand, the same for every batch."""
+
+    def __init__(self, var):
+        self.logvar = torch.log(torch.as_tensor(var, dtype=torch.float64))
+
+    def encode(self, x):
+        return torch.zeros_like(self.logvar), self.logvar
+
+    def eval(self):
+        return self
+
+    def train(self):
+        return self
+
+
+def test_logged_fs_point_of_hand_set_posteriors():
+    # σ² rows (1, 4, 1/4) and (1/2, 2, 8): by hand J = mean(1 + 1/4 + 4, 2 + 1/2 + 1/8)
+    # = 3.9375; H = 3/2 log(2πe) + 1/4 log 8; N = exp(2H/3)/(2πe) = 8^(1/6) = √2
+    model = _FixedEncoder([[1.0, 4.0, 0.25], [0.5, 2.0, 8.0]])
+    _, _, fs = fae_train.encoder_fs(model, torch.zeros(2, 5))
+    h = 1.5 * math.log(2 * math.pi * math.e) + 0.25 * math.log(8)
+    assert fs == pytest.approx({"fisher": 3.9375, "entropy": h, "entropy_power": math.sqrt(2),
+                                "nj_over_d": math.sqrt(2) * 3.9375 / 3}, rel=1e-12)
+    # random posteriors against the NumPy closed form
+    var = np.random.default_rng(5).lognormal(0.0, 2.0, size=(50, 7))
+    _, _, fs = fae_train.encoder_fs(_FixedEncoder(var), torch.zeros(50, 5))
+    assert fs == pytest.approx(_closed_form_fs(np.log(var)), rel=1e-12)
+
+
 def test_larger_fisher_target_gives_smaller_posterior_variance(tmp_path):
     mean_var = {}
     for f in (0.5, 20.0):
@@ -134,7 +173,9 @@ def test_larger_fisher_target_gives_smaller_posterior_variance(tmp_path):
         mean_var[f] = float(np.exp(enc["logvar"]).mean())
         # the per-dimension Fisher target is met on validation data to within 25 %
         assert abs(rows[-1]["fs"]["fisher"] / 4 - f) < 0.25 * f
-        assert rows[-1]["fs"]["nj_over_d"] >= 1.0 - 1e-9         # Stam
+        # the logged FS point is the closed form of the encodings saved at that epoch
+        assert rows[-1]["fs"] == pytest.approx(_closed_form_fs(enc["logvar"]), rel=1e-5,
+                                               abs=1e-5)
     assert mean_var[20.0] < 0.2 < 1.0 < mean_var[0.5]
 
 
@@ -216,3 +257,31 @@ def test_kl_warmup_weights_the_kl_term(tmp_path):
     assert mw[1]["train_kl"] > 2 * mb[1]["train_kl"]
     with pytest.raises(ValueError, match="kl-warmup"):
         fae_train.train(_cfg(tmp_path, "x", "--kl-warmup", "-1"))
+
+
+@pytest.mark.parametrize("warmup, patience, epochs, epochs_run, stopped", [
+    ("0", 2, 10, 3, "early-stopped"),      # epoch 1 is the best; epochs 2 and 3 count
+    ("2", 2, 10, 4, "early-stopped"),      # epoch 2 is still warm-up: epochs 3 and 4 count
+    ("1.5", 2, 10, 3, "early-stopped"),    # the warm-up ends inside epoch 2, which counts
+    ("2", 2, 3, 3, "max-epochs"),          # one epoch counted when the epochs run out
+])
+def test_patience_counts_only_epochs_after_the_kl_warmup(tmp_path, warmup, patience, epochs,
+                                                         epochs_run, stopped):
+    # lr 0: the model never changes, so the validation ELBO (fixed noise) is the same every
+    # epoch and no epoch after the first is better
+    run = fae_train.train(_cfg(tmp_path, "p", "--model", "vae", "--lr", "0", "--kl-warmup",
+                               warmup, "--patience", str(patience), "--epochs", str(epochs)))
+    rows = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines()]
+    assert len({r["valid_elbo"] for r in rows}) == 1
+    status = json.loads((run / "status.json").read_text())
+    assert len(rows) == status["epochs_run"] == epochs_run
+    assert status["stopped"] == stopped and status["best_epoch"] == 1
+    assert status["epochs_since_best"] == (patience if stopped == "early-stopped" else 1)
+
+
+def test_data_docstring_examples_run():
+    import doctest
+
+    from examples.fae import data
+    res = doctest.testmod(data, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted >= 3 and res.failed == 0

@@ -1,34 +1,47 @@
 """Collect finished runs into small JSON results and Markdown tables for docs/RESULTS.md.
 
     python -m examples.fae.collect --runs runs --out docs/results
+    python -m examples.fae.collect --runs runs --out /tmp/res --doc '' --only table1 final
 
-Writes ``table1.json``, ``table2.json``, ``table1_long.json``, ``table1_final.json`` (one row
-per run: NLLs with standard errors, epochs, selected epoch, wall times, FS point) and
-``tables.md`` (the tables as Markdown).
-With ``--trajectories`` it also computes the conditional and aggregate FS trajectories
-from the saved per-epoch encodings with :func:`infoplane.vae.posterior_fs` and writes
-``trajectories.json``.
+Each section is a JSON file under ``--out`` and a ``<!-- name:start -->``/``<!-- name:end -->``
+block of ``--doc`` (default ``docs/RESULTS.md``):
+
+============  =======================  ================================================
+section       file                     rows
+============  =======================  ================================================
+table1        ``table1.json``          Table 1 runs and their 2x-epochs continuations
+table2        ``table2.json``          reversed-MNIST runs (paper Table 2)
+long          ``table1_long.json``     the longer continuations ``t1y_*``
+ksens         ``k_sensitivity.json``   Table 1 runs evaluated at another K
+final         ``table1_final.json``    whole-test-set NLL per seed, paired FAE − VAE
+warmup        ``table1_warmup.json``   the same for the KL warm-up runs ``w<E>*``
+paired        ``paired.json``          paired test-NLL differences
+trajectories  ``trajectories.json``    conditional and aggregate FS points per saved
+                                       epoch (:func:`infoplane.vae.posterior_fs`); only
+                                       with ``--trajectories`` or ``--only trajectories``
+============  =======================  ================================================
+
+``tables.md`` holds the Markdown tables of all sections but trajectories.
+
+Nothing is replaced by less than it holds. A section whose runs give no rows, or that
+would drop rows of its existing file or the NLLs of a row, is skipped: its file and its
+block of ``--doc`` are kept (``--force`` overwrites them anyway). ``tables.md`` is written
+only when every section was produced. Files are replaced atomically. The output ends with
+what was written, what was kept and why; the exit status is 1 when something asked for
+(by default: every section, ``tables.md`` and ``--doc``) was not produced.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from math import nan
 from pathlib import Path
 
-T1 = [("t1_vae", "VAE", 85.56), ("t1_mae_m10", "MAE M=10", 80.86),
-      ("t1_mae_m0", "MAE M=0", 81.58), ("t1_fae_f20_trace", "FAE F=20 (trace)", 79.30),
-      ("t1_fae_f20_perdim", "FAE F=20 (per-dim)", 79.30), ("t1_fae_f0", "FAE F=0", 83.24),
-      ("t1_fae_f100_perdim", "FAE F=100 (per-dim)", None),
-      ("t1_fae_f20_trace_l0.01", "FAE F=20 (trace), λ_z=0.01", None)]
-# longer continuations of two Table 1 runs (copies of runs/t1x_*), evaluated at their largest K
-T1Y = [("t1y_vae", "VAE"), ("t1y_fae_f20_perdim", "FAE F=20 (per-dim)")]
-# the same two models, every seed: seed 0 is runs/t1y_<name>, seed s > 0 is runs/s<s>_<name>;
-# each evaluated on all 10 000 test images into runs/<run>/fulltest (reproduce.sh queue10/11)
-FINAL = [("vae", "VAE"), ("fae_f20_perdim", "FAE F=20 (per-dim)")]
-# paper Table 2: (train NLL, test NLL)
-T2 = {"20": (94.48, 164.56), "10": (95.12, 134.94), "5": (95.89, 109.19), "0.1": (96.67, 108.37)}
+from .atomic import write_text_atomically
+from .runs import (FINAL, PAIRS, TABLE1, TABLE1_LONG, TABLE2_PAPER, TABLE2_PERDIM, longer_run,
+                   read_metrics, table2_run)
 
 
 CONFIG_KEYS = ("model", "dataset", "latent", "hidden", "layers", "activation", "lr",
@@ -36,17 +49,15 @@ CONFIG_KEYS = ("model", "dataset", "latent", "hidden", "layers", "activation", "
                "epochs", "max_steps")
 
 
-def _metrics(run):
-    return [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines() if ln]
-
-
 def run_row(run: Path, label: str, k: int | None = None):
     """One table row; `k` None picks the evaluation with the largest K in the run."""
     evs = sorted(run.glob("eval_k*.json"), key=lambda f: int(f.stem[6:]))
     ev = run / f"eval_k{k}.json" if k is not None else (evs[-1] if evs else run / "eval.json")
-    if not (run / "metrics.jsonl").exists():
+    if not ((run / "metrics.jsonl").exists() and (run / "config.json").exists()):
         return None
-    m = _metrics(run)
+    m = read_metrics(run)
+    if not m:
+        return None
     cfg = json.loads((run / "config.json").read_text())
     row = {"run": run.name, "label": label, "epochs_trained": m[-1]["epoch"],
            "steps": m[-1]["step"], "train_wall_s": round(sum(r["epoch_s"] for r in m), 1),
@@ -71,11 +82,6 @@ def _tail(r):
     fs = r.get("fs_selected", {})
     return (f"| {fs.get('fisher', nan):.3g} | {fs.get('entropy_power', nan):.3g} "
             f"| {r['train_wall_s']:.0f} |")
-
-
-PAIRS = [("t1x_fae_f20_perdim", "t1x_vae"), ("t1y_fae_f20_perdim", "t1y_vae"),
-         ("t1_mae_m10", "t1_mae_m0"),
-         ("t2_fae_f0.1_perdim", "t2_fae_f20_perdim"), ("t2_fae_f5_perdim", "t2_fae_f20_perdim")]
 
 
 def paired(runs: Path):
@@ -135,7 +141,7 @@ def final_table(runs: Path, k: int | None = 5000, variant: str | None = None):
     for name, label in FINAL:
         for seed, run, ev in _seed_runs(runs, name, variant, k):
             e = json.loads(ev.read_text())
-            m = _metrics(run)
+            m = read_metrics(run)
             sel = next(r for r in m if r["epoch"] == e["epoch"])
             rows.append({"model": label, "run": run.name, "seed": seed, "k": e["k"],
                          "epochs_trained": m[-1]["epoch"], "selected_epoch": e["epoch"],
@@ -196,44 +202,18 @@ def subset_check(runs: Path, k: int = 5000):
             "vae_second_iwae_run_minus_first": ms(full[b][idx] - np.load(sub))}
 
 
-def _update_doc(doc: Path, blocks: dict):
-    if not doc.exists():
-        return
-    text = doc.read_text()
-    for name, rows in blocks.items():
-        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-        if start in text and end in text:
-            i, j = text.index(start) + len(start), text.index(end)
-            text = text[:i] + "\n" + "\n".join(rows) + "\n" + text[j:]
-    doc.write_text(text)
-
-
-def main(argv=None):
-    p = argparse.ArgumentParser()
-    p.add_argument("--runs", default="runs")
-    p.add_argument("--out", default="docs/results")
-    p.add_argument("--k", type=int, default=1000, help="K of the Table 1 evaluations")
-    p.add_argument("--k-rev", type=int, default=500, help="K of the Table 2 evaluations")
-    p.add_argument("--trajectories", action="store_true")
-    p.add_argument("--doc", default="docs/RESULTS.md",
-                   help="Markdown file whose <!-- tableN:start/end --> blocks are refreshed")
-    a = p.parse_args(argv)
-    runs, out = Path(a.runs), Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-    t1 = []
-    for name, label, paper in T1 + [(f"t1x_{n[3:]}", f"{lab}, 2x epochs", paper)
-                                    for n, lab, paper in T1]:
-        r = run_row(runs / name, label, a.k)
+# ----------------------------------------------------------------------------- sections
+def table1_rows(runs: Path, k: int):
+    out = []
+    for name, label, paper in TABLE1 + [(longer_run(n), f"{lab}, 2x epochs", paper)
+                                        for n, lab, paper in TABLE1]:
+        r = run_row(runs / name, label, k)
         if r is not None:
-            t1.append(dict(r, paper_test_nll=paper))
-    t2 = []
-    for scale in ("perdim", "trace"):
-        for f, (ptr, pte) in T2.items():
-            r = run_row(runs / f"t2_fae_f{f}_{scale}", f"FAE F={f} ({scale})", a.k_rev)
-            if r is not None:
-                t2.append(dict(r, paper_train_nll=ptr, paper_test_nll=pte))
-    (out / "table1.json").write_text(json.dumps(t1, indent=1))
-    (out / "table2.json").write_text(json.dumps(t2, indent=1))
+            out.append(dict(r, paper_test_nll=paper))
+    return out
+
+
+def table1_lines(t1):
     lines = ["| model | paper test NLL | test NLL (ours) | train NLL (ours) | valid ELBO | "
              "epochs (selected) | K | tr J(z\\|x) | N(z\\|x) | train wall s |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -243,26 +223,39 @@ def main(argv=None):
                      f"| {_fmt(r.get('train_nll'))} | {r.get('valid_elbo_selected', nan):.2f} "
                      f"| {r['epochs_trained']} ({r.get('selected_epoch', '—')}) "
                      f"| {r.get('k', '—')} {_tail(r)}")
-    lines += ["", "| model | paper train NLL | train NLL (ours) | paper test NLL | "
-              "test NLL (ours, balanced valid) | steps | K | tr J(z\\|x) | N(z\\|x) "
-              "| train wall s |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+    return lines
+
+
+def table2_section(runs: Path, k_rev: int):
+    t2 = []
+    for scale in ("perdim", "trace"):
+        for f, (ptr, pte) in TABLE2_PAPER.items():
+            r = run_row(runs / table2_run(f, scale), f"FAE F={f} ({scale})", k_rev)
+            if r is not None:
+                t2.append(dict(r, paper_train_nll=ptr, paper_test_nll=pte))
+    lines = ["| model | paper train NLL | train NLL (ours) | paper test NLL | "
+             "test NLL (ours, balanced valid) | steps | K | tr J(z\\|x) | N(z\\|x) "
+             "| train wall s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in t2:
         lines.append(f"| {r['label']} | {r['paper_train_nll']:.2f} | {_fmt(r.get('train_nll'))} "
                      f"| {r['paper_test_nll']:.2f} | {_fmt(r.get('test_nll'))} | {r['steps']} "
                      f"| {r.get('k', '—')} {_tail(r)}")
-    long = [r for name, label in T1Y if (r := run_row(runs / name, label)) is not None]
-    (out / "table1_long.json").write_text(json.dumps(long, indent=1))
-    lines += ["", "| model | test NLL | train NLL | valid ELBO | epochs (selected) | K "
-              "| test / train images | train wall s | median epoch s after t1x | eval wall s "
-              "| test NLL − VAE's, paired |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-    vs_vae = {q["a"]: q for q in paired(runs) if q["b"] == T1Y[0][0]}
+    return t2, lines
+
+
+def long_section(runs: Path):
+    long = [r for name, label in TABLE1_LONG if (r := run_row(runs / name, label)) is not None]
+    lines = ["| model | test NLL | train NLL | valid ELBO | epochs (selected) | K "
+             "| test / train images | train wall s | median epoch s after t1x | eval wall s "
+             "| test NLL − VAE's, paired |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    vs_vae = {q["a"]: q for q in paired(runs) if q["b"] == TABLE1_LONG[0][0]}
     for r in long:
         q = vs_vae.get(r["run"])
         dq = "—" if q is None else f"{q['mean_a_minus_b']:.2f} ± {q['se']:.2f}"
         x = runs / r["run"].replace("t1y_", "t1x_", 1)
-        n0 = len(_metrics(x)) if (x / "metrics.jsonl").exists() else 0
-        ep = sorted(m["epoch_s"] for m in _metrics(runs / r["run"])[n0:]) or [nan]
+        n0 = len(read_metrics(x)) if (x / "metrics.jsonl").exists() else 0
+        ep = sorted(m["epoch_s"] for m in read_metrics(runs / r["run"])[n0:]) or [nan]
         te, tr = r.get("test_nll") or {}, r.get("train_nll") or {}
         lines.append(f"| {r['label']} | {_fmt(r.get('test_nll'))} | {_fmt(r.get('train_nll'))} "
                      f"| {r.get('valid_elbo_selected', nan):.2f} "
@@ -271,60 +264,56 @@ def main(argv=None):
                      f"| {r['train_wall_s']:.0f} "
                      f"| {ep[len(ep) // 2]:.1f} "
                      f"| {te.get('wall_s', 0) + tr.get('wall_s', 0):.0f} | {dq} |")
+    return long, lines
+
+
+def ksens_section(runs: Path, t1, k: int):
     ksens = []
     for r in t1:
         for f in sorted((runs / r["run"]).glob("eval_k*.json")):
             e = json.loads(f.read_text())
-            if e["k"] != a.k and r.get("k") == a.k and "test_nll" in e:
+            if e["k"] != k and r.get("k") == k and "test_nll" in e:
                 base = r.get("test_nll") or {}
                 ksens.append({"run": r["run"], "k": e["k"], "test_nll": e["test_nll"],
-                              f"test_nll_k{a.k}": base})
-    (out / "k_sensitivity.json").write_text(json.dumps(ksens, indent=1))
-    lines += ["", f"| model | K | test NLL | test NLL at K={a.k} (same images) |",
-              "|---|---|---|---|"]
-    lines += [f"| {q['run']} | {q['k']} | {_fmt(q['test_nll'])} | {_fmt(q[f'test_nll_k{a.k}'])} |"
+                              f"test_nll_k{k}": base})
+    lines = [f"| model | K | test NLL | test NLL at K={k} (same images) |", "|---|---|---|---|"]
+    lines += [f"| {q['run']} | {q['k']} | {_fmt(q['test_nll'])} | {_fmt(q[f'test_nll_k{k}'])} |"
               for q in ksens]
+    return ksens, lines
+
+
+def final_section(runs: Path):
     fin, fdiff = final_table(runs)
-    (out / "table1_final.json").write_text(json.dumps(
-        {"rows": fin, "paired": fdiff, "subset_check": subset_check(runs)}, indent=1))
-    lines += [""] + _final_lines(fin, fdiff)
+    return ({"rows": fin, "paired": fdiff, "subset_check": subset_check(runs)},
+            _final_lines(fin, fdiff))
+
+
+def warmup_section(runs: Path):
     warm = {}
     for v in sorted({r.name.split("_", 1)[0] for r in runs.glob("w*_*")
                      if r.name.split("_", 1)[0][1:].isdigit()}):
         wr, wd = final_table(runs, k=None, variant=v)
         if wr:
             warm[v] = {"rows": wr, "paired": wd}
-    (out / "table1_warmup.json").write_text(json.dumps(warm, indent=1))
-    lines += [""] + sum((_final_lines(w["rows"], w["paired"]) for w in warm.values()), [])
+    return warm, sum((_final_lines(w["rows"], w["paired"]) for w in warm.values()), [])
+
+
+def paired_section(runs: Path):
     pairs = paired(runs)
-    (out / "paired.json").write_text(json.dumps(pairs, indent=1))
-    lines += ["", "| paired test-NLL difference | a − b (nats) | images |", "|---|---|---|"]
+    lines = ["| paired test-NLL difference | a − b (nats) | images |", "|---|---|---|"]
     lines += [f"| {q['a']} − {q['b']} | {q['mean_a_minus_b']:.2f} ± {q['se']:.2f} "
               f"| {q['n_images']} |" for q in pairs]
-    (out / "tables.md").write_text("\n".join(lines) + "\n")
-    split = lines.index("")
-    split2 = lines.index("", split + 1)
-    split3 = lines.index("", split2 + 1)
-    split4 = lines.index("", split3 + 1)
-    split5 = lines.index("", split4 + 1)
-    split6 = lines.index("", split5 + 1)
-    _update_doc(Path(a.doc), {"table1": lines[:split], "table2": lines[split + 1:split2],
-                              "long": lines[split2 + 1:split3], "ksens": lines[split3 + 1:split4],
-                              "final": lines[split4 + 1:split5],
-                              "warmup": lines[split5 + 1:split6], "paired": lines[split6 + 1:]})
-    print("\n".join(lines))
-    if a.trajectories:
-        trajectories(runs, out)
+    return pairs, lines
 
 
-def trajectories(runs: Path, out: Path, n_mc: int = 2000):
+def trajectories(runs: Path, n_mc: int = 2000):
     """Conditional and aggregate FS points per saved epoch, via infoplane.vae.posterior_fs."""
     import numpy as np
     import torch
     from infoplane.vae import posterior_fs
     res = {}
-    rev = [(f"t2_fae_f{f}_perdim", f"reversed FAE F={f}", None) for f in T2]
-    for name, label, _ in T1 + rev:
+    rev = [(run, f"reversed FAE {label}", None) for run, label in TABLE2_PERDIM]
+    for name, label, _ in TABLE1 + rev:
         enc = sorted((runs / name / "encodings").glob("epoch_*.npz"))
         if not enc:
             continue
@@ -338,8 +327,193 @@ def trajectories(runs: Path, out: Path, n_mc: int = 2000):
         res[name] = {"label": label, "n_data": int(d["mu"].shape[0]), "n_mc": n_mc,
                      "points": rows}
         print(name, "trajectory", len(rows), "epochs")
-    (out / "trajectories.json").write_text(json.dumps(res, indent=1))
+    return res
+
+
+SECTIONS = ("table1", "table2", "long", "ksens", "final", "warmup", "paired")
+FILES = {"table1": "table1.json", "table2": "table2.json", "long": "table1_long.json",
+         "ksens": "k_sensitivity.json", "final": "table1_final.json",
+         "warmup": "table1_warmup.json", "paired": "paired.json",
+         "trajectories": "trajectories.json"}
+# what a section reads, for the message when it finds nothing
+WANTS = {
+    "table1": "Table 1 runs (t1_*, t1x_*) with metrics.jsonl and config.json",
+    "table2": "reversed-MNIST runs (t2_fae_f*) with metrics.jsonl and config.json",
+    "long": "runs " + ", ".join(n for n, _ in TABLE1_LONG) + " with metrics.jsonl",
+    "ksens": "Table 1 run evaluated both at --k and at another K",
+    "final": "whole-test-set evaluation (<run>/fulltest/eval_k5000.json of t1y_*, s<seed>_*)",
+    "warmup": "warm-up run (w<E>_*, w<E>s<seed>_*) with a fulltest evaluation",
+    "paired": "pair of runs with per-image NLLs at the same K (nll_test_k*.npy)",
+    "trajectories": "saved encodings (<run>/encodings/epoch_*.npz) of Table 1 or t2 runs",
+}
+
+
+def _final_ids(t):
+    out = {("row", r["run"]): r for r in t["rows"]}
+    out.update({("paired", q["seed"]): q for q in t["paired"]})
+    if t.get("subset_check") is not None:
+        out[("subset_check",)] = t["subset_check"]
+    return out
+
+
+def _by_run(rows):
+    return {r["run"]: r for r in rows}
+
+
+# identity -> row of a section's JSON: what a rewrite must keep
+ROW_IDS = {
+    "table1": _by_run, "table2": _by_run, "long": _by_run,
+    "ksens": lambda rows: {(q["run"], q["k"]): q for q in rows},
+    "final": _final_ids,
+    "warmup": lambda w: {(v, *key): r for v, t in w.items() for key, r in _final_ids(t).items()},
+    "paired": lambda rows: {(q["a"], q["b"]): q for q in rows},
+    "trajectories": lambda t: {(n, p["epoch"]): p for n, v in t.items() for p in v["points"]},
+}
+
+
+# ----------------------------------------------------------------------------- writing
+def _names(keys, most: int = 4) -> str:
+    s = [k if isinstance(k, str) else "/".join(map(str, k)) for k in keys]
+    return ", ".join(s[:most]) + (f" and {len(s) - most} more" if len(s) > most else "")
+
+
+def _thinner(old, new) -> bool:
+    """`new` lacks fields of `old` (an NLL, a selected epoch); ``status`` may go."""
+    return isinstance(old, dict) and bool(set(old) - set(new) - {"status"})
+
+
+def put_json(path: Path, data, ids, wants: str, runs: Path, force: bool) -> tuple[bool, str]:
+    """Write `data` to `path` unless that would lose rows; (produced, what happened)."""
+    text = json.dumps(data, indent=1)
+    new = ids(json.loads(text))
+    kept = "kept the existing file" if path.exists() else "wrote nothing"
+    if not new and not force:
+        return False, (f"skipped {path}: nothing to write (no {wants} under {runs}); {kept}")
+    if path.exists() and not force:
+        try:
+            old = ids(json.loads(path.read_text()))
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            return False, (f"skipped {path}: the existing file is not a table this version "
+                           f"reads ({type(exc).__name__}: {exc}); kept it (--force overwrites)")
+        lost = [k for k in old if k not in new]
+        thin = [k for k in old if k in new and _thinner(old[k], new[k])]
+        if lost or thin:
+            why = []
+            if lost:
+                why.append(f"drop {len(lost)} of its {len(old)} rows ({_names(lost)})")
+            if thin:
+                why.append(f"remove results from {len(thin)} rows ({_names(thin)})")
+            return False, (f"skipped {path}: the runs under {runs} would {' and '.join(why)}; "
+                           "kept the existing file (--force overwrites)")
+    if path.exists() and path.read_text() == text:
+        return True, f"unchanged {path} ({len(new)} rows)"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomically(path, text)
+    return True, f"wrote {path} ({len(new)} rows)"
+
+
+def _update_doc(doc: Path, blocks: dict) -> tuple[list[str], list[str], bool]:
+    """Refresh the ``<!-- name:start/end -->`` blocks of `doc`; (refreshed, no markers, changed)."""
+    text = original = doc.read_text()
+    done, missing = [], []
+    for name, rows in blocks.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start in text and end in text:
+            i, j = text.index(start) + len(start), text.index(end)
+            text = text[:i] + "\n" + "\n".join(rows) + "\n" + text[j:]
+            done.append(name)
+        else:
+            missing.append(name)
+    if text != original:
+        write_text_atomically(doc, text)
+    return done, missing, text != original
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", default="runs")
+    p.add_argument("--out", default="docs/results")
+    p.add_argument("--k", type=int, default=1000, help="K of the Table 1 evaluations")
+    p.add_argument("--k-rev", type=int, default=500, help="K of the Table 2 evaluations")
+    p.add_argument("--trajectories", action="store_true", help="also the trajectories section")
+    p.add_argument("--only", nargs="+", choices=[*SECTIONS, "trajectories"], default=None,
+                   help="produce only these sections (tables.md needs all but trajectories)")
+    p.add_argument("--doc", default="docs/RESULTS.md",
+                   help="Markdown file whose <!-- name:start/end --> blocks are refreshed "
+                        "('' for none)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite files and blocks even with empty or partial tables")
+    a = p.parse_args(argv)
+    runs, out = Path(a.runs), Path(a.out)
+    if not runs.is_dir():
+        p.error(f"--runs {str(runs)!r} is not a directory")
+    asked = set(a.only or SECTIONS) | ({"trajectories"} if a.trajectories else set())
+    report, failed = [], False
+
+    def note(ok: bool, line: str):
+        nonlocal failed
+        failed |= not ok
+        report.append(line)
+
+    produced = {}
+    t1 = table1_rows(runs, a.k) if asked & {"table1", "ksens"} else None
+    builders = {"table1": lambda: (t1, table1_lines(t1)),
+                "table2": lambda: table2_section(runs, a.k_rev),
+                "long": lambda: long_section(runs),
+                "ksens": lambda: ksens_section(runs, t1, a.k),
+                "final": lambda: final_section(runs),
+                "warmup": lambda: warmup_section(runs),
+                "paired": lambda: paired_section(runs)}
+    for name in SECTIONS:
+        if name in asked:
+            data, lines = builders[name]()
+            ok, line = put_json(out / FILES[name], data, ROW_IDS[name], WANTS[name], runs,
+                                a.force)
+            note(ok, line)
+            if ok:
+                produced[name] = lines
+
+    md = out / "tables.md"
+    if asked >= set(SECTIONS):
+        if set(produced) == set(SECTIONS):
+            text = "\n".join(sum(([""] * bool(i) + produced[n]
+                                  for i, n in enumerate(SECTIONS)), [])) + "\n"
+            if md.exists() and md.read_text() == text:
+                note(True, f"unchanged {md}")
+            else:
+                write_text_atomically(md, text)
+                note(True, f"wrote {md}")
+        else:
+            note(False, f"skipped {md}: it holds every section and "
+                 f"{', '.join(n for n in SECTIONS if n not in produced)} were not produced; "
+                 + ("kept the existing file" if md.exists() else "wrote nothing"))
+
+    if a.doc:
+        doc = Path(a.doc)
+        blocks = {n: produced[n] for n in SECTIONS if n in produced}
+        if not doc.is_file():
+            note(False, f"skipped {doc}: no such file (--doc '' refreshes no document)")
+        elif blocks:
+            done, missing, changed = _update_doc(doc, blocks)
+            note(True, f"{'wrote' if changed else 'unchanged'} {doc} (blocks {', '.join(done)})"
+                 if done else f"unchanged {doc}")
+            if missing:
+                note(False, f"skipped blocks {', '.join(missing)} of {doc}: no "
+                            "<!-- name:start --> and <!-- name:end --> markers")
+        kept = [n for n in SECTIONS if n in asked and n not in produced]
+        if kept and doc.is_file():
+            note(False, f"kept blocks {', '.join(kept)} of {doc}: their sections were skipped")
+
+    for name in SECTIONS:
+        if name in produced:
+            print("\n".join(produced[name]) + "\n")
+    if "trajectories" in asked:
+        ok, line = put_json(out / FILES["trajectories"], trajectories(runs), ROW_IDS[
+            "trajectories"], WANTS["trajectories"], runs, a.force)
+        note(ok, line)
+    print("\n".join(report))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

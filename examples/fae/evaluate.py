@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .atomic import write_text_atomically
 from .models import gaussian_logpdf
 
 
@@ -112,8 +113,7 @@ def evaluate_run(run_dir, *, k=1000, n_test=None, n_train=None, seed=0, which="s
         res["subset"] = "all" if len(idx) == len(x) else f"random {len(idx)} of {len(x)}"
         res["wall_s"] = round(time.perf_counter() - t0, 1)
         result[f"{split}_nll"] = res
-    out = out_dir / f"eval_k{k}.json"
-    out.write_text(json.dumps(result, indent=1))
+    write_text_atomically(out_dir / f"eval_k{k}.json", json.dumps(result, indent=1))
     return result
 
 

@@ -1,8 +1,15 @@
 """PNG figures from finished runs (paper Figs. 1-5).
 
     python -m examples.fae.figures --runs runs --out docs/figures
+    python -m examples.fae.figures --runs runs --out /tmp/fig --only fig1
 
-Each figure is skipped (with a message) when the runs it needs are missing.
+Only the figures that show images (all but fig1) load binarized MNIST. A figure is
+skipped, with the reason, when none of its runs is there, when it needs MNIST and that is
+not found, or when it exists and some of its runs are missing (drawing it again would
+leave them out; ``--force`` does). A figure drawn for the first time without some of its
+runs is written and the missing runs are named. Files are replaced atomically; the output
+names every file written and every figure skipped, and the exit status is 1 when a figure
+asked for was not written.
 """
 
 from __future__ import annotations
@@ -10,25 +17,72 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from infoplane.datasets import load_binarized_mnist
-
+from .atomic import write_atomically, write_text_atomically
+from .data import load_binarized_mnist
+from .runs import SWEEP_F2, TABLE1_PAPER, TABLE2_PERDIM, read_metrics
 from .train import build_model
 
-T1 = [("t1_vae", "VAE"), ("t1_mae_m10", "MAE M=10"), ("t1_mae_m0", "MAE M=0"),
-      ("t1_fae_f20_trace", "FAE F=20 (trace)"), ("t1_fae_f20_perdim", "FAE F=20 (per-dim)"),
-      ("t1_fae_f0", "FAE F=0")]
-F2 = [(f"f2_d10_f{f}", f"FAE F={f} (per-dim: target tr J={10 * f})") for f in (20, 5, 2, 0)]
-T2 = [("t2_fae_f20_perdim", "F=20"), ("t2_fae_f10_perdim", "F=10"),
-      ("t2_fae_f5_perdim", "F=5"), ("t2_fae_f0.1_perdim", "F=0.1")]
+
+class Skip(Exception):
+    """A figure that is not drawn, with the reason."""
 
 
-def _metrics(run: Path):
-    return [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines() if ln]
+@dataclass
+class Context:
+    """Where a figure finds its runs and data and where it goes."""
+
+    runs: Path
+    out: Path
+    plt: object
+    results: Path
+    data_dir: str | None = None
+    force: bool = False
+    _data: dict | None = field(default=None, repr=False)
+
+    @property
+    def data(self) -> dict:
+        """Binarized MNIST, loaded on first use (:class:`Skip` when it is not found)."""
+        if self._data is None:
+            try:
+                self._data = load_binarized_mnist(self.data_dir)
+            except ValueError as exc:
+                raise Skip(f"needs binarized MNIST: {exc}") from exc
+        return self._data
+
+    def runs_of(self, table, files=("selected.pt",), names=()):
+        """The runs of `table` that have `files`; :class:`Skip` when there are none, or
+        when some are missing and a file of `names` exists (unless ``force``).
+
+        Returns the present (run, label) pairs and the names of the missing runs.
+        """
+        have = [(r, lab) for r, lab in table
+                if all((self.runs / r / f).exists() for f in files)]
+        if not have:
+            raise Skip(f"no runs: none of {', '.join(r for r, _ in table)} under {self.runs} "
+                       f"has {' and '.join(files)}")
+        present = {r for r, _ in have}
+        missing = [r for r, _ in table if r not in present]
+        existing = [n for n in names if (self.out / n).exists()]
+        if missing and existing and not self.force:
+            raise Skip(f"{', '.join(existing)} exists and would lose {', '.join(missing)} "
+                       f"(not under {self.runs} with {' and '.join(files)}); kept it "
+                       "(--force draws it without them)")
+        return have, missing
+
+    def save(self, fig, name: str) -> Path:
+        """Write `fig` to ``out/name`` atomically and close it."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        path = self.out / name
+        write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=110, format=path.suffix[1:]))
+        self.plt.close(fig)
+        return path
 
 
 def _load(run: Path):
@@ -51,16 +105,17 @@ def _grid(ax, imgs, ncol, title=None):
         ax.set_title(title, fontsize=9)
 
 
-def fig1(runs: Path, out: Path, plt, results="docs/results"):
-    have = [(r, lab) for r, lab in T1 if (runs / r / "metrics.jsonl").exists()]
-    if not have:
-        return print("fig1: no Table 1 runs")
+def fig1(ctx: Context):
+    """The models of Table 1 in the FS plane, and one training trajectory."""
+    png = "fig1_fs_plane.png"
+    have, missing = ctx.runs_of(TABLE1_PAPER, ("metrics.jsonl", "selected.pt"), [png])
+    runs, plt = ctx.runs, ctx.plt
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     ax = axes[0]
     d = 40
     pts = []
     for r, lab in have:
-        m = _metrics(runs / r)
+        m = read_metrics(runs / r)
         ck = torch.load(runs / r / "selected.pt", map_location="cpu", weights_only=False)
         row = next(x for x in m if x["epoch"] == ck["epoch"])
         n, j = row["fs"]["entropy_power"], row["fs"]["fisher"]
@@ -82,7 +137,7 @@ def fig1(runs: Path, out: Path, plt, results="docs/results"):
     ax.set_title("Models in the FS plane (dashed: Stam bound NJ/d = 1)", fontsize=9)
     ax.legend(fontsize=7)
     ax = axes[1]
-    tj_path = Path(results) / "trajectories.json"
+    tj_path = ctx.results / "trajectories.json"
     tj = json.loads(tj_path.read_text()) if tj_path.exists() else {}
     name = "t1_vae" if "t1_vae" in tj else next(iter(tj), None)
     if name is not None:
@@ -97,7 +152,7 @@ def fig1(runs: Path, out: Path, plt, results="docs/results"):
                                    "aggregate": "aggregate q(z) (1000 valid images)"}[kind])
         title = f"Training trajectory of {tj[name]['label']} (posterior_fs)"
     else:  # closed-form conditional points logged during training
-        m = _metrics(runs / have[0][0])
+        m = read_metrics(runs / have[0][0])
         n = np.array([x["fs"]["entropy_power"] for x in m])
         j = np.array([x["fs"]["fisher"] for x in m])
         ep = np.array([x["epoch"] for x in m])
@@ -112,20 +167,14 @@ def fig1(runs: Path, out: Path, plt, results="docs/results"):
     fig.colorbar(sc, ax=ax, label="epoch")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(out / "fig1_fs_plane.png", dpi=110)
-    plt.close(fig)
+    return [(ctx.save(fig, png), missing)]
 
 
-def _order_by_fisher(runs, table):
-    out = []
-    for r, lab in table:
-        if (runs / r / "selected.pt").exists():
-            model, ck = _load(runs / r)
-            out.append((r, lab, model))
-    return out
+def _models(runs, have):
+    return [(r, lab, _load(runs / r)[0]) for r, lab in have]
 
 
-def _latent_panels(encs, y, rng, plt, embed, ylabel, title, path):
+def _latent_panels(encs, y, rng, plt, embed, ylabel, title):
     """Top row: 2-D embedding of posterior means; bottom row: spread of q(z|x)."""
     encs = sorted(encs, key=lambda e: -np.exp(-e[2]).sum(1).mean())  # large J (left) -> small
     fig, axes = plt.subplots(2, len(encs), figsize=(2.6 * len(encs), 5.2), squeeze=False)
@@ -145,8 +194,7 @@ def _latent_panels(encs, y, rng, plt, embed, ylabel, title, path):
     axes[0, 0].set_ylabel(ylabel, fontsize=8)
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
 def _encode_test(have, data, n=1000, seed=0):
@@ -166,23 +214,24 @@ def _pca2(mu):
     return c @ np.linalg.svd(c, full_matrices=False)[2][:2].T
 
 
-def fig2(runs: Path, out: Path, plt, data):
+def fig2(ctx: Context):
     """Table 1 models (latent 40): PCA of the posterior means."""
-    have = _order_by_fisher(runs, T1)
-    if not have:
-        return print("fig2: no runs")
-    encs, y, rng = _encode_test(have, data)
-    _latent_panels(encs, y, rng, plt, _pca2, "PCA of posterior means\n(colour: digit)",
-                   "Latent codes as the Fisher information decreases (left to right)",
-                   out / "fig2_latent_spread.png")
+    png = "fig2_latent_spread.png"
+    have, missing = ctx.runs_of(TABLE1_PAPER, names=[png])
+    data = ctx.data
+    encs, y, rng = _encode_test(_models(ctx.runs, have), data)
+    fig = _latent_panels(encs, y, rng, ctx.plt, _pca2, "PCA of posterior means\n(colour: digit)",
+                         "Latent codes as the Fisher information decreases (left to right)")
+    return [(ctx.save(fig, png), missing)]
 
 
-def fig2_sweep(runs: Path, out: Path, plt, data):
+def fig2_sweep(ctx: Context):
     """The paper's Fig. 2 setting: latent 10, F from 0 to 20, t-SNE of the posterior means."""
-    have = _order_by_fisher(runs, F2)
-    if not have:
-        return print("fig2_sweep: no runs/f2_d10_f* runs")
+    png, table = "fig2_d10_sweep.png", "fig2_d10_sweep.json"
+    have, missing = ctx.runs_of(SWEEP_F2, names=[png, table])
+    data = ctx.data
     from sklearn.manifold import TSNE
+    have = _models(ctx.runs, have)
     encs, y, rng = _encode_test(have, data)
 
     def tsne(mu):
@@ -199,20 +248,22 @@ def fig2_sweep(runs: Path, out: Path, plt, data):
                           "mean_sq_spread": float(torch.exp(lv).sum(1).mean()),
                           "mean_var_per_unit_sorted": sorted(
                               round(float(v), 4) for v in torch.exp(lv).mean(0))})
-    (out / "fig2_d10_sweep.json").write_text(json.dumps(stats, indent=1))
-    _latent_panels(encs, y, rng, plt, tsne, "t-SNE of posterior means\n(colour: digit)",
-                   "FAE, latent 10, F per dimension from 0 to 20; "
-                   "models ordered by decreasing tr J(z|x)",
-                   out / "fig2_d10_sweep.png")
+    fig = _latent_panels(encs, y, rng, ctx.plt, tsne,
+                         "t-SNE of posterior means\n(colour: digit)",
+                         "FAE, latent 10, F per dimension from 0 to 20; "
+                         "models ordered by decreasing tr J(z|x)")
+    path = ctx.save(fig, png)
+    write_text_atomically(ctx.out / table, json.dumps(stats, indent=1))
+    return [(path, missing), (ctx.out / table, missing)]
 
 
-def fig3(runs: Path, out: Path, plt, data):
-    pairs = [(r, lab) for r, lab in (("t1_fae_f20_perdim", "FAE F=20 per-dim (large F)"),
-                                     ("t1_fae_f20_trace", "FAE F=20 trace"),
-                                     ("t1_fae_f0", "FAE F=0 (small F)"))
-             if (runs / r / "selected.pt").exists()]
-    if not pairs:
-        return print("fig3: no runs")
+def fig3(ctx: Context):
+    """Reconstructions of test images by FAE models with large and small F."""
+    png = "fig3_reconstructions.png"
+    pairs, missing = ctx.runs_of((("t1_fae_f20_perdim", "FAE F=20 per-dim (large F)"),
+                                  ("t1_fae_f20_trace", "FAE F=20 trace"),
+                                  ("t1_fae_f0", "FAE F=0 (small F)")), names=[png])
+    data, runs, plt = ctx.data, ctx.runs, ctx.plt
     idx = np.random.default_rng(1).choice(10000, 30, replace=False)
     x = torch.as_tensor(data["x_test"][idx], dtype=torch.float32)
     fig, axes = plt.subplots(1, 1 + len(pairs), figsize=(3.2 * (1 + len(pairs)), 3.4))
@@ -223,16 +274,15 @@ def fig3(runs: Path, out: Path, plt, data):
             rec = model.decode_mean(model.encode(x)[0]).numpy()
             _grid(ax, rec, 6, f"{lab}\n(decoder mean at z = μ(x))")
     fig.tight_layout()
-    fig.savefig(out / "fig3_reconstructions.png", dpi=110)
-    plt.close(fig)
+    return [(ctx.save(fig, png), missing)]
 
 
-def fig4(runs: Path, out: Path, plt, data, span=3.0):
-    pairs = [(r, lab) for r, lab in (("t1_fae_f20_perdim", "FAE F=20 per-dim"),
-                                     ("t1_fae_f0", "FAE F=0"))
-             if (runs / r / "selected.pt").exists()]
-    if not pairs:
-        return print("fig4: no runs")
+def fig4(ctx: Context, span=3.0):
+    """Latent traversals of the 10 dimensions with the largest KL."""
+    png = "fig4_traversals.png"
+    pairs, missing = ctx.runs_of((("t1_fae_f20_perdim", "FAE F=20 per-dim"),
+                                  ("t1_fae_f0", "FAE F=0")), names=[png])
+    data, runs, plt = ctx.data, ctx.runs, ctx.plt
     x0 = torch.as_tensor(data["x_test"][[7]], dtype=torch.float32)
     xv = torch.as_tensor(data["x_valid"][:2000], dtype=torch.float32)
     fig, axes = plt.subplots(1, len(pairs), figsize=(5 * len(pairs), 5.6))
@@ -254,14 +304,14 @@ def fig4(runs: Path, out: Path, plt, data, span=3.0):
             _grid(ax, np.array(imgs), len(vals),
                   f"{lab}: 10 dims with largest KL,\nvalue {-span:g}..{span:g}")
     fig.tight_layout()
-    fig.savefig(out / "fig4_traversals.png", dpi=110)
-    plt.close(fig)
+    return [(ctx.save(fig, png), missing)]
 
 
-def fig5(runs: Path, out: Path, plt, data):
-    have = [(r, lab) for r, lab in T2 if (runs / r / "selected.pt").exists()]
-    if not have:
-        return print("fig5: no reversed-MNIST runs")
+def fig5(ctx: Context):
+    """Reconstructions of balanced images by the reversed-MNIST FAE models."""
+    png = "fig5_reversed_reconstructions.png"
+    have, missing = ctx.runs_of(TABLE2_PERDIM, names=[png])
+    data, runs, plt = ctx.data, ctx.runs, ctx.plt
     idx = np.random.default_rng(2).choice(10000, 12, replace=False)
     x = torch.as_tensor(data["x_valid"][idx], dtype=torch.float32)
     fig, axes = plt.subplots(1 + len(have), 1, figsize=(7, 1.0 * (1 + len(have)) + 0.5))
@@ -272,31 +322,45 @@ def fig5(runs: Path, out: Path, plt, data):
             _grid(ax, model.decode_mean(model.encode(x)[0]).numpy(), 12,
                   f"reversed-MNIST FAE {lab} (per-dim)")
     fig.tight_layout()
-    fig.savefig(out / "fig5_reversed_reconstructions.png", dpi=110)
-    plt.close(fig)
+    return [(ctx.save(fig, png), missing)]
 
 
-def main(argv=None):
+FIGURES = {"fig1": fig1, "fig2": fig2, "fig2_sweep": fig2_sweep, "fig3": fig3, "fig4": fig4,
+           "fig5": fig5}
+
+
+def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="Figures from finished runs.")
     p.add_argument("--runs", default="runs")
     p.add_argument("--out", default="docs/figures")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--results", default="docs/results", help="where trajectories.json is")
-    p.add_argument("--only", nargs="*", default=None, help="e.g. fig1 fig3")
+    p.add_argument("--only", nargs="+", choices=list(FIGURES), default=None,
+                   help="e.g. fig1 fig3")
+    p.add_argument("--force", action="store_true",
+                   help="redraw an existing figure even when some of its runs are missing")
     a = p.parse_args(argv)
+    runs = Path(a.runs)
+    if not runs.is_dir():
+        p.error(f"--runs {str(runs)!r} is not a directory")
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     torch.set_num_threads(1)
-    runs, out = Path(a.runs), Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-    data = load_binarized_mnist(a.data_dir)
-    todo = a.only or ["fig1", "fig2", "fig2_sweep", "fig3", "fig4", "fig5"]
-    for name in todo:
-        fn = globals()[name]
-        fn(runs, out, plt, a.results) if name == "fig1" else fn(runs, out, plt, data)
-        print("wrote", name)
+    ctx = Context(runs, Path(a.out), plt, Path(a.results), a.data_dir, a.force)
+    failed = False
+    for name in a.only or FIGURES:
+        try:
+            written = FIGURES[name](ctx)
+        except Skip as exc:
+            print(f"skipped {name}: {exc}", flush=True)
+            failed = True
+            continue
+        for path, missing in written:
+            print(f"wrote {path}" + (f" (without {', '.join(missing)}: not under {runs})"
+                                     if missing else ""), flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

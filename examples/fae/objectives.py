@@ -23,7 +23,7 @@ import math
 import torch
 from torch.func import functional_call
 
-from infoplane.vae import fisher_penalty
+from infoplane.vae import fisher_penalty, gaussian_fisher
 
 from .models import gaussian_logpdf
 
@@ -41,7 +41,7 @@ def _elbo_terms(model, x, generator=None):
 
 def _stats(rec, kl, logvar, **extra):
     rec, kl, logvar = rec.detach(), kl.detach(), logvar.detach()
-    j = torch.exp(-logvar).sum(-1)
+    j = gaussian_fisher(logvar)
     out = {
         "elbo": float((rec - kl).mean()),
         "rec": float(rec.mean()),

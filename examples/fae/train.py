@@ -19,20 +19,19 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from infoplane.datasets import (load_binarized_digits, load_binarized_mnist,
-                                reversed_mnist)
+from infoplane.vae import conditional_fs
 
+from .atomic import write_atomically, write_text_atomically
+from .data import load_binarized_digits, load_binarized_mnist, reversed_mnist
 from .models import VAE, AuxiliaryPosterior
 from .objectives import OBJECTIVES, _elbo_terms
-
-LOG_2PI_E = math.log(2 * math.pi * math.e)
+from .runs import read_metrics
 
 
 # ----------------------------------------------------------------------------- data
@@ -149,14 +148,12 @@ def build_from_checkpoint(path):
 
 
 def _atomic_save(obj, path: Path):
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    write_atomically(path, lambda tmp: torch.save(obj, tmp))
 
 
-def _write_status(run: Path, cfg: dict, metrics_path: Path, since_best: int, step: int):
+def _write_status(run: Path, cfg: dict, since_best: int, step: int):
     """``status.json``: how far training got and why it stopped (or that it has not)."""
-    rows = [json.loads(ln) for ln in metrics_path.read_text().splitlines() if ln]
+    rows = read_metrics(run)
     if not rows:
         return
     best = max(rows, key=lambda r: r["valid_elbo"])
@@ -173,9 +170,7 @@ def _write_status(run: Path, cfg: dict, metrics_path: Path, since_best: int, ste
               "best_valid_elbo": best["valid_elbo"], "stopped": stopped,
               "epochs_since_best": since_best, "train_wall_s":
               round(sum(r["epoch_s"] for r in rows), 1)}
-    tmp = run / "status.json.tmp"
-    tmp.write_text(json.dumps(status, indent=1))
-    os.replace(tmp, run / "status.json")
+    write_text_atomically(run / "status.json", json.dumps(status, indent=1))
 
 
 # ----------------------------------------------------------------------------- loop
@@ -193,20 +188,19 @@ def validation_elbo(model, x, seed, batch=1000):
 
 
 @torch.no_grad()
-def conditional_fs(model, x):
-    """mu, logvar on `x` and the closed-form conditional FS point of q(z|x).
+def encoder_fs(model, x):
+    """mu, logvar on `x` and the closed-form conditional FS point of q(z|x) as plain floats.
 
-    J = mean_x Σ_j exp(-logvar_j) (trace), H = mean_x ½ Σ_j log(2πe σ_j²),
-    N = exp(2H/d)/(2πe); N·J/d >= 1 (Stam).
+    The ``fs`` entry of ``metrics.jsonl``: ``fisher`` J = mean_x Σ_j exp(-logvar_j) (trace),
+    ``entropy`` H = mean_x ½ Σ_j log(2πe σ_j²), ``entropy_power`` N = exp(2H/d)/(2πe) and
+    ``nj_over_d`` N·J/d, from :func:`infoplane.vae.conditional_fs`.
     """
     model.eval()
     mu, logvar = model.encode(x)
     model.train()
-    d = mu.shape[1]
-    j = float(torch.exp(-logvar).sum(1).mean())
-    h = float((0.5 * (logvar + LOG_2PI_E)).sum(1).mean())
-    n = math.exp(2 * h / d) / (2 * math.pi * math.e)
-    return mu, logvar, {"fisher": j, "entropy": h, "entropy_power": n, "nj_over_d": n * j / d}
+    p = conditional_fs(mu, logvar)
+    return mu, logvar, {"fisher": p.fisher.value, "entropy": p.entropy.value,
+                        "entropy_power": p.entropy_power.value, "nj_over_d": p.product.value}
 
 
 def train(cfg: dict) -> Path:
@@ -292,7 +286,7 @@ def train(cfg: dict) -> Path:
                 break
         train_s = time.perf_counter() - t0
         val = validation_elbo(model, x_valid, seed=cfg["seed"] + 1)
-        mu, logvar, fs = conditional_fs(model, x_fs)
+        mu, logvar, fs = encoder_fs(model, x_fs)
         if (epoch % cfg["encodings_every"] == 0 or epoch == cfg["epochs"]
                 or (cfg["max_steps"] is not None and step >= cfg["max_steps"])):
             np.savez(run / "encodings" / f"epoch_{epoch:04d}.npz",
@@ -320,7 +314,7 @@ def train(cfg: dict) -> Path:
         print(f"[{run.name}] epoch {epoch} step {step} train_elbo "
               f"{row['train_elbo']:.2f} valid_elbo {val:.2f} J {fs['fisher']:.3g} "
               f"N {fs['entropy_power']:.3g} ({row['epoch_s']:.1f}s)", flush=True)
-    _write_status(run, cfg, metrics_path, since_best, step)
+    _write_status(run, cfg, since_best, step)
     done = run / f"eval_k{cfg['eval_k']}.json"
     if cfg["eval_k"] and done.exists() and json.loads(done.read_text())["epoch"] == torch.load(
             run / "selected.pt", map_location="cpu", weights_only=False)["epoch"]:

@@ -1,4 +1,4 @@
-"""Binary image datasets for the VAE examples: loaders and builders, never downloads.
+"""Binary image data for the FAE examples: loaders and builders, never downloads.
 
 * :func:`load_binarized_mnist` reads the statically binarized MNIST of Larochelle &
   Murray (2011), 50000/10000/10000, from a directory holding either
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import import_optional
+from infoplane.errors import import_optional
 
 __all__ = [
     "load_amat",
@@ -98,7 +98,7 @@ def default_data_dir() -> Path:
     env = os.environ.get("INFOPLANE_DATA_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+    return Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def load_binarized_mnist(data_dir=None) -> dict[str, np.ndarray]:
