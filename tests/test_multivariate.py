@@ -309,7 +309,7 @@ def test_kde_fisher_exact_equivariance():
 
 def test_kde_fisher_bad_input():
     X, _ = _gauss(50, 3, 11)
-    with pytest.raises(ValueError, match="needs at least 8"):
+    with pytest.raises(ValueError, match="needs at least 2d \\+ 2 = 8"):
         ip.fisher(X[:5])
     with pytest.raises(ValueError, match="`bandwidth_factor`"):
         ip.fisher(X, bandwidth_factor="silverman")
