@@ -1,8 +1,9 @@
 """Per-seed relative error, jackknife error and bias term of the d-D KDE Fisher estimator
-on the tuning seeds (100..103), the measurement behind BIAS_FACTOR in
-`infoplane.estimators.kde_score_fisher`.
+on the tuning seeds (100..) and the tuning laws (``cases_nd.TUNING``), the measurement
+behind the bias term of `infoplane.estimators.kde_score_fisher` (the change of the
+estimate when its leave-one-out noise correction is left out).
 
-    python benchmarks/bias_term_nd.py [--seeds 4] [--factor 1.5]
+    python benchmarks/bias_term_nd.py [--seeds 4]
 
 All columns are relative to the truth of benchmarks/cases_nd.py. The published coverage
 (benchmarks/accuracy_nd.py) uses the disjoint seeds 0..19.
@@ -24,20 +25,17 @@ sys.path.insert(0, HERE)
 import cases_nd  # noqa: E402
 
 import infoplane as ip  # noqa: E402
-from infoplane.estimators import kde_score_fisher as mv  # noqa: E402
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=4)
-    ap.add_argument("--factor", type=float, default=mv.BIAS_FACTOR)
     args = ap.parse_args(argv)
-    mv.BIAS_FACTOR = args.factor
     print("| n | d | case | rel err | jackknife se / J | bias term / J |")
     print("|---|---|---|---|---|---|")
     for n in (1000, 10_000):
         for d in (2, 5, 10):
-            for case in ("gauss", "mixture"):
+            for case in cases_nd.TUNING:
                 J = cases_nd.truth(case, d)[1]
                 rows = []
                 for s in range(100, 100 + args.seeds):

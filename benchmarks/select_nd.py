@@ -28,7 +28,7 @@ sys.path.insert(0, HERE)
 import cases_nd as C  # noqa: E402
 
 from infoplane._kernels.kde import kde_moments  # noqa: E402
-from infoplane._numerics import CV_GRID  # noqa: E402
+from infoplane._numerics import CV_GRID  # noqa: E402,F401
 from infoplane._numerics import sm_bandwidth as _sm_bandwidth  # noqa: E402
 from infoplane._numerics import whiten as _whiten  # noqa: E402
 from infoplane.estimators.knn_entropy import _log_unit_ball  # noqa: E402

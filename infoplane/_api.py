@@ -110,10 +110,12 @@ _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """
         leave-one-out KDE; see :mod:`infoplane.estimators.kde_score_fisher`):
         ``bandwidth_factor`` (``"auto"``: score-matching search; or ``h``, the kernel
         covariance being ``h²`` times the scatter of x), ``correction`` (``"gaussian"``,
-        default: deconvolve the kernel; ``"none"``), ``max_queries`` (query points,
-        default 2000), ``cv_queries`` (points of the bandwidth search and bias term,
-        default 1000), ``bias_term`` (add the smoothing-bias term to the error, default
-        True).
+        default: deconvolve the kernel, remove the leave-one-out noise bias and
+        extrapolate in h; ``"none"``), ``max_queries`` (query points, default 2000),
+        ``cv_queries`` (points of the bandwidth search, default 1000), ``bias_term``
+        (add the bias allowance to the error, default True), ``tails`` (``"auto"``:
+        Gaussianise t-like radial tails before the KDE; ``"none"``). The result depends
+        on the data only: the query subset and the search use fixed internal seeds.
 """
 
 _ENTROPY_OPTIONS_DOC = _OPTIONS_DOC + """

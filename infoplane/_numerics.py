@@ -13,7 +13,7 @@ import contextlib
 import functools
 import math
 import threading
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterator, NamedTuple, TypeVar
 
 import numpy as np
 from scipy import linalg
@@ -31,6 +31,7 @@ __all__ = [
     "silverman",
     "cv_factor",
     "sm_bandwidth",
+    "SMSearch",
     "single_threaded_blas",
     "blas_single_thread",
 ]
@@ -187,10 +188,33 @@ def rank_message(X: np.ndarray) -> str:
 
 
 # ------------------------------------------------------------------------- bandwidths
-#: log2 offsets from Silverman's factor spanned by the score-matching bandwidth search
-CV_GRID = np.linspace(-1.75, 1.0, 12)
-#: coarse stage of the default search (step 0.55 in log2 h), refined at ± half a step
-CV_COARSE = np.linspace(-1.75, 1.0, 6)
+#: log2 offsets from Silverman's factor of the score-matching search (step 1/4: two
+#: chains of bandwidths in ratio √2, one ``exp`` each, see ``_kernels.kde._kde_sm_multi``)
+CV_GRID = np.linspace(-2.0, 1.5, 15)
+#: the parabola that refines the search's minimum fits the grid points within this
+#: distance (in log2 h)
+SM_FIT_SPAN = 0.5
+#: the one-standard-error rule moves the choice up by at most this much (log2 h)
+SM_ONE_SE_SPAN = 1.0
+#: the search's query rows come from this fixed seed, so the bandwidth is a function of
+#: the data alone (not of the caller's `rng`)
+SEARCH_SEED = 0x5EED
+#: two local minima of the loss count as distinct when the loss between them rises by
+#: more than this many standard errors of the difference
+BUMP_SE = 3.0
+#: the loss counts as flat where it stays within two standard errors and this fraction of
+#: its minimum's magnitude (about J/2) over more than a factor of 4 in h
+FLAT_REL = 0.02
+
+
+class SMSearch(NamedTuple):
+    """Result of :func:`sm_bandwidth`: the chosen factor and what it was chosen from."""
+
+    h: float
+    bandwidths: np.ndarray
+    losses: np.ndarray
+    queries: np.ndarray
+    problem: str | None = None   # why the choice is uncertain (flat, multimodal, edge)
 
 
 def silverman(n: int, d: int) -> float:
@@ -199,63 +223,131 @@ def silverman(n: int, d: int) -> float:
 
 
 def cv_factor(dim: int) -> float:
-    """Multiplier of the score-matching bandwidth used for J (0.85 for d <= 3, else 1)."""
+    """Multiplier of the score-matching bandwidth used by the KDE density (0.85 for
+    d <= 3, else 1)."""
     return 0.85 if dim <= 3 else 1.0
 
 
-def _sm_loss(Y, q, hs):
+def _sm_loss_terms(Y, q, hs):
+    """Per-query held-out score-matching losses, (m, len(hs))."""
     from ._kernels.kde import kde_sm_terms
 
     d = Y.shape[1]
     uu, trc = kde_sm_terms(Y, Y[q], q.astype(np.int64), hs)
-    h2 = hs**2
-    return np.mean(0.5 * uu / h2**2 + (-d / h2 + trc / h2**2), axis=0)
+    h2 = np.asarray(hs, dtype=float) ** 2
+    return 0.5 * uu / h2**2 + (-d / h2 + trc / h2**2)
 
 
-def sm_bandwidth(Y: np.ndarray, rng: np.random.Generator, n_queries: int, grid=None):
+def _sm_loss(Y, q, hs):
+    return _sm_loss_terms(Y, q, hs).mean(axis=0)
+
+
+def _local_minima(loss, se):
+    """Indices of the local minima of `loss` that a bump of more than BUMP_SE standard
+    errors separates from every other such minimum (the lowest of a group is kept)."""
+    k = len(loss)
+    cand = [i for i in range(k) if (i == 0 or loss[i] < loss[i - 1])
+            and (i == k - 1 or loss[i] <= loss[i + 1])]
+    kept: list[int] = []
+    for i in cand:
+        if kept:
+            j = kept[-1]
+            bump = loss[j:i + 1].max()
+            if bump - max(loss[i], loss[j]) <= BUMP_SE * max(se[i], se[j]):
+                if loss[i] < loss[j]:
+                    kept[-1] = i
+                continue
+        kept.append(i)
+    return kept
+
+
+def sm_bandwidth(Y: np.ndarray, rng: np.random.Generator | None = None,
+                 n_queries: int = 2000, grid=None, one_se: bool = False) -> SMSearch:
     """Bandwidth factor minimising the held-out (leave-one-out) score-matching loss.
 
     The loss ``E[½‖ŝ‖² + ∇·ŝ] = ½E‖ŝ - s‖² - J/2`` (Hyvärinen 2005) is estimated on a
-    random subset of query points of whitened data `Y` against all others. With ``grid``
-    (log2 offsets from Silverman's factor) the loss is evaluated on that grid; by default
-    (``grid=None``) on the 6-point grid :data:`CV_COARSE` and then at half a step on each
-    side of its minimum. A parabola in ``log h`` through the minimum and its two
-    neighbours refines the choice.
+    subset of query points of whitened data `Y` against all others. The subset comes from
+    `rng`, by default (``None``) from the fixed seed :data:`SEARCH_SEED`, so the result is
+    a function of the data. The loss is evaluated on ``grid`` (log2 offsets from
+    Silverman's factor; default :data:`CV_GRID`, all in one pass over the distances).
 
-    Returns ``(h, bandwidths, losses, query_rows)``.
+    The choice is robust to the two failures of a noisy leave-one-out loss: when the
+    loss has several local minima separated by more than :data:`BUMP_SE` standard errors
+    (near-duplicate points create a spurious one at small h) the one at the largest h is
+    taken (Hall & Marron 1991); a least-squares parabola in ``log h`` through the points
+    around it (within :data:`SM_FIT_SPAN`) refines the choice, so the result moves smoothly
+    with the data. With ``one_se`` (the Fisher estimator's search), where the loss is
+    noisy, the largest grid bandwidth up to
+    :data:`SM_ONE_SE_SPAN` above it whose loss is within one standard error of the
+    minimum's is taken instead (the one-standard-error rule; Breiman et al. 1984): the
+    loss cannot tell them apart, and a larger h gives a far less noisy estimate of J.
+    ``problem`` says when the choice is uncertain: several minima, a minimum at the edge
+    of the grid, or a loss flat (within two standard errors and :data:`FLAT_REL` of its
+    magnitude) over more than a factor of 4 in h.
+
+    Returns an :class:`SMSearch` (``h``, ``bandwidths``, ``losses``, ``queries``,
+    ``problem``); ``h`` is its first item.
+
+    References
+    ----------
+    Hyvärinen (2005), JMLR 6, 695-709. Hall & Marron (1991), Probab. Theory Related
+    Fields 89, 447-460 (local minima of cross-validation functions). Breiman, Friedman,
+    Olshen & Stone (1984), Classification and Regression Trees, §3.4.3 (the 1-SE rule).
     """
     n, d = Y.shape
     m = min(n, n_queries)
+    if rng is None:
+        rng = np.random.default_rng(SEARCH_SEED)
     q = np.sort(rng.choice(n, m, replace=False)) if m < n else np.arange(n)
     h0 = silverman(n, d)
-    if grid is None:
-        g = np.asarray(CV_COARSE, dtype=float)
-        loss = _sm_loss(Y, q, h0 * np.exp2(g))
-        i = int(np.argmin(loss))
-        step = 0.5 * (g[1] - g[0])
-        extra = np.array([g[i] + s for s in (-step, step) if g[0] <= g[i] + s <= g[-1]])
-        if extra.size:
-            g = np.concatenate([g, extra])
-            loss = np.concatenate([loss, _sm_loss(Y, q, h0 * np.exp2(extra))])
-            order = np.argsort(g)
-            g, loss = g[order], loss[order]
-        hs = h0 * np.exp2(g)
-    else:
-        hs = h0 * np.exp2(np.asarray(grid, dtype=float))
-        loss = _sm_loss(Y, q, hs)
-    i = int(np.argmin(loss))
-    h = hs[i]
-    if 0 < i < len(hs) - 1:  # parabolic refinement in log h
-        x = np.log(hs[i - 1: i + 2])
-        y = loss[i - 1: i + 2]
-        den = (x[0] - x[1]) * (x[0] - x[2]) * (x[1] - x[2])
-        a = (x[2] * (y[1] - y[0]) + x[1] * (y[0] - y[2]) + x[0] * (y[2] - y[1])) / den
-        b = (
-            x[2] ** 2 * (y[0] - y[1]) + x[1] ** 2 * (y[2] - y[0]) + x[0] ** 2 * (y[1] - y[2])
-        ) / den
+    g = np.asarray(CV_GRID if grid is None else grid, dtype=float)
+    terms = _sm_loss_terms(Y, q, h0 * np.exp2(g))
+    loss = terms.mean(axis=0)
+    se = _diff_se(terms, loss)
+    minima = _local_minima(loss, se)
+    i = minima[-1]
+    hs = h0 * np.exp2(g)
+    h = float(hs[i])
+    near = np.abs(g - g[i]) <= SM_FIT_SPAN + 1e-12
+    if 0 < i < len(g) - 1 and near.sum() >= 3:   # parabola in log h (least squares)
+        a, b, _ = np.polyfit(g[near], loss[near], 2)
         if a > 0:
-            h = float(np.exp(np.clip(-b / (2 * a), x[0], x[2])))
-    return float(h), hs, loss, q
+            h = float(h0 * np.exp2(np.clip(-b / (2.0 * a), g[i - 1], g[i + 1])))
+    # one-standard-error rule towards larger h (at most SM_ONE_SE_SPAN in log2 h): the
+    # loss cannot tell these bandwidths apart, and the larger one gives a far less noisy J
+    up = [j for j in range(i + 1, len(g)) if one_se
+          and g[j] - g[i] <= SM_ONE_SE_SPAN + 1e-12 and loss[j] - loss[i] <= se[j]]
+    if up and hs[up[-1]] > h:
+        h = float(hs[up[-1]])
+    problem = None
+    if len(minima) > 1:
+        problem = (f"the score-matching loss has {len(minima)} separate minima (at h = "
+                   + ", ".join(f"{hs[j]:.3g}" for j in minima)
+                   + "; the largest was taken): clustered data or near-duplicate points")
+    elif i in (0, len(g) - 1):
+        problem = (f"the score-matching loss is smallest at the {'lower' if i == 0 else 'upper'}"
+                   f" end of the searched bandwidths (h = {hs[i]:.3g})")
+    else:
+        flat = np.minimum(2.0 * se, FLAT_REL * abs(loss[i]))
+        lo = hi = i
+        while lo > 0 and loss[lo - 1] - loss[i] <= flat[lo - 1]:
+            lo -= 1
+        while hi < len(g) - 1 and loss[hi + 1] - loss[i] <= flat[hi + 1]:
+            hi += 1
+        if g[hi] - g[lo] > 2.0 + 1e-12:
+            problem = (f"the score-matching loss is flat from h = {hs[lo]:.3g} to "
+                       f"{hs[hi]:.3g} (within two standard errors and "
+                       f"{100 * FLAT_REL:.0f}% of its minimum)")
+    return SMSearch(h, hs, loss, q, problem)
+
+
+def _diff_se(terms, loss):
+    """Standard error of each grid point's loss minus the minimum's (paired queries)."""
+    i = int(np.argmin(loss))
+    m = terms.shape[0]
+    if m < 2:
+        return np.zeros(terms.shape[1])
+    return (terms - terms[:, [i]]).std(axis=0, ddof=1) / math.sqrt(m)
 
 
 # ----------------------------------------------------------------------- thread limits

@@ -134,12 +134,14 @@ def test_fisher_of_kde_2d_monte_carlo_vs_grid():
     assert abs(est.value - ref) < 4 * est.stderr
 
 
-def test_auto_bandwidth_is_sample_fisher_bandwidth():
+def test_auto_bandwidth_is_the_score_matching_choice():
+    from infoplane._numerics import cv_factor, sm_bandwidth
+
     x = np.random.default_rng(8).standard_normal((500, 2))
     kde = ip.KDE(x, rng=0)
-    est = ip.fisher_matrix(x, rng=0)
-    h = est.options["bandwidth_factor"]
     cov = np.cov(x.T)
+    Y = np.linalg.solve(np.linalg.cholesky(cov), (x - x.mean(axis=0)).T).T
+    h = sm_bandwidth(Y, np.random.default_rng(0), 1000).h * cv_factor(2)
     np.testing.assert_allclose(kde.bandwidth_matrix, h * h * cov, rtol=1e-10)
     sil = ip.KDE(x, bandwidth="silverman").bandwidth_matrix
     fac = (4 / 4) ** (1 / 6) * 500 ** (-1 / 6)

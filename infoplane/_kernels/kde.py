@@ -30,6 +30,8 @@ __all__ = [
     "kde_moments",
     "kde_sm_terms",
     "_kde_sm_multi",
+    "kde_group_moments",
+    "_kde_expweights3",
     "block_rows",
 ]
 
@@ -92,6 +94,28 @@ def _kde_expweights(R2, inv2h2, E):
         Sv[q] = S
         logw[q] = math.log(W) - rmin * inv2h2
     return logw, Wv, Sv
+
+
+@njit(parallel=True)
+def _kde_expweights3(R2, inv2h2, E2, E1, E0):
+    """Shifted weights of bandwidths ``√2 h``, ``h`` and ``h/√2`` from one ``exp``.
+
+    ``inv2h2 = 1/(2 (√2 h)²)``; ``E2 = exp(-(r² - min r²) inv2h2)``, ``E1 = E2²``,
+    ``E0 = E1²`` (the shift ``min_j r²`` is shared, see :func:`_kde_expweights`).
+    """
+    m, n = R2.shape
+    for q in prange(m):
+        row = R2[q]
+        rmin = np.inf
+        for j in range(n):
+            rmin = min(rmin, row[j])
+        for j in range(n):
+            r = row[j]
+            e = math.exp(-(r - rmin) * inv2h2) if r < np.inf else 0.0
+            E2[q, j] = e
+            e = e * e
+            E1[q, j] = e
+            E0[q, j] = e * e
 
 
 @njit(parallel=True)
@@ -187,12 +211,32 @@ def kde_moments(X, Q, qidx, h, mode):
     return logw, u, trc, C
 
 
+#: kernel weights below this (relative to the nearest neighbour's weight 1) are dropped
+#: by the multi-bandwidth kernels; the sums change by less than n * 1e-30
+TINY_WEIGHT = 1e-30
+
+
+def _square_sources(inv2h2s):
+    """Processing order (ascending ``1/(2h²)``) and, per position, the earlier position
+    whose weights squared give this one's (``1/(2h²)`` exactly twice as large), or -1."""
+    order = np.argsort(inv2h2s, kind="stable")
+    c = inv2h2s[order]
+    src = np.full(len(c), -1, dtype=np.int64)
+    for k in range(len(c)):
+        for j in range(k):
+            if abs(c[k] - 2.0 * c[j]) <= 1e-12 * c[k]:
+                src[k] = j
+    return order.astype(np.int64), src
+
+
 @njit(parallel=True)
-def _kde_sm_multi(R2, X, Q, inv2h2s, uu, trc):
+def _kde_sm_multi(R2, X, Q, inv2h2s, src, uu, trc):
     """Fill ``uu[q, k] = ‖u‖²`` and ``trc[q, k] = tr C`` for every bandwidth in one pass.
 
     Each squared distance is read once and weighted for all bandwidths (no weight
-    matrix is stored); ``inv2h2s[k] = 1/(2 h_k²)``.
+    matrix is stored); ``inv2h2s[k] = 1/(2 h_k²)`` in ascending order, and where
+    ``src[k] >= 0`` the weight is the square of bandwidth ``src[k]``'s (one ``exp`` serves a
+    chain of bandwidths in ratio √2). Weights below :data:`TINY_WEIGHT` are dropped.
     """
     m, n = R2.shape
     d = X.shape[1]
@@ -205,16 +249,22 @@ def _kde_sm_multi(R2, X, Q, inv2h2s, uu, trc):
         W = np.zeros(nh)
         S = np.zeros(nh)
         V = np.zeros((nh, d))
+        ek = np.zeros(nh)
         for j in range(n):
             r = row[j]
             if r == np.inf:
                 continue
             t = r - rmin
             for k in range(nh):
-                a = t * inv2h2s[k]
-                if a > 745.0:
+                if src[k] >= 0:
+                    e = ek[src[k]]
+                    e = e * e
+                else:
+                    a = t * inv2h2s[k]
+                    e = math.exp(-a) if a < 69.0 else 0.0
+                ek[k] = e
+                if e < TINY_WEIGHT:
                     continue
-                e = math.exp(-a)
                 W[k] += e
                 S[k] += e * r
                 for c in range(d):
@@ -239,16 +289,22 @@ def kde_sm_terms(X, Q, qidx, hs):
     sq_x = np.einsum("ij,ij->i", X, X)
     sq_q = np.einsum("ij,ij->i", Q, Q)
     hs = np.asarray(hs, dtype=float)
-    inv2h2s = 1.0 / (2.0 * hs * hs)
+    order, src = _square_sources(1.0 / (2.0 * hs * hs))
+    inv2h2s = np.ascontiguousarray((1.0 / (2.0 * hs * hs))[order])
     nh = len(hs)
-    uu = np.empty((m, nh))
-    trc = np.empty((m, nh))
+    uu_o = np.empty((m, nh))
+    trc_o = np.empty((m, nh))
     b = block_rows(n, 1_000_000)
     R2 = np.empty((min(b, m), n))
     for lo in range(0, m, b):
         hi = min(lo + b, m)
         r2 = sqdist_block(Q[lo:hi], X, sq_q[lo:hi], sq_x, qidx[lo:hi], R2[: hi - lo])
-        _kde_sm_multi(r2, X, np.ascontiguousarray(Q[lo:hi]), inv2h2s, uu[lo:hi], trc[lo:hi])
+        _kde_sm_multi(r2, X, np.ascontiguousarray(Q[lo:hi]), inv2h2s, src, uu_o[lo:hi],
+                      trc_o[lo:hi])
+    uu = np.empty_like(uu_o)
+    trc = np.empty_like(trc_o)
+    uu[:, order] = uu_o
+    trc[:, order] = trc_o
     return uu, trc
 
 
@@ -319,3 +375,51 @@ def kde_hessian_jackknife(X, Z, qidx, h, per_query=True):
     if not per_query:
         C = (X.T @ (colw[:, None] * X) - M1M1) / m
     return C, T, delta
+
+
+def kde_group_moments(X, qidx, h, bounds):
+    """Leave-one-out kernel sums of the queries ``X[qidx]`` at the bandwidths
+    ``(h/√2, h, √2 h)``, split by groups of references.
+
+    Parameters
+    ----------
+    X : (n, d) references, ordered so that group ``g`` is the rows
+        ``bounds[g]:bounds[g + 1]``; qidx : (m,) int64 rows of the queries (left out of
+        their own sums); h : bandwidth; bounds : (G + 1,) int64 group boundaries.
+
+    Returns
+    -------
+    One ``(W, S1, S2)`` per bandwidth: ``W`` (m, G) sums of the weights ``e_qj``,
+    ``S1`` (m, G, d) sums of ``e_qj x_j`` and ``S2`` (m, G, d(d+1)/2) sums of
+    ``e_qj x_j x_jᵀ`` (upper triangle, ``numpy.triu_indices`` order). The three bandwidths
+    share the shift ``min_j r²_qj`` (:func:`_kde_expweights3`), so the sums of bandwidth
+    ``h/√2`` are the sums of the squared weights of bandwidth ``h`` (and those of ``h``
+    the squared weights of ``√2 h``). Totals over groups are the leave-one-out moments;
+    a total less one group gives the moments with that group deleted (a
+    delete-a-group jackknife without recomputing distances).
+    """
+    n, d = X.shape
+    m = qidx.shape[0]
+    G = len(bounds) - 1
+    XX, _ = _upper_products(X)
+    p = XX.shape[1]
+    sq = np.einsum("ij,ij->i", X, X)
+    starts = np.asarray(bounds[:-1], dtype=np.int64)
+    out = [(np.empty((m, G)), np.empty((m, G, d)), np.empty((m, G, p))) for _ in range(3)]
+    b = block_rows(n, 1_000_000)
+    R2 = np.empty((min(b, m), n))
+    Es = [np.empty_like(R2) for _ in range(3)]
+    inv2h2 = 1.0 / (4.0 * h * h)
+    for lo in range(0, m, b):
+        hi = min(lo + b, m)
+        qi = qidx[lo:hi]
+        r2 = sqdist_block(X[qi], X, sq[qi], sq, qi, R2[: hi - lo])
+        e2, e1, e0 = (E[: hi - lo] for E in Es)
+        _kde_expweights3(r2, inv2h2, e2, e1, e0)
+        for (W, S1, S2), e in zip(out, (e0, e1, e2)):
+            W[lo:hi] = np.add.reduceat(e, starts, axis=1)
+            for g in range(G):
+                a, z = bounds[g], bounds[g + 1]
+                S1[lo:hi, g] = e[:, a:z] @ X[a:z]
+                S2[lo:hi, g] = e[:, a:z] @ XX[a:z]
+    return out

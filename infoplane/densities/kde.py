@@ -32,8 +32,8 @@ class KDE(Density):
     bandwidth : "auto", "silverman", float or array_like (d, d)
         Kernel covariance ``H``. ``"auto"`` (default): ``h² Σ̂`` with ``h`` minimising the
         leave-one-out score-matching loss, times the factor of
-        :func:`infoplane._numerics.cv_factor` (the bandwidth of the sample
-        Fisher estimator);
+        :func:`infoplane._numerics.cv_factor` (``Σ̂`` a robust scatter for
+        heavy tails);
         ``"silverman"``: ``h`` from Silverman's rule,
         ``h = (4/(d+2))^{1/(d+4)} n^{-1/(d+4)}``; a float: the kernel standard deviation
         ``σ``, ``H = σ² I``; a matrix: ``H`` itself (symmetric positive definite).
