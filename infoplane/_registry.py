@@ -102,6 +102,7 @@ METHODS: tuple[Method, ...] = (
        weights="'auto', 'bsy' (Berrett-Samworth-Yuan) or 'none'",
        whiten="whiten by the sample covariance first (default True)",
        max_queries="average over a random subset of this many query points",
+       bias_term="add the k ± 1 bias allowance to the standard error (default True)",
        jitter=_JITTER),
 )
 

@@ -71,7 +71,7 @@ def test_knn_jackknife_matches_delete_one_recomputation():
     d, k = 3, 4
     X, _ = _gauss(60, d, 2)
     w = bsy_weights(k, d)
-    est = ip.entropy(X, n_neighbors=k)
+    est = ip.entropy(X, n_neighbors=k, bias_term=False)   # the jackknife part alone
     _, Y = _ref_knn_entropy(X, k, w)  # whitening is held fixed in the jackknife
     n = len(Y)
     logv = 0.5 * d * math.log(math.pi) - special.gammaln(d / 2 + 1)
@@ -139,7 +139,8 @@ def test_knn_bad_input():
     with pytest.raises(ValueError, match="`weights`"):
         ip.entropy(X, weights="uniform")
     with pytest.raises(TypeError, match="unexpected option 'bandwidth'.*accepted options: "
-                       "jitter, max_queries, n_neighbors, nan_policy, rng, weights, whiten"):
+                       "bias_term, jitter, max_queries, n_neighbors, nan_policy, rng, weights, "
+                       "whiten"):
         ip.entropy(X, bandwidth=1.0)
     with pytest.raises(ValueError, match="`method`"):
         ip.entropy(X, method="kde")
@@ -393,3 +394,120 @@ def test_fisher_heavy_tails_multivariate_t(df, d, rtol):
     assert abs(np.median(vals) / truth - 1) < rtol
     est = ip.fisher(t.sample(5000, rng=0), rng=0)
     assert est.options["scatter"] == "robust"
+
+
+# ------------------------------------------------- radial map, group sums, search
+def test_radial_map_gaussianises_t_and_its_chain_rule_is_exact():
+    """The map of an elliptical t to N(0, I), and the chain rule of the estimator: with
+    the standard Gaussian's score and Hessian in z, the formula must give -∇² log f of the
+    t law itself (closed form -∇² log f = (ν+d)/(νs²+r²) I - 2(ν+d) y yᵀ/(νs²+r²)²)."""
+    from scipy import stats
+
+    from infoplane.estimators.kde_score_fisher import RadialMap, _second_order_terms
+
+    d, s2, nu = 3, 1.7, 4.0
+    rng = np.random.default_rng(21)
+    Y = rng.standard_normal((4000, d)) * math.sqrt(s2) / np.sqrt(
+        rng.chisquare(nu, 4000) / nu)[:, None]
+    Z = RadialMap(d, s2, nu).apply(Y)
+    assert stats.kstest(np.sum(Z**2, axis=1), stats.chi2(d).cdf).pvalue > 1e-3
+    assert stats.kstest(Z[:, 0], "norm").pvalue > 1e-3
+    yq = rng.standard_normal((6, d)) * np.array([[0.05], [0.5], [1.0], [2.0], [6.0], [30.0]])
+    mp = RadialMap(d, s2, nu)
+    ct = mp.chain_terms(yq)
+    zq = mp.apply(yq)
+    D = ct["D"]
+    Jq = np.einsum("qba,qbc->qac", D, D) - _second_order_terms(-zq, ct) - ct["HL"]
+    r2 = np.sum(yq**2, axis=1)
+    den = nu * s2 + r2
+    ref = ((nu + d) / den)[:, None, None] * np.eye(d) - (
+        2 * (nu + d) / den**2)[:, None, None] * np.einsum("qa,qb->qab", yq, yq)
+    np.testing.assert_allclose(Jq, ref, rtol=2e-5, atol=1e-8 * np.abs(ref).max())
+
+
+def test_fit_radial_t_recovers_parameters():
+    from infoplane.estimators.kde_score_fisher import fit_radial_t
+
+    rng = np.random.default_rng(22)
+    d, nu, s2 = 4, 5.0, 2.5
+    Y = rng.standard_normal((20000, d)) * math.sqrt(s2) / np.sqrt(
+        rng.chisquare(nu, 20000) / nu)[:, None]
+    s2_hat, nu_hat = fit_radial_t(np.sum(Y**2, axis=1), d)
+    # ML standard errors at n = 2e4 are about 2% (s²) and 5% (ν); 4 SE allowed
+    assert s2_hat == pytest.approx(s2, rel=0.08)
+    assert nu_hat == pytest.approx(nu, rel=0.2)
+    _, nu_g = fit_radial_t(np.sum(rng.standard_normal((20000, d)) ** 2, axis=1), d)
+    assert nu_g > 40.0   # Gaussian radii: no map (NU_MAX)
+
+
+def test_kde_group_moments_match_reference():
+    """Kernel sums per reference group at h/√2, h, √2 h against explicit leave-one-out
+    weights (up to each query's common factor, which the shift min r² sets)."""
+    from infoplane._kernels.kde import kde_group_moments
+
+    rng = np.random.default_rng(23)
+    n, d, h = 90, 3, 0.5
+    X = rng.standard_normal((n, d))
+    q = np.array([0, 7, 44, 89], dtype=np.int64)
+    bounds = np.array([0, 30, 61, 90], dtype=np.int64)
+    mom = kde_group_moments(X, q, h, bounds)
+    iu = np.triu_indices(d)
+    for (W, S1, S2), hk in zip(mom, (h / math.sqrt(2), h, h * math.sqrt(2))):
+        for a, qi in enumerate(q):
+            e = np.exp(-np.sum((X - X[qi]) ** 2, axis=1) / (2 * hk * hk))
+            e[qi] = 0.0
+            for g in range(3):
+                sl = slice(bounds[g], bounds[g + 1])
+                ref_w = e[sl].sum() / e.sum()
+                assert W[a, g] / W[a].sum() == pytest.approx(ref_w, rel=1e-10, abs=1e-15)
+                np.testing.assert_allclose(S1[a, g] / W[a].sum(), e[sl] @ X[sl] / e.sum(),
+                                           rtol=1e-9, atol=1e-14)
+                outer = np.einsum("ja,jb->jab", X[sl], X[sl])[:, iu[0], iu[1]]
+                np.testing.assert_allclose(S2[a, g] / W[a].sum(), e[sl] @ outer / e.sum(),
+                                           rtol=1e-9, atol=1e-14)
+
+
+def test_kde_fisher_depends_on_data_only():
+    X, _ = _gauss(600, 3, 24)
+    a = ip.fisher_matrix(X, rng=0)
+    b = ip.fisher_matrix(X, rng=12345)
+    np.testing.assert_array_equal(a.value, b.value)
+    np.testing.assert_array_equal(a.stderr, b.stderr)
+
+
+def test_kde_fisher_warns_when_the_bandwidth_search_hits_its_edge():
+    """Three tight clusters (sd 0.05, 5 apart): the score-matching loss is smallest at the
+    lowest searched bandwidth; the estimate must say so, and stay near the truth
+    tr J = 2/0.05² = 800 (the clusters do not overlap)."""
+    from infoplane.errors import AccuracyWarning
+
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.standard_normal((500, 2)) * 0.05 + c
+                   for c in ([0, 0], [5, 0], [0, 5])])
+    with pytest.warns(AccuracyWarning, match="score-matching loss .* bandwidth"):
+        est = ip.fisher(X)
+    assert abs(est.value - 800.0) < 4 * est.stderr
+
+
+def test_knn_bias_term_is_the_noise_free_trend_in_k():
+    """options['bias'] = SPREAD_FACTOR · max over k±1 of √max(δ̄² - SE(δ̄)², 0), with δ the
+    per-query change of the KL terms (brute-force distances here)."""
+    from infoplane.estimators.knn_entropy import SPREAD_FACTOR
+
+    X, _ = _gauss(300, 4, 25)
+    k = 5
+    est = ip.entropy(X, n_neighbors=k, weights="none")
+    _, Y = _ref_knn_entropy(X, k, np.eye(k)[-1])
+    D = cdist(Y, Y)
+    np.fill_diagonal(D, np.inf)
+    r = np.sort(D, axis=1)
+    d = X.shape[1]
+
+    def terms(kk):
+        return d * np.log(r[:, kk - 1]) - special.digamma(kk)
+
+    out = 0.0
+    for kk in (k - 1, k + 1):
+        dl = terms(kk) - terms(k)
+        out = max(out, math.sqrt(max(dl.mean() ** 2 - dl.var(ddof=1) / len(dl), 0.0)))
+    assert est.options["bias"] == pytest.approx(SPREAD_FACTOR * out, rel=1e-9, abs=1e-12)

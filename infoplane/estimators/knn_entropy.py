@@ -56,7 +56,11 @@ from ._prepare import tie_error
 from .spacing_entropy import influence_stderr
 
 __all__ = ["entropy_knn_1d", "entropy_knn_nd", "bsy_weights", "default_knn",
-           "default_neighbors_1d"]
+           "default_neighbors_1d", "CoincidentPointsError", "SPREAD_FACTOR"]
+
+
+class CoincidentPointsError(ValueError):
+    """Two query points coincide (a kNN distance of 0)."""
 
 
 # ------------------------------------------------------------------------------- 1-D
@@ -143,12 +147,50 @@ def default_knn(n: int, dim: int) -> tuple[int, str]:
     return int(max(1, min(k, n - 2))), w
 
 
+#: the bias term of the d-D standard error is this multiple of the largest change of the
+#: estimate when k moves by one (same weight rule); benchmarks/bias_term_nd.py
+SPREAD_FACTOR = 2.0
+
+
+def _weights(k: int, d: int, rule: str) -> np.ndarray:
+    return bsy_weights(k, d) if rule == "bsy" else np.eye(k)[-1]
+
+
+def _neighbour_spread(logr, k, d, rule):
+    """Largest systematic change of the estimate when k moves by one.
+
+    For each variant ``k ± 1`` that the k+1 radii allow, the per-query change
+    ``δ_i = ξ_i(k') - ξ_i(k)`` gives the mean change ``δ̄`` and its standard error ``s``;
+    ``√max(δ̄² - s², 0)`` estimates the trend of the estimate in k without the sampling
+    noise of the difference (``E δ̄² = μ² + s²``). The largest over the variants is returned.
+    """
+    def terms(kk):
+        try:
+            w = _weights(kk, d, rule)
+        except ValueError:
+            return None
+        return d * (logr[:, :kk] @ w) - float(w @ special.digamma(np.arange(1, kk + 1)))
+
+    x0 = terms(k)
+    m = x0.shape[0]
+    out = 0.0
+    for kk in ((k - 1, k + 1) if k > 1 else (k + 1,)):
+        x1 = terms(kk)
+        if x1 is None or m < 2:
+            continue
+        dlt = x1 - x0
+        se = float(dlt.std(ddof=1)) / math.sqrt(m)
+        out = max(out, math.sqrt(max(float(dlt.mean()) ** 2 - se**2, 0.0)))
+    return out
+
+
 def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whiten=True,
-                   max_queries=None) -> tuple[float, float, dict, str | None]:
-    """Weighted KL entropy of d-D samples without duplicate rows.
+                   max_queries=None, bias_term=True) -> tuple[float, float, dict, str | None]:
+    """Weighted KL entropy of d-D samples.
 
     Returns ``(value, stderr, options used, reason)``; ``reason`` is set (and the value
-    ``-inf``) when the data lie in a lower-dimensional affine subspace.
+    ``-inf``) when the data lie in a lower-dimensional affine subspace. Raises
+    ``ValueError`` (naming ``jitter``) when rows coincide.
     """
     from scipy.spatial import cKDTree
 
@@ -162,15 +204,17 @@ def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whit
         weights = w_auto if k == k_auto else ("bsy" if 4 <= d <= 7 and k >= d else "none")
     if not isinstance(whiten, (bool, np.bool_)):
         raise TypeError(f"`whiten` must be a bool; got {whiten!r}.")
+    if not isinstance(bias_term, (bool, np.bool_)):
+        raise TypeError(f"`bias_term` must be a bool; got {bias_term!r}.")
     if max_queries is not None:
         max_queries = check_int("max_queries", max_queries, minimum=2)
     if n < k + 2:
         raise ValueError(
             f"`x` has {n} samples; method 'knn' with n_neighbors={k} needs at least {k + 2}."
         )
-    w = bsy_weights(k, d) if weights == "bsy" else np.eye(k)[-1]
+    w = _weights(k, d, weights)
     used = {"n_neighbors": k, "weights": weights, "whiten": bool(whiten),
-            "max_queries": max_queries}
+            "max_queries": max_queries, "bias_term": bool(bias_term)}
     if whiten:
         Y, L, logdet = _whiten(X)
         if Y is None:
@@ -179,16 +223,30 @@ def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whit
         Y, logdet = X, 0.0
 
     m = n if max_queries is None else min(n, max_queries)
-    q = np.arange(n) if m == n else np.sort(check_rng(rng).choice(n, m, replace=False))
     tree = cKDTree(Y)
-    dist, idx = tree.query(Y[q], k + 2, workers=-1)
-    dist, idx = dist[:, 1:], idx[:, 1:]  # drop the point itself (no duplicates remain)
+    # queries in the tree's leaf order: neighbouring queries visit the same nodes, which
+    # keeps them in cache (several times faster than the data's order for n ~ 1e5)
+    order = tree.indices
+    if m < n:
+        pos = np.empty(n, dtype=np.int64)
+        pos[order] = np.arange(n)
+        q = np.sort(check_rng(rng).choice(n, m, replace=False))
+        qo = q[np.argsort(pos[q])]
+    else:
+        q = qo = order
+    dist, idx = tree.query(Y[qo], k + 2, workers=-1)
+    back = np.argsort(qo) if m < n else None
+    dist, idx = dist[:, 1:], idx[:, 1:]  # drop the point itself
     if np.any(dist[:, :k] == 0.0):
-        raise ValueError("`x` has coincident points after whitening; pass jitter='auto'.")
+        raise CoincidentPointsError(
+            "`x` has coincident points; their kNN distance is 0 and the kNN entropy would "
+            "be -inf. Pass jitter='auto' (or a width) to dequantise the data.")
+    if back is not None:
+        dist, idx, q = dist[back], idx[back], qo[back]
     logr = np.log(dist)
-    const = math.log(n - 1) + _log_unit_ball(d)
+    const = math.log(n - 1) + _log_unit_ball(d) + logdet
     psi = special.digamma(np.arange(1, k + 1))
-    xi = d * (logr[:, :k] @ w) + const - float(w @ psi)
+    xi = d * (logr[:, :k] @ w) + (const - logdet) - float(w @ psi)
     value = float(xi.mean()) + logdet
 
     # delete-one jackknife: the radii of the k+1 nearest neighbours give it exactly
@@ -207,6 +265,10 @@ def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whit
             se = math.sqrt(se**2 + (1.0 - m / n) * xi.var(ddof=1) / m)
     else:
         se = math.nan
+    if bias_term:
+        b = SPREAD_FACTOR * _neighbour_spread(logr, k, d, weights)
+        used["bias"] = b
+        se = math.sqrt(se**2 + b**2)
     return value, se, used, None
 
 
