@@ -130,6 +130,8 @@ def test_knn_bad_input():
         ip.entropy(X, n_neighbors=60)
     with pytest.raises(ValueError, match="duplicated rows"):
         ip.entropy(np.vstack([X, X[:3]]))
+    with pytest.raises(ValueError, match="2 duplicated rows"):   # rows outside the queries
+        ip.entropy(np.vstack([X, X[:1]]), max_queries=4, rng=0)
     est = ip.entropy(np.vstack([X, X[:3]]), jitter=1e-6, rng=0)
     assert np.isfinite(est.value) and est.options["jitter"] == (1e-6,) * 3
     with pytest.raises(ValueError, match="`jitter`"):

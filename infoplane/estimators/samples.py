@@ -142,16 +142,22 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         return _Scaled(Estimate(v, se, name, n, d, used), shift)
     from .knn_entropy import CoincidentPointsError, entropy_knn_nd
 
+    def duplicates(n_dup):
+        return ValueError(
+            f"`x` has {n_dup} duplicated rows; their kNN distance is 0 and the kNN entropy "
+            "would be -inf. Pass jitter='auto' (or a width) to dequantise the data.")
+
+    if opts.get("max_queries") is not None:   # the search sees only some of the rows
+        n_dup = count_duplicate_rows(P.Y)
+        if n_dup:
+            raise duplicates(n_dup)
     try:
         v, se, used, reason = entropy_knn_nd(P.Y, rng=rng, **opts)
     except CoincidentPointsError:
         n_dup = count_duplicate_rows(P.Y)   # counted only when the kNN search met a tie
         if not n_dup:
             raise
-        raise ValueError(
-            f"`x` has {n_dup} duplicated rows; their kNN distance is 0 and the kNN entropy "
-            "would be -inf. Pass jitter='auto' (or a width) to dequantise the data."
-        ) from None
+        raise duplicates(n_dup) from None
     if reason is not None:
         warn(reason + "; its entropy is -inf.", DegenerateDataWarning)
     return _Scaled(Estimate(v, se, name, n, d, used, reason), shift)
