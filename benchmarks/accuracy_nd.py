@@ -1,32 +1,38 @@
 """d-D accuracy, coverage and speed of infoplane's sample estimators; writes docs/benchmarks_nd.md.
 
-    python benchmarks/accuracy_nd.py            # 20 seeds (the published tables)
+    python benchmarks/accuracy_nd.py --src <tree of the old code> --save before.json
+    python benchmarks/accuracy_nd.py --before before.json      # the published tables
     python benchmarks/accuracy_nd.py --quick    # 5 seeds, fewer timing repeats
 
 Cases (benchmarks/cases_nd.py, truths independent of infoplane): an anisotropic Gaussian
 (closed forms) and a two-component Gaussian mixture (scipy Monte Carlo, 2e6 samples) in
-d = 2, 5, 10, at n = 1e3 and 1e4. Anchors on the same samples: infomeasure's and ennemi's
-kNN entropy (NPEET-style Kozachenko-Leonenko, raw coordinates); for J no sample anchor
-exists in d > 1, so the Gaussian plug-in tr Σ̂⁻¹ (exact for Gaussians, the Cramér-Rao
-lower bound otherwise) is shown. Timings are medians of repeated runs on a shared machine;
-ratios are against anchors timed in the same run, and the Fisher estimator of the baseline
-commit (BASELINE, extracted with `git archive`, timed in a subprocess in the same run).
+d = 2, 5, 10, at n = 1e3 and 1e4; multivariate t with ν = 3, 5, 10 (closed forms) in
+d = 2, 3, 5; a skewed law (rotated Gumbel, closed forms) and a three-component mixture in
+d = 2, 5 that were never looked at while tuning (``cases_nd.HELD_OUT``). Published seeds
+are 0..19; the tuning seeds were 100.. (disjoint). Anchors on the same samples:
+infomeasure's and ennemi's kNN entropy (NPEET-style Kozachenko-Leonenko, raw
+coordinates); for J no sample anchor exists in d > 1, so the Gaussian plug-in tr Σ̂⁻¹
+(exact for Gaussians, the Cramér-Rao lower bound otherwise) is shown. ``--before`` adds
+the same cells computed by other code (``--src``, same seeds) as "before" columns.
+Timings are medians of repeated runs on a shared machine.
 
 J intervals: `cov` uses the reported stderr (jackknife plus the bias term, see
-`infoplane.fisher_matrix` Notes); `cov jk` uses the jackknife part alone (the baseline's
-interval; its bias term is ``Estimate.options["bias"]``). Seeds 0..19 were not used to
-choose the bias term (tuning seeds 100..103).
+`infoplane.fisher_matrix` Notes); `cov jk` uses the jackknife part alone (its bias term is
+``Estimate.options["bias"]``); `width/sd` is the mean reported stderr over the standard
+deviation of the estimates over seeds (1 for an interval of the honest width).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 import numpy as np
 
@@ -40,6 +46,8 @@ import cases_nd  # noqa: E402
 #: commit before the bias term and the faster bandwidth search (speed baseline)
 BASELINE = "c61f135"
 
+if "--src" in sys.argv:   # import the code under test from another tree (before columns)
+    sys.path.insert(0, os.path.abspath(sys.argv[sys.argv.index("--src") + 1]))
 import infoplane as ip  # noqa: E402
 
 
@@ -66,20 +74,30 @@ def _timed(f, *a, **k):
     return r, time.perf_counter() - t
 
 
-def accuracy(seeds, dims, ns, anchors, log):
+#: (d, case) of the tables, each at n = 1e3 and 1e4
+CELLS = ([(d, c) for d in (2, 5, 10) for c in ("gauss", "mixture")]
+         + [(d, c) for c in ("t3", "t5", "t10") for d in (2, 3, 5)]
+         + [(d, c) for c in cases_nd.HELD_OUT for d in (2, 5)])
+
+
+def accuracy(seeds, cells, ns, anchors, log):
     rows = []
-    for d in dims:
-        for case in ("gauss", "mixture"):
+    for d, case in cells:
+        if True:
             H, J, seH, seJ = cases_nd.truth(case, d)
             for n in ns:
                 rec = {"d": d, "case": case, "n": n, "H": H, "J": J, "seH": seH, "seJ": seJ,
                        "h": [], "h_se": [], "j": [], "j_se": [], "j_bias": [], "j_gauss": [],
+                       "j_warn": [],
                        "t_h": [], "t_j": [], **{a: [] for a in anchors},
                        **{"t_" + a: [] for a in anchors}}
                 for s in range(seeds):
                     X = cases_nd.sample(case, d, n, np.random.default_rng(s))
                     eh, th = _timed(ip.entropy, X)
-                    ej, tj = _timed(ip.fisher, X, rng=s)
+                    with warnings.catch_warnings(record=True) as wl:
+                        warnings.simplefilter("always")
+                        ej, tj = _timed(ip.fisher, X, rng=s)
+                    rec["j_warn"].append(len(wl))
                     rec["h"].append(eh.value)
                     rec["h_se"].append(eh.stderr)
                     rec["j"].append(ej.value)
@@ -178,42 +196,77 @@ def compile_times():
     return out  # [[import, first call] cold cache, [import, first call] warm cache]
 
 
-def write_md(path, cmd, rows, sp, comp, anchors, seeds):
+def _stats_h(r):
+    e = np.array(r["h"]) - r["H"]
+    return np.median(np.abs(e)), e.mean(), _cov(r["h"], r["h_se"], r["H"], r["seH"])
+
+
+def _stats_j(r):
+    e = np.array(r["j"]) / r["J"] - 1
+    se = np.array(r["j_se"]) / r["J"]
+    sd = float(np.std(e, ddof=1)) if len(e) > 1 else math.nan
+    return (np.median(np.abs(e)), e.mean(), _cov(r["j"], r["j_se"], r["J"], r["seJ"]),
+            float(np.mean(se)) / sd if sd > 0 else math.nan)
+
+
+def _key(r):
+    return (r["d"], r["case"], r["n"])
+
+
+def _fmt(x, f):
+    return "–" if x is None or not np.isfinite(x) else format(x, f)
+
+
+def write_md(path, cmd, rows, sp, comp, anchors, seeds, before=None, before_src=""):
+    held = ", ".join(f"`{c}`" for c in cases_nd.HELD_OUT)
+    old = {_key(r): r for r in (before or [])}
     L = ["# d-D sample estimators: accuracy, coverage, speed", "",
-         f"Generated by `{cmd}` ({seeds} seeds per cell; truths in benchmarks/cases_nd.py: "
-         "closed forms for `gauss`, scipy Monte Carlo with 2e6 samples for `mixture`).", "",
-         "Entropy H (nats): median |error| over seeds; bias = mean error; cov = share of 95% "
-         "intervals (±1.96 stderr, truth's own MC error added) that contain the truth.", ""]
+         f"Generated by `{cmd}` ({seeds} seeds per cell, seeds 0..{seeds - 1}; the tuning "
+         "seeds were 100.. and never overlap). Truths in benchmarks/cases_nd.py: closed forms "
+         "for `gauss`, the multivariate t laws `t3`, `t5`, `t10` (ν = 3, 5, 10) and the "
+         "skewed `gumbel`; scipy Monte Carlo with 2e6 samples for `mixture` and `mix3`. "
+         f"Held-out laws (never run while tuning): {held}.", ""]
+    if before:
+        L += [f"`before` columns: the same cells and seeds with {before_src}.", ""]
+    L += ["Entropy H (nats): median |error| over seeds; bias = mean error; cov = share of 95% "
+          "intervals (±1.96 stderr, truth's own MC error added) that contain the truth.", ""]
     an = list(anchors)
-    L.append("| d | case | n | infoplane med\\|err\\| | bias | cov | " +
-             " | ".join(f"{a} med\\|err\\|" for a in an) + " |")
-    L.append("|---" * (6 + len(an)) + "|")
+    bh = ["before med\\|err\\|", "before bias", "before cov"] if before else []
+    head = (["d", "case", "n", "med\\|err\\|", "bias", "cov"] + bh
+            + [f"{a} med\\|err\\|" for a in an])
+    L += ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for r in rows:
-        e = np.array(r["h"]) - r["H"]
-        cells = [f"{np.median(np.abs(np.array(r[a]) - r['H'])):.4f}" for a in an]
-        L.append(f"| {r['d']} | {r['case']} | {r['n']} | {np.median(np.abs(e)):.4f} | "
-                 f"{e.mean():+.4f} | {_cov(r['h'], r['h_se'], r['H'], r['seH']):.2f} | "
-                 + " | ".join(cells) + " |")
+        m, b, c = _stats_h(r)
+        cells = [str(r["d"]), r["case"], str(r["n"]), f"{m:.4f}", f"{b:+.4f}", f"{c:.2f}"]
+        if before:
+            o = old.get(_key(r))
+            mo, bo, co = _stats_h(o) if o else (None, None, None)
+            cells += [_fmt(mo, ".4f"), _fmt(bo, "+.4f"), _fmt(co, ".2f")]
+        cells += [f"{np.median(np.abs(np.array(r[a]) - r['H'])):.4f}" if r.get(a) else "–"
+                  for a in an]
+        L.append("| " + " | ".join(cells) + " |")
     L += ["", "Fisher information J = tr J(f): median |relative error|; bias = mean relative "
-          "error; cov as above with the reported stderr (jackknife and bias term); `cov jk` "
-          "with the jackknife stderr alone (the baseline's interval); `width` = mean "
-          "interval width 2·1.96·stderr / J (`width jk` likewise). `gauss plug-in` is "
-          "tr Σ̂⁻¹ (exact only for Gaussians).", "",
-          "| d | case | n | infoplane med\\|rel err\\| | bias | cov | width | cov jk | "
-          "width jk | gauss plug-in med\\|rel err\\| |",
-          "|---|---|---|---|---|---|---|---|---|---|"]
+          "error; cov as above with the reported stderr (jackknife and bias term); "
+          "`width/sd` = mean reported stderr / standard deviation of the estimates over the "
+          "seeds (about 1 for an honest interval of the narrowest width; 2 means bands twice "
+          "too wide); `warn` = seeds with a warning. `gauss plug-in` is tr Σ̂⁻¹ (exact only "
+          "for Gaussians).", ""]
+    bj = ["before med", "before bias", "before cov", "before width/sd"] if before else []
+    head = (["d", "case", "n", "med\\|rel err\\|", "bias", "cov", "width/sd", "warn"] + bj
+            + ["gauss plug-in"])
+    L += ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for r in rows:
-        e = np.array(r["j"]) / r["J"] - 1
+        m, b, c, w = _stats_j(r)
         g = np.array(r["j_gauss"]) / r["J"] - 1
-        se = np.array(r["j_se"])
-        jk = np.sqrt(np.maximum(se**2 - np.array(r["j_bias"]) ** 2, 0.0))
-        L.append(f"| {r['d']} | {r['case']} | {r['n']} | {np.median(np.abs(e)):.4f} | "
-                 f"{e.mean():+.4f} | {_cov(r['j'], se, r['J'], r['seJ']):.2f} | "
-                 f"{np.mean(3.92 * se / r['J']):.3f} | "
-                 f"{_cov(r['j'], jk, r['J'], r['seJ']):.2f} | "
-                 f"{np.mean(3.92 * jk / r['J']):.3f} | {np.median(np.abs(g)):.4f} |")
-    allcov = [_cov(r["h"], r["h_se"], r["H"], r["seH"]) for r in rows] + \
-             [_cov(r["j"], r["j_se"], r["J"], r["seJ"]) for r in rows]
+        cells = [str(r["d"]), r["case"], str(r["n"]), f"{m:.4f}", f"{b:+.4f}", f"{c:.2f}",
+                 _fmt(w, ".2f"), str(int(np.sum(np.array(r.get("j_warn", [0])) > 0)))]
+        if before:
+            o = old.get(_key(r))
+            mo, bo, co, wo = _stats_j(o) if o else (None, None, None, None)
+            cells += [_fmt(mo, ".4f"), _fmt(bo, "+.4f"), _fmt(co, ".2f"), _fmt(wo, ".2f")]
+        cells.append(f"{np.median(np.abs(g)):.4f}")
+        L.append("| " + " | ".join(cells) + " |")
+    allcov = [_stats_h(r)[2] for r in rows] + [_stats_j(r)[2] for r in rows]
     L += ["", f"Coverage over all {len(allcov)} cells: median {np.median(allcov):.2f}, "
           f"min {min(allcov):.2f}, max {max(allcov):.2f}.", "",
           "## Time per call in the accuracy runs (median seconds)", "",
@@ -222,25 +275,19 @@ def write_md(path, cmd, rows, sp, comp, anchors, seeds):
     for r in rows:
         L.append(f"| {r['d']} | {r['case']} | {r['n']} | {np.median(r['t_h']):.3f} | "
                  f"{np.median(r['t_j']):.3f} | " +
-                 " | ".join(f"{np.median(r['t_' + a]):.3f}" for a in an) + " |")
-    L += ["", "## Speed targets (median seconds over repeats, same run)", "",
-          "| task | median s | repeats |", "|---|---|---|"]
-    for k, v in sp.items():
-        L.append(f"| {k} | {np.median(v):.2f} | {len(v)} |")
-    base = np.median(sp["entropy d=10 n=1e5 (all queries)"])
-    for a in an:
-        ta = np.median(sp[f"{a} entropy d=10 n=1e5"])
-        L.append(f"\nRatio {a} / infoplane (entropy, d=10, n=1e5, all queries): {ta / base:.2f}")
-    kb = f"fisher d=10 n=1e4 (baseline {BASELINE})"
-    if kb in sp:
-        tn = np.median(sp["fisher d=10 n=1e4 (default)"] +
-                       sp["fisher d=10 n=1e4 (default, again after baseline)"])
-        L.append(f"\nRatio baseline {BASELINE} / infoplane (Fisher, d=10, n=1e4; both "
-                 f"timings of the current code pooled): {np.median(sp[kb]) / tn:.2f}")
-    L += ["", "Numba compile (fresh cache dir, subprocess): import "
-          f"{comp[0][0]:.2f} s, first calls {comp[0][1]:.2f} s; second process with the cache "
-          f"filled: import {comp[1][0]:.2f} s, first calls {comp[1][1]:.2f} s (cached).", "",
-          f"Machine: {os.cpu_count()} CPU cores shared with other jobs; timings are noisy.", ""]
+                 " | ".join(f"{np.median(r['t_' + a]):.3f}" if r.get("t_" + a) else "–"
+                            for a in an) + " |")
+    if sp:
+        L += ["", "## Speed (median seconds over repeats, same run)", "",
+              "| task | median s | repeats |", "|---|---|---|"]
+        for k, v in sp.items():
+            L.append(f"| {k} | {np.median(v):.2f} | {len(v)} |")
+    if comp:
+        L += ["", "Numba compile (fresh cache dir, subprocess): import "
+              f"{comp[0][0]:.2f} s, first calls {comp[0][1]:.2f} s; second process with the "
+              f"cache filled: import {comp[1][0]:.2f} s, first calls {comp[1][1]:.2f} s.", ""]
+    L += ["", f"Machine: {os.cpu_count()} CPU cores shared with other jobs; timings are noisy.",
+          ""]
     with open(path, "w") as fh:
         fh.write("\n".join(L))
 
@@ -250,22 +297,55 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true")
     p.add_argument("--seeds", type=int, default=None)
     p.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks_nd.md"))
+    p.add_argument("--src", default=None, help="import infoplane from this tree")
+    p.add_argument("--save", default=None, help="write the accuracy rows here (JSON), no md")
+    p.add_argument("--load", default=None, help="accuracy rows from --save (no recompute)")
+    p.add_argument("--before", default=None, help="rows of the old code (--save of --src)")
+    p.add_argument("--no-speed", action="store_true")
+    p.add_argument("--no-anchors", action="store_true")
+    p.add_argument("--shard", default=None, help="i/k: only cells i, i+k, ... (with --save)")
     args = p.parse_args(argv)
     seeds = args.seeds or (5 if args.quick else 20)
     repeats = 2 if args.quick else 3
     cmd = "python benchmarks/accuracy_nd.py" + (" --quick" if args.quick else "") + (
-        f" --seeds {args.seeds}" if args.seeds else "")
-    anchors = _anchors()
+        f" --seeds {args.seeds}" if args.seeds else "") + (
+        " --before before.json" if args.before else "")
+    anchors = {} if args.no_anchors else _anchors()
 
     def log(msg):
         print(msg, flush=True)
 
-    comp = compile_times()
-    log(f"compile {comp}")
-    rows = accuracy(seeds, (2, 5, 10), (1000, 10_000), anchors, log)
-    sp = speed(repeats, anchors, log)
+    cells = CELLS
+    if args.shard:
+        i, k = (int(v) for v in args.shard.split("/"))
+        cells = CELLS[i::k]
+    if args.load:   # several files (shards) are joined in the order of CELLS
+        rows = []
+        for f in args.load.split(","):
+            with open(f) as fh:
+                rows += json.load(fh)
+        order = {c: i for i, c in enumerate(CELLS)}
+        rows.sort(key=lambda r: (order[(r["d"], r["case"])], r["n"]))
+    else:
+        rows = accuracy(seeds, cells, (1000, 10_000), anchors, log)
+    if args.save:
+        with open(args.save, "w") as fh:
+            json.dump(rows, fh)
+        log(f"wrote {args.save}")
+        return
+    comp = None if args.no_speed else compile_times()
+    sp = None if args.no_speed else speed(repeats, anchors, log)
+    before, before_src = None, ""
+    if args.before:
+        before = []
+        for f in args.before.split(","):
+            with open(f) as fh:
+                before += json.load(fh)
+        before_src = "the code of branch `house` at " + (
+            subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "house"],
+                           capture_output=True, text=True).stdout.strip() or "?")
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    write_md(args.out, cmd, rows, sp, comp, anchors, seeds)
+    write_md(args.out, cmd, rows, sp, comp, anchors, seeds, before, before_src)
     log(f"wrote {args.out}")
 
 
