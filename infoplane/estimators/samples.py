@@ -191,7 +191,8 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         return _Scaled(est, 0.0)
     J, se, se_tr = res
     if "bias" in used:
-        used["bias"] = float(np.ldexp(used["bias"], int(-2 * e_min)))
+        with np.errstate(over="ignore", under="ignore"):
+            used["bias"] = float(np.ldexp(used["bias"], int(-2 * e_min)))
     est = MatrixEstimate(J, se, name, n, used, trace_stderr=se_tr)
     return _Scaled(est, -2.0 * e_min)
 
