@@ -322,7 +322,8 @@ def density_fisher(density: Density, *, method: str = "auto", rng=None, **option
     m = _pick(method, density, closed is not None)
     if m == "closed-form":
         _reject_unknown(options, m)
-        return Estimate(closed, 0.0, m, None, d)
+        # ln J rides along: J itself may leave float64 at extreme scales (then a reason)
+        return Estimate(closed, 0.0, m, None, d, log_value=density._log_fisher())
     if m == "quadrature":
         rtol = check_scalar("rtol", options.pop("rtol", 1e-10), positive=True)
         _reject_unknown(options, m)
