@@ -281,7 +281,7 @@ def check_weights(
         raise ValueError(f"`{name}` must be >= 0; got {w[i]!r} at index {i}.")
     s = w.sum()
     if not abs(s - 1.0) <= rtol:
-        raise ValueError(f"`{name}` must sum to 1 (within {rtol:g}); got sum {float(s)!r}.")
+        raise ValueError(f"`{name}` must sum to 1; got sum {float(s)!r} (tolerance {rtol:g}).")
     return w / s
 
 

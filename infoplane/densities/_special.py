@@ -41,6 +41,7 @@ __all__ = [
     "log1pmx",
     "exp_or_inf",
     "div_by_square",
+    "logsumexp",
 ]
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -166,3 +167,12 @@ def div_by_square(j: float, s: float) -> float:
     if j == 0.0:
         return 0.0
     return exp_or_inf(math.log(j) - 2.0 * math.log(s))
+
+
+def logsumexp(v: np.ndarray) -> float:
+    """ln Σ exp(vᵢ) of a 1-D array (plain NumPy: no array-API dispatch, no torch probe)."""
+    v = np.asarray(v, dtype=float)
+    m = float(np.max(v))
+    if not math.isfinite(m):
+        return m
+    return m + math.log(float(np.sum(np.exp(v - m))))

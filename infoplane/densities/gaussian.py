@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import linalg, special
+from scipy import linalg
 
 from .._validation import check_cov, check_real_array, check_scalar, check_vector
 from ._base import Density
+from ._special import logsumexp
 
 __all__ = ["Gaussian"]
 
@@ -61,7 +62,7 @@ def log_trace_inverse(mat: np.ndarray) -> float:
     r = mat / sd[:, None] / sd[None, :]
     chol = linalg.cholesky(r, lower=True)
     rinv_diag = np.diag(linalg.cho_solve((chol, True), np.eye(len(dg))))
-    return float(special.logsumexp(np.log(rinv_diag) - np.log(dg)))
+    return logsumexp(np.log(rinv_diag) - np.log(dg))
 
 
 class Gaussian(Density):

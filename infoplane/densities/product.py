@@ -6,9 +6,10 @@ import math
 from typing import Iterable, Iterator
 
 import numpy as np
-from scipy import linalg, special
+from scipy import linalg
 
 from ._base import Density, register_product
+from ._special import logsumexp
 
 __all__ = ["Product"]
 
@@ -100,7 +101,7 @@ class Product(Density):
         vals = np.array(ls, dtype=float)
         if np.isposinf(vals).any():
             return math.inf
-        return float(special.logsumexp(vals))
+        return logsumexp(vals)
 
     def _fisher_infinite(self) -> str | None:
         reasons = [c._fisher_infinite() for c in self.components]

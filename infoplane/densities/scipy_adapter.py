@@ -78,9 +78,10 @@ def _check_frozen(frozen: Any) -> None:
     dist = getattr(frozen, "dist", None)
     if isinstance(dist, stats.rv_discrete):
         raise TypeError(
-            f"`frozen` is the discrete distribution scipy.stats.{dist.name}, which has no "
-            "density (only a probability mass function): differential entropy, entropy "
-            "power and Fisher information are defined for continuous distributions only."
+            f"`frozen` is the discrete {dist.name!r} distribution (scipy.stats.{dist.name}), "
+            "which has no density (only a probability mass function): differential entropy, "
+            "entropy power and Fisher information are defined for continuous distributions "
+            "only."
         )
     if not isinstance(dist, stats.rv_continuous):
         kind = type(frozen).__name__
