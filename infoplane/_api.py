@@ -23,10 +23,12 @@ __all__ = ["fisher", "fisher_matrix", "entropy", "entropy_power", "fs_point", "a
 
 
 def _is_scipy_frozen(obj) -> bool:
-    if hasattr(obj, "dist") and hasattr(obj, "logpdf") and hasattr(obj, "args"):
+    # discrete frozen objects have logpmf instead of logpdf: from_scipy rejects them with
+    # a pointed TypeError, as it does scipy's multivariate frozen objects
+    has_log = hasattr(obj, "logpdf") or hasattr(obj, "logpmf")
+    if hasattr(obj, "dist") and has_log and hasattr(obj, "args"):
         return True
-    # scipy's multivariate frozen objects: from_scipy rejects them with a clear TypeError
-    return (type(obj).__module__ or "").startswith("scipy.stats") and hasattr(obj, "logpdf")
+    return (type(obj).__module__ or "").startswith("scipy.stats") and has_log
 
 
 def as_density(obj: Any) -> Density | None:

@@ -321,7 +321,9 @@ def estimate(density: Density, quantity: str, *, func: str, method: str = "auto"
     if m == "closed-form":
         if quantity == "fisher_matrix":
             return MatrixEstimate(closed, np.zeros((d, d)), m, trace_stderr=0.0)
-        return Estimate(closed, 0.0, m, None, d)
+        # ln J rides along: J itself may leave float64 at extreme scales (then a reason)
+        log_value = density._log_fisher() if quantity == "fisher" else None
+        return Estimate(closed, 0.0, m, None, d, log_value=log_value)
     if m == "quadrature":
         rtol = check_scalar("rtol", options.pop("rtol", 1e-10), positive=True)
         if q == "entropy":
