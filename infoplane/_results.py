@@ -160,12 +160,27 @@ class MatrixEstimate:
     Attributes
     ----------
     value : ndarray, shape (d, d)
+        The matrix; ``inf`` entries with a `reason` when J is infinite.
     stderr : ndarray, shape (d, d)
         Elementwise standard errors (zeros when exact).
     method : str
+        The method actually used (see :class:`Estimate`).
     n_samples : int or None
+        Sample size behind the estimate; ``None`` for closed forms and quadrature.
     options : Mapping
+        The options the method ran with (read-only).
     reason : str or None
+        Why the value is infinite or undefined, when it is.
+    trace_stderr : float or None
+        Standard error of the trace, accounting for the correlation of the diagonal
+        errors when the method knows it; ``None``: from the diagonal errors alone.
+
+    Examples
+    --------
+    >>> import infoplane as ip
+    >>> m = ip.fisher_matrix(ip.Gaussian([0, 0], [1.0, 4.0]))
+    >>> m.trace
+    Estimate(value=1.25, stderr=0, method='closed-form')
     """
 
     value: np.ndarray
