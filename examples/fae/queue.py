@@ -60,6 +60,8 @@ QUEUES: dict[str, list[Job]] = {
         # the gate: the plain VAE, and a 2x300 control
         _recipe("vae", *_VAE),
         _recipe("vae2x300", *_VAE, "--layers", "2"),
+        # gate diagnosis: the VampPrior paper's gated 2x300 MLP under the same recipe
+        _recipe("vae_gated2x300", *_VAE, "--layers", "2", "--activation", "gated"),
         # Table 1 under the recipe, seed 0
         _recipe("fae_pd_f20_l40", *_FAE_PD, "--f-z", "20", "--lambda-z", "40"),
         _recipe("fae_pd_f20_l1", *_FAE_PD, "--f-z", "20", "--lambda-z", "1"),

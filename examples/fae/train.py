@@ -29,7 +29,7 @@ from infoplane.vae import conditional_fs
 
 from .atomic import write_atomically, write_text_atomically
 from .data import load_binarized_digits, load_binarized_mnist, reversed_mnist
-from .models import VAE, AuxiliaryPosterior
+from .models import LAYER_KINDS, VAE, AuxiliaryPosterior
 from .objectives import OBJECTIVES, _elbo_terms
 from .runs import read_metrics
 
@@ -79,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latent", type=int, default=40)
     p.add_argument("--hidden", type=int, default=300)
     p.add_argument("--layers", type=int, default=5, help="hidden layers per network")
-    p.add_argument("--activation", choices=["relu", "tanh", "softplus"], default="relu")
+    p.add_argument("--activation", choices=list(LAYER_KINDS), default="relu",
+                   help="hidden units; 'gated': h(x)·sigmoid(g(x)) as in the VampPrior MLPs")
     p.add_argument("--decoder", choices=["bernoulli", "gaussian"], default="bernoulli")
     # optimisation
     p.add_argument("--epochs", type=int, default=10)
