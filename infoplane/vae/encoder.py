@@ -109,7 +109,7 @@ def fs_point(
         if it is an ``nn.Module`` with parameters, else the device of `data`, else CPU.
     progress : bool
         tqdm progress bars over the batches and the Monte Carlo blocks.
-    n_mc, chunk_size, aggregate, rng
+    n_mc, chunk_size, aggregate, rng : int, int, bool, None or int or Generator
         As in :func:`~infoplane.vae.posterior_fs`.
     n_samples : int
         Per-posterior draws for non-Gaussian posteriors (see
