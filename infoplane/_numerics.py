@@ -13,7 +13,7 @@ import contextlib
 import functools
 import math
 import threading
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 from scipy import linalg
@@ -65,13 +65,12 @@ def robust_scales(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     med = np.median(X, axis=0)
     q75, q25 = np.percentile(X, [75.0, 25.0], axis=0)
     s = (q75 - q25) / 1.3489795003921634
-    dev = None
     if not np.all(s > 0):
         dev = np.abs(X - med)
         mad = 1.482602218505602 * np.median(dev, axis=0)
         s = np.where(s > 0, s, mad)
-    if not np.all(s > 0):
-        s = np.where(s > 0, s, dev.max(axis=0))
+        if not np.all(s > 0):
+            s = np.where(s > 0, s, dev.max(axis=0))
     return med, s
 
 
@@ -158,7 +157,7 @@ def whiten(X: np.ndarray, scatter: np.ndarray | None = None):
     n = X.shape[0]
     mu = X.mean(axis=0)
     Xc = X - mu
-    R = np.linalg.qr(Xc, mode="r")
+    R = np.asarray(np.linalg.qr(Xc, mode="r"))
     diag = np.diag(R)
     signs = np.where(diag < 0, -1.0, 1.0)
     L = (R * signs[:, None]).T / math.sqrt(n - 1)
@@ -261,8 +260,8 @@ def sm_bandwidth(Y: np.ndarray, rng: np.random.Generator, n_queries: int, grid=N
 # ----------------------------------------------------------------------- thread limits
 _blas_lock = threading.Lock()
 _blas_depth = 0
-_blas_limiter = None
-_controller = None
+_blas_limiter: Any = None
+_controller: Any = None
 
 
 @contextlib.contextmanager

@@ -367,7 +367,7 @@ def check_rng(rng, name: str = "rng") -> np.random.Generator:
         return np.random.default_rng(int(rng))
     if isinstance(rng, (list, tuple)) and rng and all(
             isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
-            and v >= 0 for v in rng):
+            and int(v) >= 0 for v in rng):
         return np.random.default_rng(list(rng))
     kind = type(rng).__module__ + "." + type(rng).__name__
     hint = ""

@@ -320,7 +320,7 @@ def fs_plane(
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-        axis.set_minor_locator(ticker.LogLocator(base=10, subs=np.arange(2, 10) * 1.0))
+        axis.set_minor_locator(ticker.LogLocator(base=10, subs=[float(k) for k in range(2, 10)]))
         axis.set_minor_formatter(ticker.NullFormatter())
     if to_label:
         ax.figure.canvas.draw_idle()

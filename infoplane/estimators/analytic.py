@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 from scipy import integrate
@@ -148,15 +149,13 @@ def _mc_mean(
     standard error of each column (k,), and the number of samples used.
     """
     n_done = 0
-    s1 = s2 = None
+    s1: Any = 0.0
+    s2: Any = 0.0
     while n_done < n_samples:
         m = min(batch_size, n_samples - n_done)
         t = np.asarray(term(density._sample(m, rng)), dtype=float).reshape(m, -1)
-        if s1 is None:
-            s1, s2 = t.sum(axis=0), (t * t).sum(axis=0)
-        else:
-            s1 += t.sum(axis=0)
-            s2 += (t * t).sum(axis=0)
+        s1 = s1 + t.sum(axis=0)
+        s2 = s2 + (t * t).sum(axis=0)
         n_done += m
         if target_rse is not None and n_done >= min_samples:
             mean = s1[-1] / n_done
@@ -312,6 +311,7 @@ def estimate(density: Density, quantity: str, *, func: str, method: str = "auto"
         if est is not None:
             return est
     m = _pick(method, density, closed is not None or reason is not None, quantity)
+    closed_value: Any = closed
     accepted = (_auto_options(density, quantity) if method == "auto" else
                 set(reg.lookup(q, "density", m).options)) | set(reg.COMMON_OPTIONS["density"])
     check_options(func, options, accepted,
@@ -320,10 +320,11 @@ def estimate(density: Density, quantity: str, *, func: str, method: str = "auto"
         return _infinite(density, quantity, reason)
     if m == "closed-form":
         if quantity == "fisher_matrix":
-            return MatrixEstimate(closed, np.zeros((d, d)), m, trace_stderr=0.0)
+            return MatrixEstimate(np.asarray(closed_value), np.zeros((d, d)), m,
+                                  trace_stderr=0.0)
         # ln J rides along: J itself may leave float64 at extreme scales (then a reason)
         log_value = density._log_fisher() if quantity == "fisher" else None
-        return Estimate(closed, 0.0, m, None, d, log_value=log_value)
+        return Estimate(float(closed_value), 0.0, m, None, d, log_value=log_value)
     if m == "quadrature":
         rtol = check_scalar("rtol", options.pop("rtol", 1e-10), positive=True)
         if q == "entropy":
@@ -331,8 +332,8 @@ def estimate(density: Density, quantity: str, *, func: str, method: str = "auto"
         else:
             val, err = _quad(density, _fisher_integrand(density), rtol, "Fisher information")
         if quantity == "fisher_matrix":
-            return MatrixEstimate([[val]], [[err]], m, options={"rtol": rtol},
-                                  trace_stderr=err)
+            return MatrixEstimate(np.array([[val]]), np.array([[err]]), m,
+                                  options={"rtol": rtol}, trace_stderr=err)
         return Estimate(val, err, m, None, d, {"rtol": rtol})
     n_samples, batch, target = _mc_options(options)
     used = {"n_samples": n_samples, "target_rse": target}

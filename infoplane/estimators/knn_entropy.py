@@ -117,10 +117,9 @@ def bsy_weights(k: int, dim: int) -> np.ndarray:
             f"dimensions; use n_neighbors >= {dim}."
         )
     j = np.asarray(support, dtype=float)
-    A = [np.ones_like(j)]
-    for order in range(1, L + 1):
-        A.append(np.exp(special.gammaln(j + 2.0 * order / dim) - special.gammaln(j)))
-    A = np.array(A)
+    A = np.array([np.ones_like(j)] + [
+        np.exp(special.gammaln(j + 2.0 * order / dim) - special.gammaln(j))
+        for order in range(1, L + 1)])
     b = np.zeros(L + 1)
     b[0] = 1.0
     ws = A.T @ np.linalg.solve(A @ A.T, b)  # minimum-norm solution

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -116,7 +117,7 @@ def _check_size(P: _Prepared, quantity: str, name: str) -> None:
 class _Scaled:
     """An estimate in standardised units and the log2 factor that maps it to x units."""
 
-    est: Estimate | MatrixEstimate
+    est: Any                     # Estimate (entropy) or MatrixEstimate (Fisher)
     log2: float                  # entropy: + log2 * ln 2; Fisher: * 2**log2
     unscale: np.ndarray | None = None
 
@@ -148,10 +149,10 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
             f"`x` has {n_dup} duplicated rows; their kNN distance is 0 and the kNN entropy "
             "would be -inf. Pass jitter='auto' (or a width) to dequantise the data."
         )
-    v, se, used, reason = entropy_knn_nd(P.Y, rng=rng, **opts)
-    if reason is not None:
-        warn(reason + "; its entropy is -inf.", DegenerateDataWarning)
-    return _Scaled(Estimate(v, se, name, n, d, used, reason), shift)
+    v, se, used, why = entropy_knn_nd(P.Y, rng=rng, **opts)
+    if why is not None:
+        warn(why + "; its entropy is -inf.", DegenerateDataWarning)
+    return _Scaled(Estimate(v, se, name, n, d, used, why), shift)
 
 
 # ------------------------------------------------------------------------- Fisher
@@ -177,7 +178,8 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
                 used[key] *= unit
         if "center" in used:
             used["center"] = used["center"] * unit + float(P.median[0])
-        est = MatrixEstimate([[v]], [[se]], name, n, used, trace_stderr=se)
+        est = MatrixEstimate(np.array([[v]]), np.array([[se]]), name, n, used,
+                             trace_stderr=se)
         return _Scaled(est, -2.0 * float(P.e[0]))
     from .kde_score_fisher import fisher_matrix_kde
 
@@ -245,7 +247,7 @@ def _run(func, quantity, x, method, rng, nan_policy, options):
 
 
 def _record_jitter(s: _Scaled, P: _Prepared) -> None:
-    j = P.jitter_used
+    j: Any = P.jitter_used
     opts = dict(s.est.options, jitter=float(j[0]) if P.d == 1 else tuple(map(float, j)))
     if isinstance(s.est, MatrixEstimate):
         s.est = MatrixEstimate(s.est.value, s.est.stderr, s.est.method, s.est.n_samples,
