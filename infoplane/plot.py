@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -136,10 +137,10 @@ def _trajectory_arrays(label, obj):
 
 
 def fs_plane(
-    points=None,
+    points: Any = None,
     *,
-    ax=None,
-    curves=(1, 2, 5),
+    ax: Any = None,
+    curves: Sequence[float] = (1, 2, 5),
     dim: int | None = None,
     errorbars: bool = True,
     annotate: bool = True,
@@ -148,7 +149,7 @@ def fs_plane(
     colorbar_label: str = "step",
     title: str | None = None,
     styles: Mapping | None = None,
-):
+) -> Any:
     """Draw FS-plane points, trajectories and the N·J/d = K curves on log axes.
 
     Parameters
