@@ -11,7 +11,7 @@ __all__ = ["Laplace"]
 
 
 class Laplace(Density):
-    r"""Laplace density f(x) = exp(-|x - loc| / scale) / (2 scale).
+    r"""Laplace density ``f(x) = exp(-|x - loc| / scale) / (2 scale)``.
 
     Notes
     -----

@@ -306,7 +306,7 @@ def posterior_fs(
 
     **Precision**: the quadratic forms Σⱼ (zⱼ - μⱼ)²/σⱼ² are expanded into matrix
     products, which cancels: the error of a log-density is about eps·‖((zⱼ² + μⱼ²)/σⱼ²)ⱼ‖
-    (after centring at the mean of μ). In float32 with |z|² ≈ 400 and σ = 0.01 that is
+    (after centring at the mean of μ). In float32 with ``|z|² ≈ 400`` and σ = 0.01 that is
     ~0.5 nats, hence the float64 default. When this rounding estimate exceeds the
     Monte Carlo standard error an :class:`~infoplane.AccuracyWarning` is emitted.
 
