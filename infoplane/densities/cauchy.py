@@ -23,7 +23,7 @@ class Cauchy(LocationScale):
     -----
     Score :math:`-2z/(\gamma(1+z^2))`; :math:`H = \ln(4\pi\gamma)` and
     :math:`J = 1/(2\gamma^2)`. Mean and covariance do not exist (:meth:`mean` and
-    :meth:`cov` return ``None``), yet N·J = 8π/e ≈ 9.25 is finite.
+    :meth:`cov` return ``None``), yet N = 8πγ²/e and N·J = 4π/e ≈ 4.62 are finite.
 
     Examples
     --------
