@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 import zlib
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
-ROOT = DOCS.parent
+# the repository: this folder's parent, or INFOPLANE_DOCS_REPO for a copy of docs/ built
+# elsewhere (tests/test_docs_build.py builds one)
+ROOT = Path(os.environ.get("INFOPLANE_DOCS_REPO", DOCS.parent)).resolve()
 sys.path.insert(0, str(ROOT))  # the checkout's infoplane, and `examples` for the gallery
 
 import infoplane  # noqa: E402
@@ -122,6 +125,8 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 # ------------------------------------------------------------------ sphinx-gallery
+# A character missing from the figure font would be drawn as an empty box: fail instead.
+warnings.filterwarnings("error", r"Glyph \d+ .* missing from font", UserWarning)
 _run_gallery = os.environ.get("INFOPLANE_DOCS_GALLERY", "1") != "0"
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples" / "gallery"),
