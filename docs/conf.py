@@ -79,7 +79,16 @@ numpydoc_xref_aliases = {
     "FSTrajectory": "infoplane.FSTrajectory",
     "Density": "infoplane.Density",
     "PosteriorFS": "infoplane.vae.PosteriorFS",
+    "Dataset": "torch.utils.data.Dataset",
+    "DataLoader": "torch.utils.data.DataLoader",
 }
+# With numpydoc_xref_ignore = "all" numpydoc links a name only when its alias differs from
+# it; the leading dot (search from the current module outwards) resolves to the same target.
+numpydoc_xref_aliases.update({name: f".{name}" for name in (
+    "numpy.ndarray", "numpy.random.Generator", "torch.Tensor", "torch.Generator",
+    "torch.dtype", "torch.device", "torch.distributions.Distribution",
+    "matplotlib.axes.Axes", "hypothesis.strategies.SearchStrategy", "scipy.stats",
+)})
 
 # ------------------------------------------------------------------ intersphinx, offline
 # The machines that build these docs may have no network, so the inventories are built
@@ -135,7 +144,7 @@ sphinx_gallery_conf = {
     "plot_gallery": _run_gallery,
     "download_all_examples": False,
     "remove_config_comments": True,
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "FileNameSortKey",  # plot_1_..., plot_2_...: reading order
     "abort_on_example_error": True,
     "reset_modules": ("matplotlib",),
     "capture_repr": ("_repr_html_",),
@@ -147,12 +156,17 @@ sphinx_gallery_conf = {
 # ------------------------------------------------------------------ HTML
 html_theme = "pydata_sphinx_theme"
 html_title = f"infoplane {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["infoplane.css"]
+_WIDE = ("benchmarks", "benchmarks_1d", "benchmarks_nd", "coverage_1d", "bandwidth_1d",
+         "knn_k_1d", "knn_metric_nd", "closed_forms", "vae_benchmarks", "RESULTS",
+         "results_tables")
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "header_links_before_dropdown": 6,
-    "secondary_sidebar_items": ["page-toc"],
+    # pages of wide tables give the width of the page-contents column to the tables
+    "secondary_sidebar_items": {"**": ["page-toc"], **{page: [] for page in _WIDE}},
 }
 html_show_sourcelink = False
 html_context = {"default_mode": "light"}
@@ -165,7 +179,7 @@ def _write_cli_help() -> None:
 
     from infoplane.cli import build_parser
 
-    os.environ["COLUMNS"] = "92"  # argparse wraps to the terminal width: make it fixed
+    os.environ["COLUMNS"] = "80"  # argparse wraps to the terminal width: make it fixed
     parser = build_parser()
     out = DOCS / "generated" / "cli"
     out.mkdir(parents=True, exist_ok=True)
