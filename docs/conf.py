@@ -169,6 +169,7 @@ html_theme_options = {
     "secondary_sidebar_items": {"**": ["page-toc"], **{page: [] for page in _WIDE}},
 }
 html_show_sourcelink = False
+toc_object_entries_show_parents = "hide"  # "mean()" in a class page's contents
 html_context = {"default_mode": "light"}
 
 
