@@ -329,7 +329,8 @@ def fs_plane(
         _place_labels(ax, to_label, 8.5, obstacles)
     ax.set_xlabel("entropy power N = exp(2H/d) / (2πe)")
     ax.set_ylabel("Fisher information per dimension J / d" if per_dim
-                  else ("Fisher information J = tr 𝒥" if d_curve > 1 else "Fisher information J"))
+                  else ("Fisher information J = tr $\\mathcal{J}$" if d_curve > 1
+                        else "Fisher information J"))
     ax.grid(True, which="major", color="0.85", lw=0.6)
     ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
     if title:

@@ -219,7 +219,7 @@ def gaussian_mixtures(dim: int = 1, *, max_components: int = 3) -> SearchStrateg
 def affine_maps(dim: int = 1, *, max_condition: float = 50.0) -> SearchStrategy:
     """Strategy for invertible affine maps ``(A, b)`` in `dim` dimensions.
 
-    In 1-D, ``A`` is a non-zero float with 0.1 ≤ |A| ≤ 10; in d-D a (d, d) matrix
+    In 1-D, ``A`` is a non-zero float with ``0.1 ≤ |A| ≤ 10``; in d-D a (d, d) matrix
     ``U diag(s) Vᵀ`` with random orthogonal U, V and condition number ≤ `max_condition`.
 
     Parameters

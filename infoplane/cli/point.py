@@ -2,10 +2,10 @@
 
 Examples
 --------
-``infoplane point data.csv --column temperature --json``
-``infoplane point x.npy --column 0 --column 2``
-``infoplane point x.npy --joint`` (all columns as one d-D sample)
-``infoplane point arrays.npz --key signal``
+- ``infoplane point data.csv --column temperature --json``
+- ``infoplane point x.npy --column 0 --column 2``
+- ``infoplane point x.npy --joint`` (all columns as one d-D sample)
+- ``infoplane point arrays.npz --key signal``
 
 Input files
 -----------

@@ -14,7 +14,7 @@ _LN2 = math.log(2.0)
 
 
 class Laplace(LocationScale):
-    r"""Laplace density f(x) = exp(-|x - loc| / scale) / (2 scale).
+    r"""Laplace density ``f(x) = exp(-|x - loc| / scale) / (2 scale)``.
 
     Parameters
     ----------

@@ -104,8 +104,8 @@ def from_scipy(frozen: Any) -> Density:
     ``gamma``, ``expon``, ``beta``, ``uniform``, with any ``loc``/``scale``, positional or
     keyword)
     become the exact infoplane density, so closed forms apply. Any other continuous
-    distribution becomes a :class:`ScipyDensity`: scipy's ``logpdf``, a numerical score,
-    and quadrature for H and J.
+    distribution becomes a :class:`~infoplane.densities.ScipyDensity`: scipy's ``logpdf``, a
+    numerical score, and quadrature for H and J.
 
     Parameters
     ----------

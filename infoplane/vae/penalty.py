@@ -86,7 +86,7 @@ def fisher_penalty(
     reduction: str = "mean",
     per_dim: bool = False,
 ) -> torch.Tensor:
-    r"""The Fisher Auto-Encoder penalty λ·|J(z|x) - F| (the paper's Eq. 7 and 11).
+    r"""The Fisher Auto-Encoder penalty ``λ·|J(z|x) - F|`` (the paper's Eq. 7 and 11).
 
     Parameters
     ----------

@@ -484,7 +484,7 @@ def posterior_fs(
     **Precision**: the fast kernel expands the quadratic forms Σⱼ (zⱼ - μⱼ)²/σⱼ² into
     matrix products, which cancels: the error of a log-density is about
     eps·‖((zⱼ² + μⱼ²)/σⱼ²)ⱼ‖ (after centring at the mean of μ), that of the score about
-    eps·(|z| + |μ|)/σ² per coordinate. In float32 with |z|² ≈ 400 and σ = 0.01 that is
+    eps·(|z| + |μ|)/σ² per coordinate. In float32 with ``|z|² ≈ 400`` and σ = 0.01 that is
     ~0.5 nats; for σ² = e⁻⁸⁰ even float64 gives no correct digit. In float64, when either
     estimate exceeds 1e-8 (nats, or relative in J) the direct kernel is used instead
     (``options["kernel"]``): it forms (z - μₘ)/σₘ from z = μₖ + σₖε as
@@ -492,7 +492,7 @@ def posterior_fs(
     narrow, at roughly ten to twenty times the cost on a CPU (no matrix products). With
     float32 the fast kernel is kept and an :class:`~infoplane.AccuracyWarning` is emitted
     when its rounding exceeds the Monte Carlo standard error. The bound
-    |logvar| <= 300 keeps 1/σ², σ and every squared standardised distance inside the
+    ``|logvar| <= 300`` keeps 1/σ², σ and every squared standardised distance inside the
     float64 range (exp(709.8) overflows); larger values mean a diverged encoder and raise.
 
     Examples
