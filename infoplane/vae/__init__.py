@@ -14,7 +14,7 @@ argument):
 
 - tensors must be floating point (float16, bfloat16, float32, float64); integer, bool and
   complex tensors raise TypeError -- convert with ``.float()``. Encoder log-variances
-  must satisfy |logvar| <= 300 for the posterior functions (beyond it σ² or 1/σ² leave
+  must satisfy ``|logvar| <= 300`` for the posterior functions (beyond it σ² or 1/σ² leave
   the float64 range);
 - flags (``aggregate``, ``progress``, ``per_dim``, ``return_variance``) must be ``bool``;
   numbers (``target``, ``weight``, ``threshold``) real scalars, not tensors;

@@ -18,7 +18,7 @@ def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     Parameters
     ----------
     mu, logvar : Tensor, shape (n, d)
-        Floating point, finite, |logvar| <= 300.
+        Floating point, finite, ``|logvar| <= 300``.
 
     Returns
     -------
@@ -29,7 +29,7 @@ def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     TypeError
         Non-tensor or non-floating inputs.
     ValueError
-        Mismatched shapes or devices, NaN/inf, an empty batch, |logvar| > 300.
+        Mismatched shapes or devices, NaN/inf, an empty batch, ``|logvar| > 300``.
 
     Examples
     --------

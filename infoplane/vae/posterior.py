@@ -171,7 +171,7 @@ def conditional_fs(mu: torch.Tensor, logvar: torch.Tensor) -> FSPoint:
     Parameters
     ----------
     mu, logvar : Tensor, shape (M, d)
-        Encoder means and log-variances (floating point; |logvar| <= 300).
+        Encoder means and log-variances (floating point; ``|logvar| <= 300``).
 
     Returns
     -------
@@ -182,7 +182,7 @@ def conditional_fs(mu: torch.Tensor, logvar: torch.Tensor) -> FSPoint:
     TypeError
         Non-tensor or non-floating inputs.
     ValueError
-        Mismatched shapes or devices, NaN/inf values, an empty batch, |logvar| > 300.
+        Mismatched shapes or devices, NaN/inf values, an empty batch, ``|logvar| > 300``.
 
     Examples
     --------
@@ -400,7 +400,7 @@ def posterior_fs(
     ----------
     mu, logvar : Tensor, shape (M, d)
         Encoder means and log-variances for M data points: floating point, finite, and
-        |logvar| <= 300 (σ² between 5e-131 and 2e130; see Notes). Any device: the
+        ``|logvar| <= 300`` (σ² between 5e-131 and 2e130; see Notes). Any device: the
         computation stays there. Detached.
     n_mc : int
         Number of Monte Carlo points drawn from the aggregate posterior, at least 300.
@@ -418,7 +418,7 @@ def posterior_fs(
         Floating type of the Monte Carlo computation, on the input's device. ``None``
         means float64 (see Notes on precision); ``torch.float32`` is faster on GPUs with
         slow double precision but loses accuracy for narrow posteriors and accepts only
-        |logvar| <= 40.
+        ``|logvar| <= 40``.
     progress : bool
         Show a tqdm progress bar over the Monte Carlo blocks.
 
@@ -433,7 +433,7 @@ def posterior_fs(
         Non-tensor or non-floating inputs; a non-bool `aggregate`/`progress`; a bad `rng`
         or `dtype`.
     ValueError
-        Mismatched shapes, devices, NaN/inf values, an empty batch, |logvar| > 300 (> 40
+        Mismatched shapes, devices, NaN/inf values, an empty batch, ``|logvar| > 300`` (> 40
         with float32), `n_mc` < 300, a bad `chunk_size`, a negative int `rng`.
 
     Notes
@@ -484,7 +484,7 @@ def posterior_fs(
     **Precision**: the fast kernel expands the quadratic forms Σⱼ (zⱼ - μⱼ)²/σⱼ² into
     matrix products, which cancels: the error of a log-density is about
     eps·‖((zⱼ² + μⱼ²)/σⱼ²)ⱼ‖ (after centring at the mean of μ), that of the score about
-    eps·(|z| + |μ|)/σ² per coordinate. In float32 with ``|z|² ≈ 400`` and σ = 0.01 that is
+    ``eps·(|z| + |μ|)/σ²`` per coordinate. In float32 with ``|z|² ≈ 400`` and σ = 0.01 that is
     ~0.5 nats; for σ² = e⁻⁸⁰ even float64 gives no correct digit. In float64, when either
     estimate exceeds 1e-8 (nats, or relative in J) the direct kernel is used instead
     (``options["kernel"]``): it forms (z - μₘ)/σₘ from z = μₖ + σₖε as
