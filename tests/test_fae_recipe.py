@@ -125,8 +125,8 @@ def test_seed_means_use_the_between_seed_standard_error(recipe_runs):
     per_seed = [statistics.fmean(nll[f"r_vae_s{s}"]) for s in range(3)]
     assert vae["seeds"] == [0, 1, 2] and vae["nll"]["n_seeds"] == 3
     assert vae["nll"]["mean"] == pytest.approx(statistics.fmean(per_seed))
-    assert vae["nll"]["se_between_seeds"] == pytest.approx(statistics.stdev(per_seed)
-                                                           / math.sqrt(3))
+    se = statistics.stdev(per_seed) / math.sqrt(3)
+    assert vae["nll"]["se_between_seeds"] == pytest.approx(se)
     fae = means["FAE per-dim F=20 λ=40"]
     assert fae["seeds"] == [0, 1] and fae["seeds_unfinished"] == [2]
     diffs = [statistics.fmean(nll[f"r_fae_pd_f20_l40_s{s}"] - nll[f"r_vae_s{s}"])
@@ -144,8 +144,8 @@ def test_seed_means_use_the_between_seed_standard_error(recipe_runs):
     assert "one seed: no between-seed SE" in lines
 
 
-def test_collect_recipe_never_replaces_a_finished_row_with_less(recipe_runs, tmp_path, capsys,
-                                                               monkeypatch):
+def test_collect_recipe_never_replaces_a_finished_row_with_less(recipe_runs, tmp_path,
+                                                                capsys, monkeypatch):
     runs, _ = recipe_runs
     monkeypatch.setattr(collect, "active_units", _units)
     out = tmp_path / "res"
@@ -264,3 +264,33 @@ def test_thinner_sees_lost_values_and_lost_seeds():
     assert not collect._thinner({"nll": None}, {"nll": 90.0})
     assert not collect._thinner({"nll": {"n_seeds": 2}}, {"nll": {"n_seeds": 3}})
     assert not collect._thinner({"status": "x", "a": 1}, {"a": 2})
+
+
+def test_table2_queue_and_its_rows(tmp_path, rng):
+    jobs = queue.QUEUES["table2"]
+    cfgs = {j.name: qtables.job_config(j) for j in jobs}
+    assert all(c["dataset"] == "reversed-mnist-pl" and c["select"] == "last"
+               and c["patience"] is None and c["epochs"] == 400 for c in cfgs.values())
+    fae = [c for c in cfgs.values() if c["model"] == "fae"]
+    for scale, lam in (("per-dim", 40.0), ("trace", 1.0)):
+        got = [(c["f_z"], c["seed"]) for c in fae if c["fisher_scale"] == scale]
+        assert sorted(got) == sorted((f, s) for f in (20.0, 10.0, 5.0, 0.1) for s in (0, 1))
+        assert {c["lambda_z"] for c in fae if c["fisher_scale"] == scale} == {lam}
+    # one finished FAE run and its same-seed VAE: paired difference, train NLL, paper's NLLs
+    runs = tmp_path / "runs"
+    first, vae = jobs[0], next(j for j in jobs if cfgs[j.name]["model"] == "vae")
+    a, b = 150 + rng.standard_normal(30), 160 + rng.standard_normal(30)
+    for job, v in ((first, a), (vae, b)):
+        run = make_queue_run(runs, job.name, v, epochs=400, best=120, select="last", k=1000,
+                             out=job.eval["out"])
+        ev = run / job.eval["out"] / "eval_k1000.json"
+        e = json.loads(ev.read_text())
+        e["train_nll"] = {"mean": 100.0, "se": 1.0, "n_images": 1000}
+        ev.write_text(json.dumps(e))
+    rows = {r["run"]: r for r in qtables.queue_rows(runs, "table2", active_units=_units)}
+    r = rows[first.name]
+    assert r["state"] == "finished" and r["selected_epoch"] == 400 and r["train_nll"] == 100.0
+    assert r["paired_vs"]["mean"] == pytest.approx(statistics.fmean(a - b))
+    lines = qtables.rows_lines(list(rows.values()), train_column=True,
+                               paper=qtables.table2_paper())
+    assert "| 94.48 | 164.56 |" in next(ln for ln in lines if ln.startswith(f"| {first.name} "))

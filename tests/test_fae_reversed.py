@@ -6,7 +6,6 @@ construction, trajectories built exactly on (or across) N·J = const curves.
 """
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -98,14 +97,19 @@ def test_committed_index_on_the_real_data():
         pytest.skip("binarized MNIST not found")
     x, y = reversed_mnist_from_index(d, path)
     with np.load(path) as f:
-        src, idx, pseudo = f["source"], f["index"], f["pseudo"]
-    counts = np.bincount(y, minlength=10)
-    assert counts[0] == 5800 and (counts[1:] == 100).all() and len(x) == 6700
-    assert (src[pseudo] == 0).all() and (src[~pseudo] == 1).all()
-    assert (d["y_test"][idx[~pseudo]] == y[~pseudo]).all()
-    assert (d["y_test"][idx[(~pseudo) & (y == 0)]] == 0).sum() == (d["y_test"] == 0).sum()
-    assert len(np.unique(idx[pseudo])) == pseudo.sum() == 4820
+        src, idx, pseudo, p0 = f["source"], f["index"], f["pseudo"], f["p_majority"]
     report = json.loads((ROOT / "docs" / "results" / "reversed_mnist_pl.json").read_text())
+    sel = report["selection"]
+    counts = np.bincount(y, minlength=10)
+    # every labelled zero, the pseudo-labelled ones, round(zeros / 58) of each other digit
+    n_lab0 = int((d["y_test"] == 0).sum())
+    assert counts[0] == sel["n_zero"] == n_lab0 + pseudo.sum()
+    assert (counts[1:] == round(counts[0] / 58)).all() and len(x) == sel["n_train"]
+    assert (src[pseudo] == 0).all() and (src[~pseudo] == 1).all() and (y[pseudo] == 0).all()
+    assert (d["y_test"][idx[~pseudo]] == y[~pseudo]).all()
+    assert len(np.unique(idx[~pseudo & (y == 0)])) == n_lab0
+    assert len(np.unique(idx[pseudo])) == pseudo.sum() == sel["n_zero_pseudo"]
+    assert p0[pseudo].min() >= sel["min_p0"]
     assert report["sha256_of_training_pixels"] == str(np.load(path)["sha256"])
 
 

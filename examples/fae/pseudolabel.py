@@ -6,7 +6,7 @@
 The paper's reversed MNIST (Section 5.1) has 5800 zeros and 100 images of each other
 digit (6700 images, a 58:1 skew). Of binarized MNIST only the 10 000 test images carry
 labels (980 of them zeros), so the labelled split alone gives 980 + 9·17 images. This
-module builds the paper's set by pseudo-labelling:
+module builds a set of (up to) the paper's size by pseudo-labelling:
 
 1. a small CNN (:func:`make_cnn`) is trained on the labelled test split, in `n_folds`
    cross-validation folds; the out-of-fold predictions give its held-out accuracy and the

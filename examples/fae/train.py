@@ -47,9 +47,10 @@ def load_data(dataset: str, data_dir=None, seed: int = 0) -> dict[str, np.ndarra
 
     ``reversed-mnist``: training images are the paper's 58:1 skewed set built from the
     labelled binarized MNIST test split (all 980 zeros, 17 of each other digit);
-    ``reversed-mnist-pl``: the paper's size, 5800 zeros (the 980 labelled ones and 4820
-    pseudo-labelled ones of the training split) and 100 of each other digit, listed in
-    ``reversed_mnist_pl.npz`` (:mod:`.pseudolabel`; the same images for every seed). For
+    ``reversed-mnist-pl``: nearly the paper's size, all 980 labelled zeros, the zeros of
+    the training split pseudo-labelled with P(0) >= 0.9 and round(zeros / 58) labelled
+    images of each other digit, listed in ``reversed_mnist_pl.npz`` (:mod:`.pseudolabel`;
+    6625 images, the same for every seed). For
     both, the balanced MNIST validation split serves as validation (a fixed random 1000,
     for monitoring) and as test set.
     """

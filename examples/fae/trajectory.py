@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -130,8 +131,9 @@ def statement(traj: dict) -> dict:
     return out
 
 
-def statement_lines(stm: dict) -> list[str]:
-    """Markdown: one row per run and kind of point (after the warm-up), then a sentence."""
+def statement_lines(stm: dict, figure: str | None = None) -> list[str]:
+    """Markdown: the figure (a path relative to the document), one row per run and kind
+    of point (after the warm-up), then a sentence per run."""
     head = ["run", "model", "point", "epochs", "sd log N", "sd log(N·J/d)", "ratio",
             "slope of log J on log N", "N·J/d first → last", "I(X;Z) last (cap)", "verdict"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -169,7 +171,8 @@ def statement_lines(stm: dict) -> list[str]:
             "epochs after the KL warm-up. Aggregate points are of the mixture of the 1000 "
             "saved validation encodings (`infoplane.vae.posterior_fs`, Monte Carlo), "
             "conditional ones closed form; I(X; Z) of that mixture is at most log 1000.")
-    return out + ["", rule, ""] + sentences
+    fig = [f"![FS trajectories of the recipe runs]({figure})", ""] if figure else []
+    return fig + out + ["", rule, ""] + sentences
 
 
 # ----------------------------------------------------------------------------- figure
@@ -268,11 +271,14 @@ def main(argv=None) -> int:
     print(line)
     if not ok:
         return 1
-    lines = statement_lines(stm)
+    png = draw(traj, stm, Path(a.fig) / PNG_NAME)
+    print(f"wrote {png}")
+    doc = Path(a.doc) if a.doc else None
+    rel = (Path(os.path.relpath(png.resolve(), doc.resolve().parent)).as_posix()
+           if doc is not None else None)
+    lines = statement_lines(stm, rel)
     print("\n".join(lines))
-    print(f"wrote {draw(traj, stm, Path(a.fig) / PNG_NAME)}")
-    if a.doc:
-        doc = Path(a.doc)
+    if doc is not None:
         if not doc.is_file():
             print(f"skipped {doc}: no such file")
             return 1
