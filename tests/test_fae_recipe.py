@@ -21,6 +21,7 @@ from examples.fae import collect, qtables, queue  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 JOBS = {j.name: j for j in queue.QUEUES["recipe"]}
+ALL_JOBS = {j.name: j for q in queue.QUEUES.values() for j in q}
 
 
 def _status(epochs, best, stopped="early-stopped"):
@@ -39,7 +40,7 @@ def make_queue_run(runs: Path, name: str, nll=None, *, epochs=12, best=9, select
                    status=True, k=None, out=None):
     """A run of the recipe queue as train/evaluate leave it. `nll`: per-image test NLLs
     (then it is evaluated: finished); `status` False: still training (no status.json)."""
-    job = JOBS.get(name)
+    job = ALL_JOBS.get(name)
     run = runs / name
     run.mkdir(parents=True)
     cfg = dict(qtables.job_config(job), select=select) if job else {"select": select}
