@@ -118,7 +118,7 @@ def statement(traj: dict) -> dict:
     out = {}
     for name, t in traj.items():
         pts, d = t["points"], t["dim"]
-        res = {"label": t["label"], "model": t["model"],
+        res = {"label": t["label"], "model": t["model"], "n_data": t["n_data"],
                "mi_last": pts[-1]["mutual_information"] if pts else None,
                "mi_cap_log_M": math.log(t["n_data"]),
                "epochs": [pts[0]["epoch"], pts[-1]["epoch"]] if pts else None}
@@ -156,6 +156,7 @@ def statement_lines(stm: dict, figure: str | None = None) -> list[str]:
                        f"{s['NJ_over_d_last']:.3g} | {mi} | {verdict} |")
         s = r["aggregate_after_warmup"]
         if s is not None:
+            capped = (r["mi_last"] is not None and r["mi_last"] > r["mi_cap_log_M"] - 0.1)
             sentences.append(
                 f"* {r['label']} (`{name}`): after the warm-up the aggregate N goes from "
                 f"{s['N_first']:.3g} to {s['N_last']:.3g} and N·J/d from "
@@ -166,7 +167,11 @@ def statement_lines(stm: dict, figure: str | None = None) -> list[str]:
                    "crosses the N·J = const curves rather than moving along one")
                 + (f", but N·J/d stays below {NEAR_STAM:g}: it sits on the Stam bound, where "
                    "every isotropic Gaussian lies, so this says little." if s["near_stam_bound"]
-                   else "."))
+                   else ".")
+                + (f" I(X; Z) = {r['mi_last']:.2f} is at its cap log M = "
+                   f"{r['mi_cap_log_M']:.2f}: the {r.get('n_data', 'M')} posteriors barely "
+                   "overlap, so the aggregate point follows the conditional one and says "
+                   "little about the population q(z)." if capped else ""))
     rule = (f"Rule: along a curve when sd log(N·J/d) ≤ {ALONG} · sd log N over the saved "
             "epochs after the KL warm-up. Aggregate points are of the mixture of the 1000 "
             "saved validation encodings (`infoplane.vae.posterior_fs`, Monte Carlo), "
@@ -179,6 +184,7 @@ def statement_lines(stm: dict, figure: str | None = None) -> list[str]:
 def draw(traj: dict, stm: dict, path: Path) -> Path:
     """Aggregate FS-plane trajectories, I(X; Z) and N·J/d over training, in three panels."""
     import matplotlib
+    import matplotlib.ticker
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
@@ -199,20 +205,25 @@ def draw(traj: dict, stm: dict, path: Path) -> Path:
                           for p in pts], ":", color=col, lw=1)
     if traj:
         ax = axes[0]
+        ax.set(xscale="log", yscale="log")
         lo, hi = ax.get_xlim()
-        xs = np.geomspace(max(lo, 1e-6), hi, 100)
+        ylim = ax.get_ylim()
+        xs = np.geomspace(lo, hi, 100)
         d = next(iter(traj.values()))["dim"]
         ends = [s["aggregate_after_warmup"] for s in stm.values()
                 if s["aggregate_after_warmup"] is not None]
         for c in sorted({1.0, *[round(e["NJ_over_d_last"], 2) for e in ends]}):
             ax.plot(xs, c * d / xs, "k--" if c == 1 else "k:", lw=0.7)
         ax.set_xlim(lo, hi)
+        ax.set_ylim(*ylim)
         cap = math.log(next(iter(traj.values()))["n_data"])
         axes[1].axhline(cap, color="k", lw=0.7, ls=":")
         axes[1].annotate(f"log M = {cap:.2f}", (axes[1].get_xlim()[0], cap), fontsize=7,
                          va="bottom")
     axes[0].set(xscale="log", yscale="log", xlabel="entropy power N(Z) (aggregate)",
                 ylabel="tr J(Z) (aggregate)")
+    for ax in (axes[0].xaxis, axes[0].yaxis, axes[2].yaxis):
+        ax.set_minor_formatter(matplotlib.ticker.NullFormatter())
     axes[0].set_title("Aggregate posterior in the FS plane (colour: epoch; ★ last;\n"
                       "dotted: N·J/d = const through the end points, dashed: Stam bound)",
                       fontsize=9)
