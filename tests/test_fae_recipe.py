@@ -234,6 +234,13 @@ def test_summary_of_the_committed_json_uses_seed_level_errors(tmp_path):
     lo, hi = data["warmup_vae_minus_89.78_range"]
     assert (lo, hi) == pytest.approx((min(vae) - 89.78, max(vae) - 89.78))
     assert any("SE between 3 seeds" in ln for ln in lines)
+    rep = json.loads((out / "reversed_mnist_pl.json").read_text())
+    noise = data["reversed_mnist_pl"]
+    n_p = rep["selection"]["n_zero_pseudo"]
+    k, n = (rep["label_noise"]["cv_at_threshold"][x] for x in ("wrong", "n"))
+    assert noise["expected_wrong_pseudo_cv"] == pytest.approx(k / n * n_p)
+    assert noise["expected_wrong_fraction_of_train_cv"] == pytest.approx(
+        k / n * n_p / rep["selection"]["n_train"])
 
 
 def test_final_from_json_changes_only_the_seed_mean(tmp_path, capsys):

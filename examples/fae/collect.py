@@ -39,7 +39,8 @@ summary          ``summary.json``              no runs: seed-level standard erro
                                                files of ``--out``
 ===============  ============================  =============================================
 
-``tables.md`` holds the Markdown tables of all default sections but trajectories.
+``tables.md`` holds the Markdown tables of all default sections but trajectories: those
+produced now, or, when some were skipped, the blocks ``--doc`` holds for them.
 ``--from-json`` rebuilds ``final`` and ``warmup`` from their existing files instead of
 from runs (their seed means are recomputed; nothing else changes).
 
@@ -387,7 +388,8 @@ PUBLISHED = {
 
 def summary_section(out: Path):
     """Seed-level standard errors and comparisons computed from the JSON files in `out`
-    (``table1_final.json``, ``table1_warmup.json``, ``table2.json``); no runs are read."""
+    (``table1_final.json``, ``table1_warmup.json``, ``table2.json``,
+    ``reversed_mnist_pl.json``); no runs are read."""
     res, lines = {}, ["| quantity | value | source |", "|---|---|---|"]
     fin, warm, t2 = (out / f for f in ("table1_final.json", "table1_warmup.json",
                                        "table2.json"))
@@ -448,8 +450,36 @@ def summary_section(out: Path):
                              f"{', '.join(f'{v:.2f}' for v in rest)}; one seed, K = {b['k']}, "
                              f"{b['test_nll']['n_images']} images) | {t2.name} |")
         res["table2_best_on_test"] = best
+    pl = out / "reversed_mnist_pl.json"
+    if pl.exists():
+        rep = json.loads(pl.read_text())
+        sel, cv = rep["selection"], rep["label_noise"]["cv_at_threshold"]
+        n_p, n_tr = sel["n_zero_pseudo"], sel["n_train"]
+        noise = {"n_train": n_tr, "n_zero": sel["n_zero"], "n_zero_pseudo": n_p,
+                 "n_other_each": sel["n_other_each"],
+                 "ratio": sel["n_zero"] / sel["n_other_each"],
+                 "cv_accuracy": rep["classifier"]["cv_accuracy"],
+                 "cv_accuracy_se": rep["classifier"]["cv_accuracy_se"],
+                 "wrong_rate_cv": cv["rate"], "wrong_rate_cv_ci95": cv["ci95"],
+                 "expected_wrong_pseudo_cv": cv["rate"] * n_p,
+                 "expected_wrong_pseudo_cv_ci95": [c * n_p for c in cv["ci95"]],
+                 "expected_wrong_fraction_of_train_cv": cv["rate"] * n_p / n_tr,
+                 "expected_wrong_fraction_of_train_cv_ci95": [c * n_p / n_tr
+                                                              for c in cv["ci95"]],
+                 "expected_wrong_pseudo_classifier":
+                     rep["label_noise"]["expected_wrong_by_classifier"]}
+        res["reversed_mnist_pl"] = noise
+        lines.append(f"| reversed MNIST (pseudo-labelled): training images, zeros "
+                     f"(pseudo-labelled), each other digit | {n_tr}, {sel['n_zero']} ({n_p}), "
+                     f"{sel['n_other_each']} | {pl.name} |")
+        lines.append(f"| reversed MNIST (pseudo-labelled): expected wrong labels | "
+                     f"{noise['expected_wrong_pseudo_cv']:.0f} (95% CI "
+                     f"{noise['expected_wrong_pseudo_cv_ci95'][0]:.0f}–"
+                     f"{noise['expected_wrong_pseudo_cv_ci95'][1]:.0f}), "
+                     f"{100 * noise['expected_wrong_fraction_of_train_cv']:.2f}% of the "
+                     f"training set | {pl.name} |")
     res["published"] = PUBLISHED
-    res["sources"] = [f.name for f in (fin, warm, t2) if f.exists()]
+    res["sources"] = [f.name for f in (fin, warm, t2, pl) if f.exists()]
     return res, lines
 
 
@@ -519,7 +549,8 @@ WANTS = {
     "recipe_means": "finished run of the recipe queue (r_*, <run>/fulltest/eval_k5000.json)",
     "table2_pl": "run directory of the table2 queue (t2pl_*)",
     "table2_pl_means": "finished run of the table2 queue (t2pl_*, <run>/final/eval_k1000.json)",
-    "summary": "table1_final.json, table1_warmup.json or table2.json in --out",
+    "summary": "table1_final.json, table1_warmup.json, table2.json or reversed_mnist_pl.json "
+               "in --out",
 }
 
 
@@ -622,6 +653,19 @@ def put_json(path: Path, data, ids, wants: str, runs: Path, force: bool) -> tupl
     return True, f"wrote {path} ({len(new)} rows)"
 
 
+def _blocks(doc: Path, names) -> list[list[str]] | None:
+    """The lines inside the ``<!-- name:start/end -->`` blocks of `doc`, in the order of
+    `names`; None when one of them is missing."""
+    text, out = doc.read_text(), []
+    for name in names:
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start not in text or end not in text:
+            return None
+        out.append(text[text.index(start) + len(start):text.index(end)].strip("\n")
+                   .split("\n"))
+    return out
+
+
 def _update_doc(doc: Path, blocks: dict) -> tuple[list[str], list[str], bool]:
     """Refresh the ``<!-- name:start/end -->`` blocks of `doc`; (refreshed, no markers, changed)."""
     text = original = doc.read_text()
@@ -694,21 +738,6 @@ def main(argv=None) -> int:
             if ok:
                 produced[name] = lines
 
-    md = out / "tables.md"
-    if asked >= set(SECTIONS):
-        if set(produced) == set(SECTIONS):
-            text = "\n".join(sum(([""] * bool(i) + produced[n]
-                                  for i, n in enumerate(SECTIONS)), [])) + "\n"
-            if md.exists() and md.read_text() == text:
-                note(True, f"unchanged {md}")
-            else:
-                write_text_atomically(md, text)
-                note(True, f"wrote {md}")
-        else:
-            note(False, f"skipped {md}: it holds every section and "
-                 f"{', '.join(n for n in SECTIONS if n not in produced)} were not produced; "
-                 + ("kept the existing file" if md.exists() else "wrote nothing"))
-
     if a.doc:
         doc = Path(a.doc)
         blocks = {n: produced[n] for n in (*SECTIONS, *EXTRA) if n in produced}
@@ -724,6 +753,27 @@ def main(argv=None) -> int:
         kept = [n for n in (*SECTIONS, *EXTRA) if n in asked and n not in produced]
         if kept and doc.is_file():
             note(False, f"kept blocks {', '.join(kept)} of {doc}: their sections were skipped")
+
+    # tables.md holds the tables of every default section, as the document's blocks do
+    md = out / "tables.md"
+    doc_blocks = _blocks(Path(a.doc), SECTIONS) if a.doc and Path(a.doc).is_file() else None
+    if asked >= set(SECTIONS) or (md.exists() and doc_blocks is not None):
+        if set(produced) >= set(SECTIONS):
+            parts, how = [produced[n] for n in SECTIONS], ""
+        elif doc_blocks is not None:
+            parts, how = doc_blocks, f" (the blocks of {a.doc})"
+        else:
+            parts = None
+            note(False, f"skipped {md}: it holds every section and "
+                 f"{', '.join(n for n in SECTIONS if n not in produced)} were not produced; "
+                 + ("kept the existing file" if md.exists() else "wrote nothing"))
+        if parts is not None:
+            text = "\n".join(sum(([""] * bool(i) + p for i, p in enumerate(parts)), [])) + "\n"
+            if md.exists() and md.read_text() == text:
+                note(True, f"unchanged {md}{how}")
+            else:
+                write_text_atomically(md, text)
+                note(True, f"wrote {md}{how}")
 
     for name in (*SECTIONS, *EXTRA):
         if name in produced:
