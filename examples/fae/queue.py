@@ -2,6 +2,7 @@
 
     python -m examples.fae.queue status recipe                 # what is done, running, left
     python -m examples.fae.queue run table2 --workers 2        # Table 2, reversed MNIST
+    python -m examples.fae.queue run round2 --workers 2        # both, in priority order
     python -m examples.fae.queue run recipe --workers 2        # work through it (background)
     python -m examples.fae.queue run recipe --only r_vae_s0    # one run, in the foreground
 
@@ -124,6 +125,12 @@ QUEUES: dict[str, list[Job]] = {
                           "--fs-subset", "50"), {"k": 10, "n_test": 50, "out": "fulltest"}),
     ],
 }
+
+#: both tables in one priority order, so two workers never idle: the gate and every
+#: Table 1 row at seed 0, then Table 2 at seed 0, then the extra Table 1 seeds, then
+#: Table 2 at seed 1 (run names are shared with the two queues, so progress carries over)
+QUEUES["round2"] = (QUEUES["recipe"][:10] + _table2_seed(0) + QUEUES["recipe"][10:]
+                    + _table2_seed(1))
 
 
 # ----------------------------------------------------------------------------- state
