@@ -141,7 +141,7 @@ def test_trajectory_script_on_tiny_runs(tmp_path, monkeypatch):
     doc = tmp_path / "R.md"
     doc.write_text("<!-- nj_statement:start -->\n<!-- nj_statement:end -->\n")
     args = ["--runs", str(runs), "--names", "a", "b", "--out", str(tmp_path / "res"),
-            "--fig", str(tmp_path / "fig"), "--doc", str(doc), "--n-mc", "200"]
+            "--fig", str(tmp_path / "fig"), "--doc", str(doc), "--n-mc", "300"]
     assert trajectory.main(args) == 0
     res = json.loads((tmp_path / "res" / trajectory.JSON_NAME).read_text())
     assert [p["epoch"] for p in res["trajectories"]["a"]["points"]] == [1, 2, 3, 4, 5]
