@@ -154,31 +154,76 @@ def _quad(density: Density, integrand, rtol: float, quantity: str) -> tuple[floa
     until the summed error estimate is below ``rtol · ∫|g|``. Segments that do not get
     there (endpoint singularities, where bisection gains a constant factor per round)
     are handed to QUADPACK's QAGS, whose extrapolation does. Returns the integral and
-    the error estimate; warns (:class:`~infoplane.errors.AccuracyWarning`) when the
+    the error estimate; warns once (:class:`~infoplane.errors.AccuracyWarning`) when the
     tolerance is not reached.
     """
     segments = _segments(density)
     inner = [x for seg in segments for x in seg if math.isfinite(x)]
     center = float(np.median(inner)) if inner else 0.0
     pieces = _Pieces(segments, center)
-    piece = np.arange(pieces.lo.size)
+    piece, val, err, absv, floor, problem = _bisect(integrand, pieces, rtol,
+                                                    _LIMIT_PER_SEGMENT * len(segments))
+    n_pieces = pieces.lo.size
+    val_p = np.bincount(piece, val, minlength=n_pieces)
+    err_p = np.bincount(piece, err, minlength=n_pieces)
+    abs_p = np.bincount(piece, absv, minlength=n_pieces)
+    if problem is not None and np.isfinite(err_p).all():
+        # Bisection gains only a constant factor per round next to an endpoint singularity
+        # (f s² ~ x^-0.95 for Gamma(2.05) at 0; |x - m|^-0.6 at a GG(0.7) mode) and stops
+        # at the float64 resolution there; QAGS's extrapolation reaches the limit. Pieces
+        # whose error is only the roundoff floor of the rule are left alone.
+        tol = rtol * float(abs_p.sum())
+        above = np.bincount(piece, np.where(floor, 0.0, err), minlength=n_pieces)
+        for p in np.flatnonzero(above > 0.5 * tol / n_pieces):
+            others = float(abs_p.sum() - abs_p[p])
+            val_p[p], err_p[p], w = _qags(integrand, pieces, int(p), rtol,
+                                          0.1 * rtol * others)
+            if w is not None:
+                lo, hi = pieces.bounds[p]
+                problem = f"QUADPACK on [{lo:g}, {hi:g}] reported: {w}"
+    total, total_err = float(val_p.sum()), float(err_p.sum())
+    if not math.isfinite(total):
+        problem = "the integrand is not finite at some nodes"
+    elif total_err <= rtol * float(abs_p.sum()):
+        problem = None
+    if problem is not None:
+        worst = int(np.argmax(np.where(np.isfinite(err_p), err_p, np.inf)))
+        lo, hi = pieces.bounds[worst]
+        warn(f"quadrature of the {quantity} did not reach rtol={rtol:g}: {problem}. Error "
+             f"estimate {total_err:.3g}, largest on [{lo:g}, {hi:g}] (the integral may "
+             "diverge or the integrand be singular there).", AccuracyWarning)
+    return total, total_err
+
+
+def _bisect(integrand, pieces: _Pieces, rtol: float, limit: int):
+    """The vectorised rounds of :func:`_quad`. Returns the intervals' pieces, values,
+    error estimates, ∫|g| estimates, whether each error is only the roundoff floor, and
+    why the rounds stopped short of the tolerance (``None`` when they did not)."""
     a, b = pieces.lo.copy(), pieces.hi.copy()
+    piece = np.arange(a.size)
     val, err, absv = _gk21(integrand, pieces, piece, a, b)
-    limit = _LIMIT_PER_SEGMENT * len(segments)
-    converged = False
+    problem = f"{_MAX_ROUNDS} rounds of bisection were not enough"
     for _ in range(_MAX_ROUNDS):
+        floor = err <= 50.0 * _EPS * absv * (1.0 + 1e-9)
         total_err = float(err.sum())
         tol = rtol * float(absv.sum())
-        if not total_err > tol:        # converged (or nan: reported below)
-            converged = True
-            break
-        order = np.argsort(err)[::-1]
+        if not total_err > tol:        # converged (nan: reported by the caller)
+            return piece, val, err, absv, floor, None
+        if float(err[floor].sum()) > 0.5 * tol:
+            return piece, val, err, absv, floor, (
+                "it is below the rounding error of the rule (about 50 ε ∫|integrand|)")
+        cand = np.flatnonzero(~floor)
+        order = cand[np.argsort(err[cand])[::-1]]
         n_split = int(np.searchsorted(np.cumsum(err[order]), total_err - 0.5 * tol)) + 1
         sel = order[:n_split]
         m = 0.5 * (a[sel] + b[sel])
         splittable = (m > a[sel]) & (m < b[sel])
         sel, m = sel[splittable], m[splittable]
-        if sel.size == 0 or a.size + sel.size > limit:
+        if sel.size == 0:
+            problem = "the worst subintervals reached the float64 resolution"
+            break
+        if a.size + sel.size > limit:
+            problem = f"the limit of {limit} subintervals was reached"
             break
         na = np.concatenate([a[sel], m])
         nb = np.concatenate([m, b[sel]])
@@ -190,35 +235,8 @@ def _quad(density: Density, integrand, rtol: float, quantity: str) -> tuple[floa
         piece = np.concatenate([piece[keep], npiece])
         val, err = np.concatenate([val[keep], v2]), np.concatenate([err[keep], e2])
         absv = np.concatenate([absv[keep], a2])
-    n_pieces = pieces.lo.size
-    val_p = np.bincount(piece, val, minlength=n_pieces)
-    err_p = np.bincount(piece, err, minlength=n_pieces)
-    abs_p = np.bincount(piece, absv, minlength=n_pieces)
-    warned = False
-    if not converged and np.isfinite(err_p).all():
-        # Bisection gains only a constant factor per round next to an endpoint singularity
-        # (f s² ~ x^-0.95 for Gamma(2.05) at 0; |x - m|^-0.6 at a GG(0.7) mode) and stops
-        # at the float64 resolution there; QAGS's extrapolation reaches the limit.
-        tol = rtol * float(abs_p.sum())
-        for p in np.flatnonzero(err_p > 0.5 * tol / n_pieces):
-            others = float(abs_p.sum() - abs_p[p])
-            val_p[p], err_p[p], w = _qags(integrand, pieces, int(p), rtol,
-                                          0.1 * rtol * others)
-            if w is not None:
-                lo, hi = pieces.bounds[p]
-                warn(f"quadrature of the {quantity} on [{lo:g}, {hi:g}] reported: {w}; "
-                     f"error estimate {err_p[p]:.3g}", AccuracyWarning)
-                warned = True
-    total, total_err = float(val_p.sum()), float(err_p.sum())
-    if not warned and not (math.isfinite(total) and total_err <= rtol * float(abs_p.sum())):
-        worst = int(np.argmax(np.where(np.isfinite(err_p), err_p, np.inf)))
-        lo, hi = pieces.bounds[worst]
-        what = ("the integrand is not finite at some nodes" if not math.isfinite(total)
-                else f"error estimate {total_err:.3g}")
-        warn(f"quadrature of the {quantity} did not reach rtol={rtol:g}: {what} (largest "
-             f"on [{lo:g}, {hi:g}]); the integral may diverge or the integrand be "
-             "singular there.", AccuracyWarning)
-    return total, total_err
+    floor = err <= 50.0 * _EPS * absv * (1.0 + 1e-9)
+    return piece, val, err, absv, floor, problem
 
 
 def _qags(integrand, pieces: _Pieces, p: int, rtol: float, epsabs: float):
@@ -243,7 +261,7 @@ def _qags(integrand, pieces: _Pieces, p: int, rtol: float, epsabs: float):
         except integrate.IntegrationWarning as w:
             warnings.simplefilter("ignore", integrate.IntegrationWarning)
             val, err = integrate.quad(g, lo, hi, epsabs=epsabs, epsrel=rtol, limit=500)
-            caught = str(w).strip()
+            caught = " ".join(str(w).split())
     return val, err, caught
 
 

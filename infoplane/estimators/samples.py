@@ -78,8 +78,7 @@ def _prepare(X: np.ndarray, jitter, rng: np.random.Generator) -> _Prepared:
     if d == 1:
         xs = np.sort(X[:, 0])   # a new array, standardised in place below
         Y, e, med = pow2_standardize(xs[:, None], presorted=True, overwrite=True)
-        constant = (0,) if xs[0] == xs[-1] else ()
-        return _Prepared(n, d, Y, e, med, constant, width, xs)
+        return _Prepared(n, d, Y, e, med, (0,) if xs[0] == xs[-1] else (), width, xs)
     Y, e, med = pow2_standardize(X)
     constant = tuple(int(j) for j in np.flatnonzero(Y.max(axis=0) == Y.min(axis=0)))
     return _Prepared(n, d, Y, e, med, constant, width)
