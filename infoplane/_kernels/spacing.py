@@ -119,17 +119,6 @@ def _knn_radii_ser(xs, k):
     return out
 
 
-@njit(parallel=True)
-def _knn_logsum_par(xs, k, n_chunks):
-    n = xs.shape[0]
-    sums = np.zeros(n_chunks)
-    zeros = np.zeros(n_chunks, dtype=np.int64)
-    size = (n + n_chunks - 1) // n_chunks
-    for c in prange(n_chunks):
-        sums[c], zeros[c] = _knn_logsum_range(xs, k, c * size, min(n, (c + 1) * size))
-    return sums.sum(), zeros.sum()
-
-
 @njit
 def _knn_logsum_ser(xs, k):
     return _knn_logsum_range(xs, k, 0, xs.shape[0])
@@ -161,11 +150,14 @@ def _knn_radii_sorted(xs, k):
 
 def _knn_log_radii_sum(xs, k):
     """``(Σ log r_i, number of zero radii)`` of the k-th nearest-neighbour distances of
-    sorted data, without storing the radii (parallel for large inputs)."""
-    if xs.shape[0] >= PARALLEL_MIN:
-        s, n_zero = _knn_logsum_par(xs, k, _N_CHUNKS)
-    else:
-        s, n_zero = _knn_logsum_ser(xs, k)
+    sorted data, without storing the radii.
+
+    Serial at every size: the walk costs a fraction of the sort before it, and on a
+    shared 2-core machine the ``prange`` driver (OpenMP layer) took 1.7x the serial time
+    at n = 10⁶ (one descheduled thread holds up the other), and it starts the thread
+    pool, which the rest of a 1-D FS point does not need.
+    """
+    s, n_zero = _knn_logsum_ser(xs, k)
     return float(s), int(n_zero)
 
 
