@@ -104,7 +104,8 @@ class _Pieces:
         self.start, self.sign, self.c = r[:, 2], r[:, 3], r[:, 4]
 
     def nodes(self, piece: np.ndarray, t: np.ndarray):
-        """``x(t)`` and ``dx/dt`` for rows `t` (m, 21) of the pieces `piece` (m,)."""
+        """``x(t)``, ``dx/dt`` and whether the piece is a mapped tail, for rows `t`
+        (m, 21) of the pieces `piece` (m,)."""
         sign, c = self.sign[piece, None], self.c[piece, None]
         tail = sign != 0.0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
