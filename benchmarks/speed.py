@@ -46,12 +46,14 @@ import infoplane as ip
 R = int(sys.argv[1])
 x = np.random.default_rng(0).standard_normal(1_000_000)
 ip.fs_point(x); np.sort(x)
-fs, so = [], []
+fs, so, h, j = [], [], [], []
 for _ in range(R):
     t = time.perf_counter(); ip.fs_point(x); fs.append(time.perf_counter() - t)
     t = time.perf_counter(); np.sort(x); so.append(time.perf_counter() - t)
+    t = time.perf_counter(); ip.entropy(x); h.append(time.perf_counter() - t)
+    t = time.perf_counter(); ip.fisher(x); j.append(time.perf_counter() - t)
 m = lambda v: sorted(v)[len(v) // 2]
-print(json.dumps({"t": m(fs), "ref": m(so)}))
+print(json.dumps({"t": m(fs), "ref": m(so), "h": m(h) / m(so), "j": m(j) / m(so)}))
 '''
 
 KDE = r'''
@@ -163,7 +165,10 @@ class Bench:
     def fs_point(self):
         r = self._pairs(FS_POINT, self.runs, str(self.inner))
         self._add("`fs_point` on 10⁶ 1-D samples (warm)", r, "np.sort of the same array",
-                  "≤ 1.5× np.sort")
+                  "≤ 1.5× np.sort",
+                  extra={s: (f"alone, each with its own sort: entropy "
+                             f"{_med([v['h'] for v in r[s]]):.2f}×, Fisher information "
+                             f"{_med([v['j'] for v in r[s]]):.2f}×") for s in r})
 
     def kde(self):
         before = self._pairs(KDE, self.slow_runs, sides=("before",))["before"]
@@ -176,13 +181,14 @@ class Bench:
                              f"J = {r[s][0]['value']:.10g}") for s in r})
 
     def imports(self):
-        out = {"before": [], "after": [], "scipy.stats": []}
+        out = {"before": [], "after": [], "scipy.stats": [], "numba": []}
         for _ in range(self.runs * 3):
             for side in ("before", "after"):
                 out[side].append(_child(IMPORT.format(module="infoplane"), self.src[side],
                                         self.cache[side]))
-            out["scipy.stats"].append(_child(IMPORT.format(module="scipy.stats"), ROOT,
-                                             self.cache["after"]))
+            for mod in ("scipy.stats", "numba"):
+                out[mod].append(_child(IMPORT.format(module=mod), ROOT, self.cache["after"]))
+        self.numba_import = _med([v["t"] for v in out["numba"]])
         ref = _med([v["t"] for v in out["scipy.stats"]])
         r = {s: [dict(v, ref=ref) for v in out[s]] for s in ("before", "after")}
         self._add("`import infoplane` (fresh interpreter, files cached)", r,
@@ -193,10 +199,14 @@ class Bench:
                          for s in ("before", "after")})
 
     def first_call(self):
+        where = {"before": "at `import infoplane`", "after": "inside the first call"}
+
         def note(r):
             return {s: (f"import infoplane {_med([v['import'] for v in r[s]]):.2f} s, "
                         f"import + first call "
-                        f"{_med([v['import'] + v['t'] for v in r[s]]):.2f} s") for s in r}
+                        f"{_med([v['import'] + v['t'] for v in r[s]]):.2f} s; Numba "
+                        f"(import alone {self.numba_import:.2f} s) loads {where[s]}")
+                    for s in r}
 
         empty = self._pairs(FIRST, self.runs, fresh_cache=True)
         self._add("first `fs_point` (10⁶ samples) in a fresh process, empty Numba cache",
