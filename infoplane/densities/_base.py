@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import math
 from typing import Callable, Sequence
 
@@ -34,7 +35,9 @@ class Density(abc.ABC):
 
     ``_logpdf(X) -> (n,)``, ``_score(X) -> (n, d)``, ``_sample(n, rng) -> (n, d)``
 
-    and may provide closed forms through ``_entropy()``, ``_fisher_matrix()`` (or just
+    and may provide ``_logpdf_score(X)`` (both at once, when they share work),
+    ``_evaluation()`` (a context the estimators hold once around all evaluations of one
+    estimate), and closed forms through ``_entropy()``, ``_fisher_matrix()`` (or just
     ``_fisher()``), ``_log_fisher()`` (ln J, for densities whose J can over- or underflow
     float64 while ln J cannot), and ``_fisher_infinite()`` (a reason string when J is
     infinite).
@@ -63,6 +66,15 @@ class Density(abc.ABC):
 
     @abc.abstractmethod
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray: ...
+
+    def _logpdf_score(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(_logpdf(X), _score(X))``; override when the two share work."""
+        return self._logpdf(X), self._score(X)
+
+    def _evaluation(self) -> contextlib.AbstractContextManager:
+        """A context held once around every evaluation of one estimate (quadrature, Monte
+        Carlo); e.g. the KDE limits BLAS to one thread there, once, not per call."""
+        return contextlib.nullcontext()
 
     def _entropy(self) -> float | None:
         return None

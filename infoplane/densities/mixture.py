@@ -110,12 +110,15 @@ class GaussianMixture(Density):
         return out
 
     def _score(self, X: np.ndarray) -> np.ndarray:
+        return self._logpdf_score(X)[1]
+
+    def _logpdf_score(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from .._kernels import mixture as _k
 
         fn: Any = (_k._mixture_logpdf_score if len(X) >= _PARALLEL_MIN
                    else _k._mixture_logpdf_score_serial)
-        out: np.ndarray = fn(np.ascontiguousarray(X), self.means, self._chols, self._log_norm)[1]
-        return out
+        lp, s = fn(np.ascontiguousarray(X), self.means, self._chols, self._log_norm)
+        return lp, s
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         comp = rng.choice(self.n_components, size=n, p=self.weights)

@@ -54,7 +54,7 @@ class _Prepared:
 
     n: int
     d: int
-    Y: np.ndarray               # standardised samples
+    Y: np.ndarray               # standardised samples (in 1-D: sorted)
     e: np.ndarray               # column exponents: X = Y * 2**e + median
     median: np.ndarray
     constant: tuple             # indices of constant columns
@@ -63,18 +63,25 @@ class _Prepared:
 
     @property
     def sorted(self) -> np.ndarray:
+        """The single column, sorted (1-D)."""
         if self._sorted is None:
             self._sorted = sorted_1d(self.Y)
         return self._sorted
 
 
 def _prepare(X: np.ndarray, jitter, rng: np.random.Generator) -> _Prepared:
+    """Jitter, then standardise; in 1-D one sort serves the median, the quartiles and
+    every estimator (standardising sorted data in place keeps it sorted)."""
     width = jitter_width(X, jitter)
     X = apply_jitter(X, width, rng)
-    med = np.median(X, axis=0)
-    Y, e = pow2_standardize(X)
+    n, d = X.shape
+    if d == 1:
+        xs = np.sort(X[:, 0])   # a new array, standardised in place below
+        Y, e, med = pow2_standardize(xs[:, None], presorted=True, overwrite=True)
+        return _Prepared(n, d, Y, e, med, (0,) if xs[0] == xs[-1] else (), width, xs)
+    Y, e, med = pow2_standardize(X)
     constant = tuple(int(j) for j in np.flatnonzero(Y.max(axis=0) == Y.min(axis=0)))
-    return _Prepared(X.shape[0], X.shape[1], Y, e, med, constant, width)
+    return _Prepared(n, d, Y, e, med, constant, width)
 
 
 def _check(func: str, quantity: str, X: np.ndarray, method, options: dict):
