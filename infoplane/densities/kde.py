@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import linalg
 
 from .._numerics import (blas_single_thread, cv_factor, robust_cov, silverman, sm_bandwidth,
@@ -67,7 +70,7 @@ class KDE(Density):
     'quadrature'
     """
 
-    def __init__(self, x, bandwidth="auto", *, rng=None):
+    def __init__(self, x: ArrayLike, bandwidth: Any = "auto", *, rng: Any = None) -> None:
         X = check_samples(x, name="x", min_samples=2)
         n, d = X.shape
         self._X = X
