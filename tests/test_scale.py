@@ -72,7 +72,7 @@ def test_out_of_core_standardisation_is_bitwise_the_in_memory_one(n):
 # ----------------------------------------------------- dask: agreement with in memory
 @pytest.fixture(scope="module")
 def cauchy():
-    return np.random.default_rng(12).standard_cauchy(300_007) * 3e-5 + 40.0
+    return np.random.default_rng(12).standard_cauchy(150_007) * 3e-5 + 40.0
 
 
 def _same(a, b, rtol=1e-10):
@@ -81,7 +81,7 @@ def _same(a, b, rtol=1e-10):
 
 
 def test_dask_fs_point_equals_in_memory_binned(cauchy):
-    xd = da.from_array(cauchy, chunks=40_000)
+    xd = da.from_array(cauchy, chunks=20_000)
     p = ip.fs_point(xd, rng=3)
     q = ip.fs_point(cauchy, entropy_method="binned", fisher_options={"binning": "once"},
                     rng=3)
@@ -99,7 +99,7 @@ def test_dask_fs_point_equals_in_memory_binned(cauchy):
 
 
 def test_dask_single_quantities_equal_in_memory(cauchy):
-    xd = da.from_array(cauchy, chunks=70_000)
+    xd = da.from_array(cauchy, chunks=35_000)
     _same(ip.entropy(xd, rng=1), ip.entropy(cauchy, method="binned", rng=1))
     _same(ip.entropy_power(xd, rng=1), ip.entropy_power(cauchy, method="binned", rng=1))
     _same(ip.fisher(xd, rng=1, n_boot=20),
