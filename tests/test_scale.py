@@ -5,7 +5,6 @@ distributed cluster: test_scale_cluster.py).
 """
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -187,29 +186,27 @@ def _cube():
     return c  # as in test_scale_binned.py
 
 
+@pytest.mark.filterwarnings("ignore::infoplane.errors.DegenerateDataWarning")
 def test_fs_map_dask_is_chunking_invariant():
     c = _cube()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ip.DegenerateDataWarning)
-        m = ip.fs_map(c, rng=7)
-        for chunks in [(1, 3, 200), (3, 2, 600)]:
-            md = ip.fs_map(da.from_array(c, chunks=chunks), rng=7)
-            for k, v in m.to_dict().items():
-                np.testing.assert_array_equal(getattr(md, k), v, err_msg=k)
+    m = ip.fs_map(c, rng=7)
+    for chunks in [(1, 3, 200), (3, 2, 600)]:
+        md = ip.fs_map(da.from_array(c, chunks=chunks), rng=7)
+        for k, v in m.to_dict().items():
+            np.testing.assert_array_equal(getattr(md, k), v, err_msg=k)
 
 
+@pytest.mark.filterwarnings("ignore::infoplane.errors.DegenerateDataWarning")
 def test_fs_map_xarray_dataset():
     xr = pytest.importorskip("xarray", reason="xarray is not installed")
     c = _cube()
     arr = xr.DataArray(np.moveaxis(c, -1, 0), dims=("time", "lat", "lon"),
                        coords={"time": np.arange(600), "lat": [10.0, 20.0, 30.0, 40.0],
                                "lon": [1.0, 2.0, 3.0], "label": "test"})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ip.DegenerateDataWarning)
-        ds = ip.fs_map(arr, dim="time", rng=7)
-        lazy = ip.fs_map(arr.chunk({"lat": 2}), dim="time", rng=7)
-        assert isinstance(lazy["product"].data, da.Array)
-        lazy = lazy.compute()
+    ds = ip.fs_map(arr, dim="time", rng=7)
+    lazy = ip.fs_map(arr.chunk({"lat": 2}), dim="time", rng=7)
+    assert isinstance(lazy["product"].data, da.Array)
+    lazy = lazy.compute()
     m = ip.fs_map(c, rng=7)
     assert ds["product"].dims == ("lat", "lon")
     np.testing.assert_array_equal(ds["lat"], [10.0, 20.0, 30.0, 40.0])

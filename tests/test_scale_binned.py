@@ -10,7 +10,6 @@ own error.
 import math
 import subprocess
 import sys
-import warnings
 
 import numpy as np
 import pytest
@@ -159,11 +158,10 @@ def _cube():
     return c
 
 
+@pytest.mark.filterwarnings("ignore::infoplane.errors.DegenerateDataWarning")
 def test_fs_map_numpy_statuses_and_loop_agreement():
     c = _cube()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ip.DegenerateDataWarning)
-        m = ip.fs_map(c, rng=5)
+    m = ip.fs_map(c, rng=5)
     assert isinstance(m, ip.FSMap) and m.shape == (4, 3) and m.method == "knn*kde"
     assert m.status[0, 0] == 1 and m.n_valid[0, 0] == 5 and np.isnan(m.product[0, 0])
     assert m.status[1, 1] == 0 and m.n_valid[1, 1] == 590
@@ -196,5 +194,8 @@ def test_fs_map_bad_arguments():
         ip.fs_map(c, method="magic")
     with pytest.raises(TypeError, match="dim"):
         ip.fs_map(c, dim="time")
+    good = np.random.default_rng(0).standard_normal((2, 50))
     with pytest.raises(TypeError, match="unexpected option"):
-        ip.fs_map(np.random.default_rng(0).standard_normal((2, 50)), bogus=1)
+        ip.fs_map(good, bogus=1)
+    with pytest.raises(ValueError, match=r"refused all 2 series.*bandwidth"):
+        ip.fs_map(good, fisher_options={"bandwidth": -1.0})

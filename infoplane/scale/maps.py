@@ -173,6 +173,24 @@ def _fields_dask(arr, root, min_samples, kw):
                           meta=np.empty((0,) * arr.ndim, np.float64))
 
 
+def _all_refused(fields: np.ndarray, arr, root: int, kw: dict) -> None:
+    """When the estimator refused every series it tried, the cause is almost surely an
+    argument (e.g. a bad option value), not the data: raise its error instead of
+    returning a map of NaN."""
+    status = fields[..., 9]
+    tried = status != 1
+    if not tried.any() or not np.all(status[tried] == 3):
+        return
+    where = np.unravel_index(int(np.flatnonzero(tried.ravel())[0]), status.shape)
+    row = np.asarray(arr[where], dtype=np.float64)
+    flat = int(np.ravel_multi_index(where, status.shape)) if status.shape else 0
+    try:
+        fs_point(row[np.isfinite(row)], rng=np.random.default_rng([root, flat]), **kw)
+    except ValueError as exc:
+        raise ValueError(f"fs_map(): the estimator refused all {int(tried.sum())} series "
+                         f"it tried; series {tuple(int(i) for i in where)}: {exc}") from exc
+
+
 def _to_map(fields: np.ndarray, method: str) -> FSMap:
     cols = {k: fields[..., i] for i, k in enumerate(FIELDS)}
     cols["n_valid"] = cols["n_valid"].astype(np.int64)
@@ -225,8 +243,9 @@ def fs_map(data: Any, axis: int = -1, *, dim: str | None = None, method: str = "
     Raises
     ------
     ValueError, TypeError
-        For bad arguments (unknown methods or options, a bad axis or dim); never for the
-        data of one series (see ``status``).
+        For bad arguments (unknown methods or options, a bad axis or dim, and when the
+        estimator refuses every series it tries, which points at an argument: its error
+        is raised); never for the data of one series (see ``status``).
 
     Notes
     -----
@@ -268,10 +287,13 @@ def fs_map(data: Any, axis: int = -1, *, dim: str | None = None, method: str = "
     if lazy is not None:
         import dask
 
-        return _to_map(dask.compute(_fields_dask(arr, root, min_samples, kw))[0], tag)
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(f"`data` must be real and numeric; got dtype {arr.dtype}.")
-    return _to_map(_fields_numpy(arr, root, min_samples, kw), tag)
+        fields = dask.compute(_fields_dask(arr, root, min_samples, kw))[0]
+    else:
+        if arr.dtype.kind not in "fiub":
+            raise TypeError(f"`data` must be real and numeric; got dtype {arr.dtype}.")
+        fields = _fields_numpy(arr, root, min_samples, kw)
+    _all_refused(fields, arr, root, kw)
+    return _to_map(fields, tag)
 
 
 def _move(arr, axis: int):
@@ -317,6 +339,7 @@ def _fs_map_xarray(data, axis, dim, root, min_samples, kw, tag):
         if raw.dtype.kind not in "fiub":
             raise TypeError(f"`data` must be real and numeric; got dtype {raw.dtype}.")
         fields = _fields_numpy(raw, root, min_samples, kw)
+        _all_refused(fields, raw, root, kw)
     coords = {k: v for k, v in arr.coords.items() if dim not in v.dims}
     variables = {}
     for i, k in enumerate(FIELDS):
