@@ -175,11 +175,18 @@ def part_inmemory(quick: bool) -> dict:
 
 
 # ------------------------------------------------------------------------ out of core
-def _cluster():
+def _cluster(malloc_trim: bool = True):
+    """A 2-process LocalCluster. ``malloc_trim=False`` unsets the MALLOC_TRIM_THRESHOLD_
+    that distributed gives its workers: it also fixes glibc's mmap threshold, so every
+    temporary above 128 KiB is a fresh mmap (page faults), which makes many small
+    estimates (fs_map's series) about 2x slower (docs/scaling.md)."""
+    import dask
     import distributed
 
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+    key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+    with dask.config.set({key: 65536 if malloc_trim else None}):
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
     return cluster, distributed.Client(cluster)
 
 
@@ -239,32 +246,48 @@ def part_big(n: int, chunk: int) -> dict:
 
 
 # -------------------------------------------------------------------------------- maps
+def _cpu_s() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def part_map(shape: tuple) -> dict:
+    """fs_map of a cube held by the workers against a loop over the same cube in this
+    process (neither times the data generation); wall and CPU seconds of both."""
     import dask.array as da
+    import distributed
     import warnings
 
     ny, nx, nt = shape
-    chunks = (max(1, ny // 8), nx, nt)
-    cube = da.random.default_rng(7).standard_normal((ny, nx, nt), chunks=chunks)
-    arr = cube.compute()
-    t = time.perf_counter()
+    arr = np.random.default_rng(7).standard_normal((ny, nx, nt))
+    t, c = time.perf_counter(), _cpu_s()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         loop = np.array([[ip.fs_point(arr[i, j], rng=np.random.default_rng([1, i * nx + j]))
                           .product.value for j in range(nx)] for i in range(ny)])
-    t_loop = time.perf_counter() - t
-    cluster, client = _cluster()
+    t_loop, c_loop = time.perf_counter() - t, _cpu_s() - c
+    cluster, client = _cluster(malloc_trim=False)
     try:
         client.run(lambda: ip.fs_point(np.random.default_rng(0).standard_normal(500)))  # JIT
+        cube = client.persist(da.from_array(arr, chunks=(max(1, ny // 8), nx, nt)))
+        distributed.wait(cube)
+        w0 = client.run(_cpu_s)
         t = time.perf_counter()
         m = ip.fs_map(cube, rng=1)
         t_map = time.perf_counter() - t
+        w1 = client.run(_cpu_s)
     finally:
         client.close()
         cluster.close()
+    c_map = sum(w1[k] - w0[k] for k in w0)
     same = bool(np.array_equal(m.product, loop))
-    out = {"shape": list(shape), "series": ny * nx, "loop_s": t_loop, "fs_map_2workers_s": t_map,
-           "speedup": t_loop / t_map, "identical_to_loop": same}
+    out = {"shape": list(shape), "series": ny * nx, "loop_s": t_loop, "loop_cpu_s": c_loop,
+           "fs_map_2workers_s": t_map, "fs_map_worker_cpu_s": c_map,
+           "speedup": t_loop / t_map, "identical_to_loop": same,
+           "cpu_share_loop": c_loop / t_loop, "cpu_share_workers": c_map / t_map,
+           "malloc_trim_threshold": "unset"}
     print(out, flush=True)
     return out
 
@@ -340,11 +363,19 @@ def render(res: dict) -> str:
     mp = res.get("map")
     if mp:
         L += ["### fs_map against a loop", "",
-              "| cube | series | loop of fs_point (s) | fs_map, 2 workers (s) | speed-up | "
-              "identical |", "| --- | --- | --- | --- | --- | --- |",
+              "Wall time, and the CPU seconds actually received (the loop's process; the sum "
+              "over both workers): on a shared machine the wall-time speed-up is bounded by "
+              "the CPU share the other jobs leave to the workers.", "",
+              "| cube | series | loop: wall (s) / CPU (s) | fs_map, 2 workers: wall (s) / CPU "
+              "(s) | wall speed-up | CPU received: loop / workers (cores) | identical |",
+              "| --- | --- | --- | --- | --- | --- | --- |",
               f"| {' × '.join(map(str, mp['shape']))} | {mp['series']} | "
-              f"{_fmt(mp['loop_s'], 1)} | {_fmt(mp['fs_map_2workers_s'], 1)} | "
-              f"{_fmt(mp['speedup'])}× | {mp['identical_to_loop']} |", ""]
+              f"{_fmt(mp['loop_s'], 1)} / {_fmt(mp.get('loop_cpu_s', math.nan), 1)} | "
+              f"{_fmt(mp['fs_map_2workers_s'], 1)} / "
+              f"{_fmt(mp.get('fs_map_worker_cpu_s', math.nan), 1)} | {_fmt(mp['speedup'])}× | "
+              f"{_fmt(mp.get('cpu_share_loop', math.nan))} / "
+              f"{_fmt(mp.get('cpu_share_workers', math.nan))} | {mp['identical_to_loop']} |",
+              ""]
     env = res.get("env", {})
     if env:
         L += [f"Machine: {env.get('cpus')} cores shared with other jobs (1-minute load "
