@@ -13,7 +13,8 @@ Every sample estimate goes through here:
    from 1e-300 to 1e300 gives the same relative answer, and the FS product N·J/d is
    formed in these units (it is finite even where N or J alone leave float64);
 5. the method runs (:mod:`.fft_kde_fisher`, :mod:`.kde_score_fisher`, :mod:`.knn_entropy`,
-   :mod:`.spacing_entropy`, :mod:`.binned`) and the result is wrapped with the method actually used.
+   :mod:`.spacing_entropy`, :mod:`.binned`) and the result is wrapped with the method
+   actually used.
 
 Degenerate data (a constant column, points in an affine subspace) give ``-inf`` entropy /
 ``inf`` Fisher information with a ``reason`` and a
@@ -176,6 +177,7 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         if not isinstance(opts.get("bandwidth", "auto"), str):
             bw = check_scalar("bandwidth", opts["bandwidth"], positive=True)
             opts = dict(opts, bandwidth=bw / unit)
+        opts = dict(opts)
         binning = opts.pop("binning", "per-bandwidth")
         if binning == "once":
             from .binned import fisher_binned
