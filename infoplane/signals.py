@@ -16,7 +16,10 @@ def fs_trajectory(series, window, step=None, *, rng=None, label=None, **fs_optio
     Parameters
     ----------
     series : array_like, shape (n,)
-        The signal (finite values; NaN/inf raise).
+        The signal (finite values; NaN/inf raise). A 1-D ``dask.array.Array`` (or a
+        dask-backed DataArray) is processed block-parallel on the active dask scheduler
+        without materialising it: the points equal the in-memory ones, and the bootstrap
+        errors use one seed per window derived from `rng` instead of one shared stream.
     window : int
         Samples per window (>= 10; at most ``len(series)``).
     step : int, optional
@@ -54,8 +57,14 @@ def fs_trajectory(series, window, step=None, *, rng=None, label=None, **fs_optio
     >>> bool(abs(p[0] - 1) < 0.1), bool(p[1] > 1.3)
     (True, True)
     """
-    from ._api import fs_point
+    from ._api import _lazy_array, fs_point
 
+    if _lazy_array(series) is not None:   # a dask-backed long series: block-parallel
+        from .scale.windows import fs_trajectory_dask
+
+        window = check_int("window", window, minimum=10)
+        step = window if step is None else check_int("step", step, minimum=1)
+        return fs_trajectory_dask(series, window, step, rng=rng, label=label, **fs_options)
     arr = np.asarray(series)
     if arr.ndim != 1:
         raise ValueError(f"`series` must be 1-D; got shape {arr.shape}.")

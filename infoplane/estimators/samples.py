@@ -13,7 +13,8 @@ Every sample estimate goes through here:
    from 1e-300 to 1e300 gives the same relative answer, and the FS product N·J/d is
    formed in these units (it is finite even where N or J alone leave float64);
 5. the method runs (:mod:`.fft_kde_fisher`, :mod:`.kde_score_fisher`, :mod:`.knn_entropy`,
-   :mod:`.spacing_entropy`) and the result is wrapped with the method actually used.
+   :mod:`.spacing_entropy`, :mod:`.binned`) and the result is wrapped with the method
+   actually used.
 
 Degenerate data (a constant column, points in an affine subspace) give ``-inf`` entropy /
 ``inf`` Fisher information with a ``reason`` and a
@@ -142,6 +143,11 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
             from .knn_entropy import entropy_knn_1d
 
             v, se, used = entropy_knn_1d(P.sorted, **opts)
+        elif name == "binned":
+            from .binned import entropy_binned
+
+            v, se, used = entropy_binned(P.sorted, rng=rng, x_unit=float(np.exp2(P.e[0])),
+                                         **opts)
         else:
             from .spacing_entropy import entropy_spacing, influence_stderr
 
@@ -179,7 +185,16 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         if not isinstance(opts.get("bandwidth", "auto"), str):
             bw = check_scalar("bandwidth", opts["bandwidth"], positive=True)
             opts = dict(opts, bandwidth=bw / unit)
-        v, se, used = fisher_kde(P.sorted, rng=rng, x_unit=unit, **opts)
+        opts = dict(opts)
+        binning = opts.pop("binning", "per-bandwidth")
+        if binning == "once":
+            from .binned import fisher_binned
+
+            v, se, used = fisher_binned(P.sorted, rng=rng, x_unit=unit, **opts)
+        elif binning == "per-bandwidth":
+            v, se, used = fisher_kde(P.sorted, rng=rng, x_unit=unit, **opts)
+        else:
+            raise ValueError(f"`binning` must be 'per-bandwidth' or 'once'; got {binning!r}.")
         for key in _LENGTH_KEYS:
             if key in used:
                 used[key] *= unit
