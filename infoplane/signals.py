@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ._results import FSTrajectory
@@ -10,7 +12,8 @@ from ._validation import check_int, check_samples
 __all__ = ["fs_trajectory"]
 
 
-def fs_trajectory(series, window, step=None, *, rng=None, label=None, **fs_options):
+def fs_trajectory(series: Any, window: int, step: int | None = None, *, rng: Any = None,
+                  label: str | None = None, **fs_options: Any) -> FSTrajectory:
     """FS-plane points of a 1-D series over sliding windows.
 
     Parameters

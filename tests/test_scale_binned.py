@@ -29,7 +29,7 @@ LAWS = {  # law, closed-form J
 
 
 def _std_sorted(x):
-    Y, e = pow2_standardize(np.asarray(x, float)[:, None])
+    Y, e, _ = pow2_standardize(np.asarray(x, float)[:, None])
     return np.sort(Y[:, 0]), float(e[0])
 
 

@@ -369,10 +369,10 @@ def entropy_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
             h1 = _plugin(_level_counts(hi, be, ab, 1), stats[0], nn)
             h2 = _plugin(_level_counts(hi, be, ab, 2), stats[1], nn)
             reps.append((4.0 * h1 - h2) / 3.0)
-        reps = np.concatenate(reps)
-        reps = reps[np.isfinite(reps)]
-        if reps.size >= 2:
-            stderr = float(np.std(reps, ddof=1))
+        allr = np.concatenate(reps)
+        allr = allr[np.isfinite(allr)]
+        if allr.size >= 2:
+            stderr = float(np.std(allr, ddof=1))
     used = {"bin_width_transformed": plan.hist_step,
             "occupied_bins": int(np.count_nonzero(counts.hist) + np.count_nonzero(counts.below)
                                  + np.count_nonzero(counts.above)),
@@ -421,7 +421,8 @@ def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
         h = _fk._BW_CONST * n ** (-0.2)
     else:
         h = check_scalar("bandwidth", bandwidth, positive=True) / scale
-    if (plan.bandwidth is None) != auto or (not auto and not math.isclose(plan.bandwidth, h)):
+    if (plan.bandwidth is None) != auto or (
+            not auto and not math.isclose(float(plan.bandwidth or 0.0), h)):
         raise ValueError("the plan's fine lattice was made for another bandwidth")
     # the Fisher-scale iteration of fft_kde_fisher.fisher_kde, on re-binned counts
     rho, n_iter, prev = 1.0, 0, None

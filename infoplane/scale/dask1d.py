@@ -141,7 +141,7 @@ class Prepared:
             self.center = self.sigma = 0.0
             self.ymin = self.ymax = 0.0
             return
-        stats = select.order_statistics(x, first, _ranks(n))
+        stats = select.order_statistics(x, first, sorted(_ranks(n)))
         get = stats.__getitem__
         med = _np_median(get, n)
         s = (_np_percentile(get, n, 0.75) - _np_percentile(get, n, 0.25)) / binned.IQR_FACTOR
@@ -248,7 +248,8 @@ def _fisher_scaled(P: Prepared, plan, counts, rng, opts) -> _Scaled:
     for key in ("bandwidth", "scale"):
         used[key] *= P.unit
     used["center"] = used["center"] * P.unit + P.median
-    est = MatrixEstimate([[v]], [[se]], "kde", P.n, used, trace_stderr=se)
+    est = MatrixEstimate(np.array([[v]]), np.array([[se]]), "kde", P.n, used,
+                         trace_stderr=se)
     return _Scaled(est, -2.0 * P.e)
 
 
@@ -268,8 +269,8 @@ def _constant_entropy(P, name) -> Estimate:
 
 def _constant_fisher(P, name) -> MatrixEstimate:
     warn(_CONSTANT, DegenerateDataWarning)
-    return MatrixEstimate([[math.inf]], [[math.nan]], name, P.n, {}, reason=_CONSTANT,
-                          trace_stderr=math.nan)
+    return MatrixEstimate(np.array([[math.inf]]), np.array([[math.nan]]), name, P.n, {},
+                          reason=_CONSTANT, trace_stderr=math.nan)
 
 
 def entropy(x, *, method="auto", rng=None, nan_policy="raise", **options) -> Estimate:

@@ -146,10 +146,12 @@ def _block(block: np.ndarray, root: int, min_samples: int, kw: dict, map_shape: 
 # ----------------------------------------------------------------------------- public
 def _root_seed(rng) -> int:
     if rng is None:
-        return int(np.random.SeedSequence().entropy)
+        entropy: Any = np.random.SeedSequence().entropy
+        return int(entropy)
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(2**63))
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)) and rng >= 0:
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)) \
+            and int(rng) >= 0:
         return int(rng)
     raise TypeError(f"`rng` must be None, an integer seed >= 0 or a numpy.random.Generator; "
                     f"got {type(rng).__name__} {rng!r}.")
@@ -202,7 +204,7 @@ def fs_map(data: Any, axis: int = -1, *, dim: str | None = None, method: str = "
            entropy_method: str | None = None, fisher_method: str | None = None,
            rng: Any = None, min_samples: int = 10,
            entropy_options: Mapping[str, Any] | None = None,
-           fisher_options: Mapping[str, Any] | None = None, **options: Any):
+           fisher_options: Mapping[str, Any] | None = None, **options: Any) -> Any:
     """The FS point of every series along one axis of an array (a per-pixel FS map).
 
     Parameters

@@ -107,7 +107,7 @@ def order_statistics(x, first: dict, ranks: Sequence[int]) -> dict[int, float]:
     result: dict[int, float] = {}
     while True:
         # descend one level in every bucket whose histogram is known
-        pending = {}
+        pending: dict = {}
         for r, st in state.items():
             if r in result:
                 continue
