@@ -2,10 +2,10 @@
 
 The estimators of entropy ``method="binned"`` and of the Fisher-information option
 ``binning="once"`` of ``method="kde"`` (1-D samples). Out-of-core estimates
-(:mod:`infoplane.scale`) cannot sort the data or revisit it at will: every chunk is reduced
+(``infoplane.scale``) cannot sort the data or revisit it at will: every chunk is reduced
 to counts on grids fixed in advance, the counts of all chunks are summed, and the estimate
 is a function of the summed counts only. This module defines those statistics
-(:class:`Plan`, :class:`Counts`) and the estimators on them. The in-memory path runs the
+(``Plan``, ``Counts``) and the estimators on them. The in-memory path runs the
 same functions on the whole array as one chunk, so an out-of-core answer equals the
 in-memory one up to the order of floating-point summation.
 
@@ -15,13 +15,13 @@ The data are standardised exactly as every sample estimate is (``Y = (X - med)/2
 :func:`infoplane._numerics.pow2_standardize`); c = median(Y), σ = IQR(Y)/1.349 and
 s = 2σ define the axis ``y = asinh((Y - c)/s)`` of :mod:`.fft_kde_fisher`. Given n, c, σ
 and the extremes of Y (all exact order statistics, one first pass out of core), a
-:class:`Plan` fixes two grids on that axis, and each sample is counted on both:
+``Plan`` fixes two grids on that axis, and each sample is counted on both:
 
-* the *fine Fisher lattice*: linear-binning weights on the nodes k·δ₀, |y| ≤ 25, with δ₀
-  the power of two in (h₀/256, h₀/128], h₀ = 0.4 n^(-1/5) the Fisher bandwidth before the
+* the *fine Fisher lattice*: linear-binning weights on the nodes k·δ₀, ``|y| ≤ 25``,
+  with δ₀ the power of two in (h₀/256, h₀/128], h₀ = 0.4 n^(-1/5) the Fisher bandwidth before the
   Fisher-scale factor (a fixed `bandwidth` h: δ₀ in (h/16, h/8]); at most 2²² nodes;
-* the *entropy histogram*: integer counts in the bins [kΔ, (k+1)Δ), |y| ≤ 25, with
-  Δ = 2^round(log₂ n^(-1/4)), and unit-width bins in |y| beyond 25.
+* the *entropy histogram*: integer counts in the bins [kΔ, (k+1)Δ), ``|y| ≤ 25``, with
+  Δ = 2^round(log₂ n^(-1/4)), and unit-width bins beyond ``|y| = 25``.
 
 Entropy (``"binned"``)
 ----------------------

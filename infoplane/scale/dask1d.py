@@ -3,9 +3,9 @@
 What ``ip.fisher``, ``ip.entropy``, ``ip.entropy_power``, ``ip.fisher_matrix`` and
 ``ip.fs_point`` run when given a 1-D ``dask.array.Array`` (or a dask-backed
 ``xarray.DataArray``). The array is never materialised; it is read in passes, each a
-function per block merged in a tree (:mod:`._reduce`) on the active dask scheduler:
+function per block merged in a tree (``infoplane.scale._reduce``) on the active dask scheduler:
 
-1. count, non-finite values, min, max and a 16-bit radix histogram (:mod:`.select`);
+1. count, non-finite values, min, max and a 16-bit radix histogram (``infoplane.scale.select``);
 2. one or two more radix passes: the exact order statistics behind the median, the
    quartiles and hence the exact power-of-two standardisation of
    :func:`infoplane._numerics.pow2_standardize` and the transform of the estimators;

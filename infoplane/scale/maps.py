@@ -61,7 +61,7 @@ class FSMap:
         Finite values of each series (the ones used).
     status : ndarray of int8
         0 estimated; 1 too few finite values; 2 infinite or undefined with a reason
-        (e.g. constant); 3 the estimator refused the series (see :data:`STATUS`).
+        (e.g. constant); 3 the estimator refused the series (see ``FSMap.STATUS``).
     method : str
         The methods that ran, ``"entropy*fisher"`` (e.g. ``"knn*kde"``).
     STATUS : Mapping[int, str]
@@ -235,11 +235,11 @@ def fs_map(data: Any, axis: int = -1, *, dim: str | None = None, method: str = "
     Returns
     -------
     FSMap or xarray.Dataset
-        For NumPy and dask arrays an :class:`FSMap` of NumPy arrays (dask arrays are
-        computed on the active scheduler). For a DataArray an ``xarray.Dataset`` over
-        the remaining dimensions and their coordinates with the variables ``entropy``,
-        ``entropy_power``, ``fisher``, ``product``, their ``*_stderr``, ``n_valid`` and
-        ``status`` (meanings in ``.attrs``); lazy when the DataArray is dask-backed
+        For NumPy and dask arrays an :class:`~infoplane.FSMap` of NumPy arrays (dask
+        arrays are computed on the active scheduler). For a DataArray an
+        ``xarray.Dataset`` over the remaining dimensions and their coordinates with the
+        variables ``entropy``, ``entropy_power``, ``fisher``, ``product``, their
+        ``*_stderr``, ``n_valid`` and ``status`` (meanings in ``.attrs``); lazy when the DataArray is dask-backed
         (call ``.compute()``).
 
     Raises
@@ -251,7 +251,7 @@ def fs_map(data: Any, axis: int = -1, *, dim: str | None = None, method: str = "
 
     Notes
     -----
-    Per-series problems are reported by ``status`` (:data:`STATUS`): 1, fewer than
+    Per-series problems are reported by ``status`` (``FSMap.STATUS``): 1, fewer than
     `min_samples` finite values; 2, an infinite or undefined estimate with a reason (a
     constant series); 3, the estimator refused the series (e.g. heavy ties). Warnings of
     single series (e.g. a noise-dominated KDE at small n) are issued as usual.
