@@ -239,8 +239,8 @@ def fs_map(data: Any, axis: int = -1, *, dim: str | None = None, method: str = "
         arrays are computed on the active scheduler). For a DataArray an
         ``xarray.Dataset`` over the remaining dimensions and their coordinates with the
         variables ``entropy``, ``entropy_power``, ``fisher``, ``product``, their
-        ``*_stderr``, ``n_valid`` and ``status`` (meanings in ``.attrs``); lazy when the DataArray is dask-backed
-        (call ``.compute()``).
+        ``*_stderr``, ``n_valid`` and ``status`` (meanings in ``.attrs``); lazy when the
+        DataArray is dask-backed (call ``.compute()``).
 
     Raises
     ------
