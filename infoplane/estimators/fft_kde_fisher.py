@@ -149,6 +149,46 @@ class _FisherGrid:
         self.th = th
         self.w = 1.0 / np.cosh(self.nodes) ** 2
 
+    @classmethod
+    def from_counts(cls, counts: np.ndarray, lo: float, delta: float, n_out: int, h: float,
+                    center: float, scale: float, *, pad: bool = True) -> "_FisherGrid":
+        """The grid of linear-binned `counts` on the nodes ``lo + delta*j`` (merged counts
+        of an out-of-core pass, :mod:`infoplane.estimators.binned`).
+
+        With `pad`, zero nodes are added on both sides as ``__init__`` leaves room beyond
+        the data (the kernel support, 6 bandwidths of 4h). The kernel set-up mirrors
+        ``__init__`` after its binning step; a test checks that the two agree.
+        """
+        counts = np.asarray(counts, dtype=np.float64)
+        if pad:
+            n_pad = int(math.ceil(_TRUNC * 4 * h / delta))
+            counts = np.concatenate([np.zeros(n_pad), counts, np.zeros(n_pad)])
+            lo = lo - n_pad * delta
+        m = counts.size
+        if m > _MAX_GRID:
+            raise ValueError(f"a Fisher grid of {m} nodes exceeds the limit {_MAX_GRID}; "
+                             "aggregate the counts onto a coarser grid first.")
+        self = cls.__new__(cls)
+        self.n = int(round(float(counts.sum()))) + int(n_out)
+        self.n_out = int(n_out)
+        self.center, self.scale, self.h = center, scale, h
+        self.a, self.delta, self.m = lo, delta, m
+        self.nodes = lo + delta * np.arange(m)
+        self.counts = counts
+        self.n_lag = int(math.ceil(_TRUNC * 4 * h / delta))
+        size = m + 2 * self.n_lag + 1
+        self.P = 1 << int(math.ceil(math.log2(size)))
+        self.kfft = []
+        for hh in (h, 2 * h, 4 * h):
+            ks = _gauss_kernels(delta, hh, self.n_lag)
+            wrapped = np.zeros((3, self.P))
+            wrapped[:, : self.n_lag + 1] = ks[:, self.n_lag:]
+            wrapped[:, self.P - self.n_lag:] = ks[:, : self.n_lag]
+            self.kfft.append(np.fft.rfft(wrapped, axis=-1))
+        self.th = np.tanh(self.nodes)
+        self.w = 1.0 / np.cosh(self.nodes) ** 2
+        return self
+
     def fisher_terms(self, counts: np.ndarray, n_out=0, n_bw: int = 3) -> np.ndarray:
         """J at bandwidths h, 2h (and 4h) for each row of `counts` (shape (B, m)) ->
         (B, n_bw).

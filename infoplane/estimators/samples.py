@@ -13,7 +13,8 @@ Every sample estimate goes through here:
    from 1e-300 to 1e300 gives the same relative answer, and the FS product N·J/d is
    formed in these units (it is finite even where N or J alone leave float64);
 5. the method runs (:mod:`.fft_kde_fisher`, :mod:`.kde_score_fisher`, :mod:`.knn_entropy`,
-   :mod:`.spacing_entropy`) and the result is wrapped with the method actually used.
+   :mod:`.spacing_entropy`, :mod:`.binned`) and the result is wrapped with the method
+   actually used.
 
 Degenerate data (a constant column, points in an affine subspace) give ``-inf`` entropy /
 ``inf`` Fisher information with a ``reason`` and a
@@ -25,6 +26,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -53,7 +55,7 @@ class _Prepared:
 
     n: int
     d: int
-    Y: np.ndarray               # standardised samples
+    Y: np.ndarray               # standardised samples (in 1-D: sorted)
     e: np.ndarray               # column exponents: X = Y * 2**e + median
     median: np.ndarray
     constant: tuple             # indices of constant columns
@@ -62,18 +64,25 @@ class _Prepared:
 
     @property
     def sorted(self) -> np.ndarray:
+        """The single column, sorted (1-D)."""
         if self._sorted is None:
             self._sorted = sorted_1d(self.Y)
         return self._sorted
 
 
 def _prepare(X: np.ndarray, jitter, rng: np.random.Generator) -> _Prepared:
+    """Jitter, then standardise; in 1-D one sort serves the median, the quartiles and
+    every estimator (standardising sorted data in place keeps it sorted)."""
     width = jitter_width(X, jitter)
     X = apply_jitter(X, width, rng)
-    med = np.median(X, axis=0)
-    Y, e = pow2_standardize(X)
+    n, d = X.shape
+    if d == 1:
+        xs = np.sort(X[:, 0])   # a new array, standardised in place below
+        Y, e, med = pow2_standardize(xs[:, None], presorted=True, overwrite=True)
+        return _Prepared(n, d, Y, e, med, (0,) if xs[0] == xs[-1] else (), width, xs)
+    Y, e, med = pow2_standardize(X)
     constant = tuple(int(j) for j in np.flatnonzero(Y.max(axis=0) == Y.min(axis=0)))
-    return _Prepared(X.shape[0], X.shape[1], Y, e, med, constant, width)
+    return _Prepared(n, d, Y, e, med, constant, width)
 
 
 def _check(func: str, quantity: str, X: np.ndarray, method, options: dict):
@@ -116,7 +125,7 @@ def _check_size(P: _Prepared, quantity: str, name: str) -> None:
 class _Scaled:
     """An estimate in standardised units and the log2 factor that maps it to x units."""
 
-    est: Estimate | MatrixEstimate
+    est: Any                     # Estimate (entropy) or MatrixEstimate (Fisher)
     log2: float                  # entropy: + log2 * ln 2; Fisher: * 2**log2
     unscale: np.ndarray | None = None
 
@@ -134,6 +143,11 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
             from .knn_entropy import entropy_knn_1d
 
             v, se, used = entropy_knn_1d(P.sorted, **opts)
+        elif name == "binned":
+            from .binned import entropy_binned
+
+            v, se, used = entropy_binned(P.sorted, rng=rng, x_unit=float(np.exp2(P.e[0])),
+                                         **opts)
         else:
             from .spacing_entropy import entropy_spacing, influence_stderr
 
@@ -152,15 +166,15 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         if n_dup:
             raise duplicates(n_dup)
     try:
-        v, se, used, reason = entropy_knn_nd(P.Y, rng=rng, **opts)
+        v, se, used, why = entropy_knn_nd(P.Y, rng=rng, **opts)
     except CoincidentPointsError:
         n_dup = count_duplicate_rows(P.Y)   # counted only when the kNN search met a tie
         if not n_dup:
             raise
         raise duplicates(n_dup) from None
-    if reason is not None:
-        warn(reason + "; its entropy is -inf.", DegenerateDataWarning)
-    return _Scaled(Estimate(v, se, name, n, d, used, reason), shift)
+    if why is not None:
+        warn(why + "; its entropy is -inf.", DegenerateDataWarning)
+    return _Scaled(Estimate(v, se, name, n, d, used, why), shift)
 
 
 # ------------------------------------------------------------------------- Fisher
@@ -180,13 +194,23 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         if not isinstance(opts.get("bandwidth", "auto"), str):
             bw = check_scalar("bandwidth", opts["bandwidth"], positive=True)
             opts = dict(opts, bandwidth=bw / unit)
-        v, se, used = fisher_kde(P.sorted, rng=rng, x_unit=unit, **opts)
+        opts = dict(opts)
+        binning = opts.pop("binning", "per-bandwidth")
+        if binning == "once":
+            from .binned import fisher_binned
+
+            v, se, used = fisher_binned(P.sorted, rng=rng, x_unit=unit, **opts)
+        elif binning == "per-bandwidth":
+            v, se, used = fisher_kde(P.sorted, rng=rng, x_unit=unit, **opts)
+        else:
+            raise ValueError(f"`binning` must be 'per-bandwidth' or 'once'; got {binning!r}.")
         for key in _LENGTH_KEYS:
             if key in used:
                 used[key] *= unit
         if "center" in used:
             used["center"] = used["center"] * unit + float(P.median[0])
-        est = MatrixEstimate([[v]], [[se]], name, n, used, trace_stderr=se)
+        est = MatrixEstimate(np.array([[v]]), np.array([[se]]), name, n, used,
+                             trace_stderr=se)
         return _Scaled(est, -2.0 * float(P.e[0]))
     from .kde_score_fisher import fisher_matrix_kde
 
@@ -200,7 +224,8 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         return _Scaled(est, 0.0)
     J, se, se_tr = res
     if "bias" in used:
-        used["bias"] = float(np.ldexp(used["bias"], int(-2 * e_min)))
+        with np.errstate(over="ignore", under="ignore"):
+            used["bias"] = float(np.ldexp(used["bias"], int(-2 * e_min)))
     est = MatrixEstimate(J, se, name, n, used, trace_stderr=se_tr)
     return _Scaled(est, -2.0 * e_min)
 
@@ -253,7 +278,7 @@ def _run(func, quantity, x, method, rng, nan_policy, options):
 
 
 def _record_jitter(s: _Scaled, P: _Prepared) -> None:
-    j = P.jitter_used
+    j: Any = P.jitter_used
     opts = dict(s.est.options, jitter=float(j[0]) if P.d == 1 else tuple(map(float, j)))
     if isinstance(s.est, MatrixEstimate):
         s.est = MatrixEstimate(s.est.value, s.est.stderr, s.est.method, s.est.n_samples,
