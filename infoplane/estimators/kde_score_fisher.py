@@ -119,12 +119,10 @@ def fit_radial_t(r2: np.ndarray, d: int) -> tuple[float, float]:
         return -ll + N * ls2
 
     s0 = float(np.exp(np.median(lr))) / d
-    best = None
-    for nu0 in (4.0, 30.0):
-        res = optimize.minimize(nll, [math.log(s0), math.log(nu0)], method="Nelder-Mead",
-                                options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 1000})
-        if best is None or res.fun < best.fun:
-            best = res
+    fits = [optimize.minimize(nll, [math.log(s0), math.log(nu0)], method="Nelder-Mead",
+                              options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 1000})
+            for nu0 in (4.0, 30.0)]
+    best = min(fits, key=lambda res: res.fun)
     return math.exp(best.x[0]), math.exp(best.x[1])
 
 
