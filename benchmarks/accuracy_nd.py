@@ -80,7 +80,7 @@ CELLS = ([(d, c) for d in (2, 5, 10) for c in ("gauss", "mixture")]
          + [(d, c) for c in cases_nd.HELD_OUT for d in (2, 5)])
 
 
-def accuracy(seeds, cells, ns, anchors, log):
+def accuracy(seeds, cells, ns, anchors, log, save=None):
     rows = []
     for d, case in cells:
         if True:
@@ -111,6 +111,9 @@ def accuracy(seeds, cells, ns, anchors, log):
                         rec[a].append(v)
                         rec["t_" + a].append(ta)
                 rows.append(rec)
+                if save:   # progress survives an interrupted run
+                    with open(save, "w") as fh:
+                        json.dump(rows, fh)
                 log(f"d={d} {case} n={n}: H err med {np.median(np.abs(np.array(rec['h']) - H)):.4f}"
                     f" J rel err med {np.median(np.abs(np.array(rec['j']) / J - 1)):.4f}")
     return rows
@@ -304,6 +307,7 @@ def main(argv=None):
     p.add_argument("--no-speed", action="store_true")
     p.add_argument("--no-anchors", action="store_true")
     p.add_argument("--shard", default=None, help="i/k: only cells i, i+k, ... (with --save)")
+    p.add_argument("--only", default=None, help="a:b: only cells a..b-1 of CELLS (with --save)")
     args = p.parse_args(argv)
     seeds = args.seeds or (5 if args.quick else 20)
     repeats = 2 if args.quick else 3
@@ -319,6 +323,9 @@ def main(argv=None):
     if args.shard:
         i, k = (int(v) for v in args.shard.split("/"))
         cells = CELLS[i::k]
+    if args.only:
+        a, b = (int(v) for v in args.only.split(":"))
+        cells = cells[a:b]
     if args.load:   # several files (shards) are joined in the order of CELLS
         rows = []
         for f in args.load.split(","):
@@ -327,7 +334,7 @@ def main(argv=None):
         order = {c: i for i, c in enumerate(CELLS)}
         rows.sort(key=lambda r: (order[(r["d"], r["case"])], r["n"]))
     else:
-        rows = accuracy(seeds, cells, (1000, 10_000), anchors, log)
+        rows = accuracy(seeds, cells, (1000, 10_000), anchors, log, args.save)
     if args.save:
         with open(args.save, "w") as fh:
             json.dump(rows, fh)

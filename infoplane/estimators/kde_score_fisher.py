@@ -11,7 +11,7 @@ Method
    Kendall's τ) and the median as centre (``options["scatter"]``).
 2. **Radial Gaussianisation of t-like tails** (``tails="auto"``). The radii
    ``r = ‖Y‖`` are fitted by the radial law of a multivariate t,
-   ``r²/(s² d) ~ F(d, ν)`` (maximum likelihood). When ``ν̂ <`` :data:`NU_MAX` the data are
+   ``r²/(s² d) ~ F(d, ν)`` (maximum likelihood). When ``ν̂ <`` ``NU_MAX`` the data are
    mapped by the radial map ``Z = g(r) Y / r`` with ``g(r)² = F_{χ²_d}⁻¹(F_{F(d,ν̂)}(r²/(s² d)))``,
    which makes an elliptical t exactly standard Gaussian (Lyu & Simoncelli 2009). The
    map is a smooth bijection, so the estimate stays consistent for any law; the score and
@@ -47,7 +47,7 @@ Method
    the estimate is the Richardson extrapolation ``2 Ĵ(h) - Ĵ(√2 h)`` from the same
    queries. Results map back by ``L⁻ᵀ Ĵ L⁻¹``.
 
-Standard error: a delete-a-group jackknife (:data:`N_GROUPS` random groups of rows,
+Standard error: a delete-a-group jackknife (``N_GROUPS`` random groups of rows,
 each deleted in turn as references and as queries, with every step above except the
 whitening, the map and the bandwidth recomputed; kernel sums are kept per group, so
 the replicates cost no new distances). With ``bias_term`` (default) the change of the
