@@ -331,7 +331,10 @@ def main(argv=None):
     p.add_argument("--load", default=None, help="accuracy rows from --save (no recompute)")
     p.add_argument("--before", default=None, help="rows of the old code (--save of --src)")
     p.add_argument("--no-speed", action="store_true")
+    p.add_argument("--before-rev", default="branch `house`", help="what --before ran")
     p.add_argument("--no-anchors", action="store_true")
+    p.add_argument("--speed-table", default=None,
+                   help="rows printed by benchmarks/speed_nd.py, added as a section")
     p.add_argument("--shard", default=None, help="i/k: only cells i, i+k, ... (with --save)")
     p.add_argument("--only", default=None, help="a:b: only cells a..b-1 of CELLS (with --save)")
     args = p.parse_args(argv)
@@ -340,6 +343,9 @@ def main(argv=None):
     cmd = "python benchmarks/accuracy_nd.py" + (" --quick" if args.quick else "") + (
         f" --seeds {args.seeds}" if args.seeds else "") + (
         " --before before.json" if args.before else "")
+    if args.load:
+        cmd += (" (after rows from sharded --save runs, NUMBA_NUM_THREADS=1, four runs at "
+                "once: the time-per-call table is slow by that)")
     anchors = {} if args.no_anchors else _anchors()
 
     def log(msg):
@@ -374,11 +380,16 @@ def main(argv=None):
         for f in args.before.split(","):
             with open(f) as fh:
                 before += json.load(fh)
-        before_src = "the code of branch `house` at " + (
-            subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "house"],
-                           capture_output=True, text=True).stdout.strip() or "?")
+        before_src = "the code of " + args.before_rev
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     write_md(args.out, cmd, rows, sp, comp, anchors, seeds, before, before_src)
+    if args.speed_table:
+        with open(args.speed_table) as fh:
+            table = fh.read().strip()
+        with open(args.out, "a") as fh:
+            fh.write("\n## Speed, before and after (`python benchmarks/speed_nd.py`, medians "
+                     "of interleaved subprocess timings)\n\n| task | before s | after s | "
+                     "after/before |\n|---|---|---|---|\n" + table + "\n")
     log(f"wrote {args.out}")
 
 
