@@ -65,8 +65,10 @@ __all__ = ["EdgeFit", "fit_edge", "window_size", "LRT_EDGE", "LR2_CRIT"]
 WINDOW_FRACTION = 0.45
 WINDOW_COEF = 4.5
 WINDOW_POWER = 0.7
-#: ... at most this many (bounds the cost at large n) and at least this many
+#: ... at most this many (bounds the cost of profiling out an unknown end at large n; a
+#: given end costs one pass per Newton step) and at least this many
 WINDOW_MAX = 5000
+WINDOW_MAX_KNOWN = 50_000
 WINDOW_MIN = 5
 #: edge declared when the edge model beats its smooth limit by this likelihood ratio
 LRT_EDGE = 6.0
@@ -98,15 +100,16 @@ _GW = 0.5 * _GW
 _ETA = np.linspace(-12.0, 5.0, 35)
 
 
-def window_size(n: int) -> int:
-    """Number of samples in an edge window for `n` samples.
+def window_size(n: int, known: bool = False) -> int:
+    """Number of samples in an edge window for `n` samples (`known`: the end is given).
 
     The window trades the variance of the fit (small windows) against the misfit of
     the two-term model where log f bends away from ``(a-1) log u + c u`` (large windows;
     Weibull and chi laws): it shrinks from 45% of the samples at n <= 1000 to 28% at
     n = 1e4 (chosen on the tuning laws of ``benchmarks/edges_1d.py``).
     """
-    m = min(WINDOW_FRACTION * n, WINDOW_COEF * n**WINDOW_POWER, WINDOW_MAX)
+    m = min(WINDOW_FRACTION * n, WINDOW_COEF * n**WINDOW_POWER,
+            WINDOW_MAX_KNOWN if known else WINDOW_MAX)
     return int(min(max(round(m), WINDOW_MIN), n - 1))
 
 
@@ -454,7 +457,7 @@ def fit_edge(xs: np.ndarray, low: float | None = None, m: int | None = None) -> 
     samples; an unknown end that no window fits is reported as no edge.
     """
     n = xs.size
-    m = window_size(n) if m is None else m
+    m = window_size(n, low is not None) if m is None else m
     while True:
         fit = _fit_window(xs, low, m)
         if not fit.is_edge:

@@ -529,7 +529,8 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
         reason = (f"J = inf: {_edge_report(s, edges[s], x_unit, x_offset)} (a <= 2 at the "
                   "5% level); J is finite only where the density vanishes faster than "
                   "|x - end| (a > 2), and a density with a jump at its end, as the uniform "
-                  "or the exponential law, has a = 1")
+                  "or the exponential law, has a = 1 (for a law known to have no end there, "
+                  "pass support=(-inf, inf))")
         warn(reason + ".", DegenerateDataWarning)
         opts = {"n_boot": n_boot, **_edge_options(fits, x_unit, x_offset)}
         return math.inf, math.nan, opts, reason
