@@ -91,6 +91,8 @@ GOF_LEVEL = 0.01
 GOF_MIN_WINDOW = 40
 
 _A_MIN, _A_MAX = 1.0, 1e8
+#: Newton stops when it can gain less than this mean log-likelihood per sample
+_DECREMENT = 1e-10
 _DROP = 40.0
 _NQ = 24
 _GX, _GW = np.polynomial.legendre.leggauss(_NQ)
@@ -167,12 +169,14 @@ def log_m(a, c) -> np.ndarray:
 
 
 def _moments(a: np.ndarray, c: np.ndarray):
-    """Mean and covariance of the statistics (log v, v) under the model."""
+    """``log M``, the mean and covariance of the statistics (log v, v) under the model."""
     lg, v, w = _nodes(a, c)
-    p = np.exp(lg - _lse(lg)[..., None])
+    lse = _lse(lg)
+    p = np.exp(lg - lse[..., None])
     e1, e2 = -(p * w).sum(-1), (p * v).sum(-1)
     d1, d2 = -w - e1[..., None], v - e2[..., None]
-    return e1, e2, (p * d1 * d1).sum(-1), (p * d1 * d2).sum(-1), (p * d2 * d2).sum(-1)
+    return (lse + c, e1, e2, (p * d1 * d1).sum(-1), (p * d1 * d2).sum(-1),
+            (p * d2 * d2).sum(-1))
 
 
 def moment(a, c, p: float) -> np.ndarray:
@@ -195,25 +199,37 @@ def score_square(a, c) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ fits
-def fit_ac(T1, T2, a_fixed=None, iters: int = 60):
+def fit_ac(T1, T2, a_fixed=None, T3=None, iters: int = 80):
     """Maximum likelihood (a, c) from the mean statistics ``T1 = mean log v``,
     ``T2 = mean v`` (elementwise); ``a`` in [1, 1e8] or fixed. Returns ``a, c, l`` with
-    ``l`` the mean log-likelihood per point (v units)."""
+    ``l`` the mean log-likelihood per point (v units).
+
+    Damped Newton steps on the concave log-likelihood: a trial point is accepted when
+    it does not lower the likelihood, otherwise the step is halved. The start is the
+    gamma law with the window's mean and variance (``T3 = mean v²``; ignoring the cut at
+    v = 1), or the pure power law without `T3`.
+    """
     T1 = np.atleast_1d(np.asarray(T1, dtype=float))
     T2 = np.atleast_1d(np.asarray(T2, dtype=float))
     if a_fixed is not None:
         a = np.full(T1.shape, float(a_fixed))
+        c = np.zeros_like(a)
     else:
         a = np.clip(1.0 / np.maximum(-T1, 1e-300), _A_MIN, _A_MAX)
-    c = np.zeros_like(a)
-
-    def loglik(a, c):
-        return (a - 1) * T1 + c * T2 - log_m(a, c)
-
-    cur = loglik(a, c)
+        c = np.zeros_like(a)
+        if T3 is not None:
+            var = np.maximum(np.asarray(T3, dtype=float) - T2 * T2, 1e-300)
+            ag = T2 * T2 / var
+            use = ag > 3.0                  # a concentrated window: far from any end
+            a = np.where(use, np.clip(ag, _A_MIN, _A_MAX), a)
+            c = np.where(use, -T2 / var, c)
     active = np.ones(a.shape, bool)
+    lm, e1, e2, c11, c12, c22 = _moments(a, c)
+    cur = (a - 1) * T1 + c * T2 - lm
+    lam = np.ones_like(a)
+    da = dc = np.zeros_like(a)
     for _ in range(iters):
-        e1, e2, c11, c12, c22 = _moments(a, c)
+        # Newton direction at the current point (for the elements that moved)
         g1, g2 = T1 - e1, T2 - e2
         det = c11 * c22 - c12 * c12
         if a_fixed is not None:
@@ -223,26 +239,26 @@ def fit_ac(T1, T2, a_fixed=None, iters: int = 60):
                       | ((a >= _A_MAX * (1 - 1e-12)) & (g1 > 0))
                       | ~(det > 1e-14 * c11 * c22))
         sdet = np.where(only_c, 1.0, det)
-        da = np.where(only_c, 0.0, (c22 * g1 - c12 * g2) / sdet)
-        dc = np.where(only_c, g2 / np.maximum(c22, 1e-300), (-c12 * g1 + c11 * g2) / sdet)
-        lam = np.ones_like(a)
-        an, cn, new = a, c, cur
-        pending = active.copy()
-        for _ in range(40):  # backtracking: the log-likelihood is concave in (a, c)
-            ta = a if a_fixed is not None else np.clip(a + lam * da, _A_MIN, _A_MAX)
-            tc = c + lam * dc
-            tl = loglik(ta, tc)
-            good = pending & (tl >= cur - 1e-12 * np.abs(cur))
-            an = np.where(good, ta, an)
-            cn = np.where(good, tc, cn)
-            new = np.where(good, tl, new)
-            pending &= ~good
-            if not pending.any():
-                break
-            lam = np.where(pending, 0.5 * lam, lam)
-        done = (np.abs(an - a) <= 1e-10 * a) & (np.abs(cn - c) <= 1e-10 * (1 + np.abs(c)))
-        a, c, cur = an, cn, np.maximum(new, cur)
-        active &= ~done
+        nda = np.where(only_c, 0.0, (c22 * g1 - c12 * g2) / sdet)
+        ndc = np.where(only_c, g2 / np.maximum(c22, 1e-300), (-c12 * g1 + c11 * g2) / sdet)
+        fresh = lam >= 1.0                # elements whose last trial was accepted
+        # converged: the Newton decrement (the likelihood still to gain) is negligible
+        active &= ~(fresh & (0.5 * (nda * g1 + ndc * g2) < _DECREMENT))
+        if not active.any():
+            break
+        da, dc = np.where(fresh, nda, da), np.where(fresh, ndc, dc)
+        ta = a if a_fixed is not None else np.clip(a + lam * da, _A_MIN, _A_MAX)
+        tc = c + lam * dc
+        tm = _moments(ta, tc)
+        tl = (ta - 1) * T1 + tc * T2 - tm[0]
+        good = active & (tl >= cur - 1e-12 * np.abs(cur))
+        done = good & (np.abs(ta - a) <= 1e-10 * a) & (np.abs(tc - c) <= 1e-10 * (1 + np.abs(c)))
+        a, c = np.where(good, ta, a), np.where(good, tc, c)
+        cur = np.where(good, tl, cur)
+        lm, e1, e2, c11, c12, c22 = (np.where(good, x, y) for x, y in
+                                     zip(tm, (lm, e1, e2, c11, c12, c22)))
+        lam = np.where(good, 1.0, 0.5 * lam)
+        active &= ~done & (lam > 1e-12)
         if not active.any():
             break
     return a, c, cur
@@ -252,12 +268,14 @@ def _profile(xw: np.ndarray, t: float, lows: np.ndarray, a_fixed=None):
     """Window log-likelihood (x units, maximised over (a, c)) at each trial `low`."""
     tu = t - lows
     v = (xw[None, :] - lows[:, None]) / tu[:, None]
-    a, c, ll = fit_ac(np.log(v).mean(axis=1), v.mean(axis=1), a_fixed=a_fixed)
+    a, c, ll = fit_ac(np.log(v).mean(axis=1), v.mean(axis=1), a_fixed=a_fixed,
+                      T3=(v * v).mean(axis=1))
     return xw.size * (ll - np.log(tu)), a, c
 
 
-def _profile_fit(xw: np.ndarray, t: float, a_fixed=None):
-    """Profile maximum over low: grid in eta, then up to three parabolic steps."""
+def _profile_fit(xw: np.ndarray, t: float, a_fixed=None, refine_above: float = -math.inf):
+    """Profile maximum over low: grid in eta, then up to three parabolic steps (only where
+    the grid's likelihood ratio against the far end exceeds `refine_above`)."""
     x1 = float(xw[0])
     span = t - x1
 
@@ -267,7 +285,7 @@ def _profile_fit(xw: np.ndarray, t: float, a_fixed=None):
     P, A, C = _profile(xw, t, low_of(_ETA), a_fixed)
     i = int(np.argmax(P))
     best = (float(P[i]), float(A[i]), float(C[i]), float(_ETA[i]))
-    if 0 < i < _ETA.size - 1:
+    if 0 < i < _ETA.size - 1 and 2 * (P[i] - P[-1]) > refine_above:
         e, f = _ETA[i - 1:i + 2].copy(), P[i - 1:i + 2].copy()
         for _ in range(3):
             den = (e[1] - e[0]) * (f[1] - f[2]) - (e[1] - e[2]) * (f[1] - f[0])
@@ -497,7 +515,9 @@ def _fit_window(xs: np.ndarray, low: float | None, m: int) -> EdgeFit:
         lr2 = max(0.0, 2 * m * (ll - float(ll2[0])))
         return EdgeFit(low, a, c, t, m, n, True, math.inf, lr2, True,
                        m * (ll - math.log(tu)))
-    ll, a, c, lo, eta, ll_far, at_far = _profile_fit(xw, t)
+    # the parabolic steps raise the maximum by a fraction of a nat: skip them where the
+    # grid is far below the detection threshold
+    ll, a, c, lo, eta, ll_far, at_far = _profile_fit(xw, t, refine_above=LRT_EDGE - 2.0)
     lrt = max(0.0, 2 * (ll - ll_far))
     is_edge = bool(lrt >= LRT_EDGE and not at_far)
     lr2 = 0.0
