@@ -32,7 +32,11 @@ Tests
 *Is there an edge?* Without a given ``low``, the edge model is compared with its limit
 ``low → -∞`` (η = 5 on the grid), where ``(a-1) log(x - low)`` becomes a smooth quadratic
 log-density: ``lrt = 2 (ℓ_max - ℓ_far)``. An edge is declared for ``lrt >= LRT_EDGE``
-with the maximum inside the grid.
+(``LRT_EDGE_INF`` where the fitted ``a <= 2``) with the maximum inside the grid, a window
+the model fits (chi-squared goodness of fit; the window is halved otherwise) and, where
+``a <= 2`` is not excluded, extreme spacings that trend like an end's
+(:func:`spacing_slope`: a Gaussian, a scale mixture or a narrow end mode can fit the
+model with a small ``a`` on a window, but their extreme spacings shrink like a tail's).
 
 *Is J finite?* ``lr2 = 2 (ℓ_max - ℓ(a = 2))`` (the constrained fit at a = 2, profiled
 over low when it is unknown) is the likelihood-ratio statistic of ``a = 2``. With
@@ -70,8 +74,11 @@ WINDOW_POWER = 0.7
 WINDOW_MAX = 5000
 WINDOW_MAX_KNOWN = 50_000
 WINDOW_MIN = 5
-#: edge declared when the edge model beats its smooth limit by this likelihood ratio
+#: edge declared when the edge model beats its smooth limit by this likelihood ratio ...
 LRT_EDGE = 6.0
+#: ... and by this one when the fitted exponent is a <= 2 (J = inf): a lone extreme sample
+#: or a narrow mode at the end of a smooth law can mimic a small jump at weaker ratios
+LRT_EDGE_INF = 12.0
 #: one-sided 5% point of chi-squared(1): the a = 2 test
 LR2_CRIT = 2.705543454095404
 #: detection of an unknown edge needs at least this many samples
@@ -482,6 +489,8 @@ def fit_edge(xs: np.ndarray, low: float | None = None, m: int | None = None) -> 
             return fit
         p = gof_pvalue(xs[:m], fit.t, fit.low, fit.a, fit.c, 2 if fit.known else 3)
         if p >= GOF_LEVEL:
+            if not fit.known and fit.a <= 2 and fit.lrt < LRT_EDGE_INF:
+                return _no_edge(fit)
             if not fit.known and fit.status != "finite":
                 # a <= 2 not excluded: the extreme spacings must look like an end
                 k = int(min(max(m // 4, 20), SPACINGS_MAX))

@@ -17,7 +17,10 @@ Every sample estimate goes through here:
 
 Degenerate data (a constant column, points in an affine subspace) give ``-inf`` entropy /
 ``inf`` Fisher information with a ``reason`` and a
-:class:`~infoplane.errors.DegenerateDataWarning`, in every dimension.
+:class:`~infoplane.errors.DegenerateDataWarning`, in every dimension. So does a 1-D sample
+whose density does not vanish fast enough at an end of its support (a jump, or
+``f ∝ |x - end|^(a-1)`` with a <= 2; :mod:`.edge_model`); the 1-D ``support`` option
+gives those ends, in units of x, mapped like the samples.
 """
 
 from __future__ import annotations
