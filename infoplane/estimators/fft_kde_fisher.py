@@ -527,9 +527,16 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
     from .edge_model import MIN_SAMPLES_DETECT, fit_edge
 
     n_boot = check_int("n_boot", n_boot, minimum=0)
-    if isinstance(bandwidth, str) and bandwidth != "auto":
-        raise ValueError(f"`bandwidth` must be 'auto' or a float > 0; got {bandwidth!r}.")
+    if isinstance(bandwidth, str):
+        if bandwidth != "auto":
+            raise ValueError(f"`bandwidth` must be 'auto' or a float > 0; got {bandwidth!r}.")
+    else:
+        bandwidth = check_scalar("bandwidth", bandwidth, positive=True)
     n = x.size
+    # quantised data first: the edge model would read a lattice as ends (the KDE checks
+    # again at the bandwidth it settles on)
+    _check_ties(x, (_BW_CONST * n ** (-0.2) * _SCALE_MULT * robust_scale_sorted(x))
+                if isinstance(bandwidth, str) else float(bandwidth), x_unit)
     ends = (None, None) if support is None else support
     fits = {}
     for side, given in zip(("low", "high"), ends):
