@@ -211,3 +211,12 @@ def test_laplace_within_its_bias_aware_interval():
         e = ip.fisher(x, rng=seed, n_boot=50)
         hits += abs(e.value - 1.0) <= 1.96 * e.stderr
     assert hits >= 9, hits
+
+
+def test_a_lattice_is_not_a_support_end():
+    # integers 0..19: the heavy ties are reported (pass jitter), not read as jumps at ends
+    x = np.random.default_rng(29).integers(0, 20, 3000).astype(float)
+    with pytest.raises(ValueError, match="heavy ties"):
+        ip.fisher(x)
+    with pytest.warns(DegenerateDataWarning):   # dequantised: the uniform law, J = inf
+        assert math.isinf(ip.fisher(x, jitter="auto", rng=0).value)
