@@ -131,8 +131,9 @@ def main(argv=None):
     L = ["# Support ends of 1-D samples: tuning and error rates", "",
          f"Regenerate: `{cmd}`. Model and tests: `infoplane/estimators/edge_model.py` (window "
          f"{em.WINDOW_FRACTION:.0%} of n up to n = 1000, {em.WINDOW_COEF} n^{em.WINDOW_POWER} "
-         f"beyond, at most {em.WINDOW_MAX}; edge when the likelihood ratio against the "
-         f"smooth limit is >= {em.LRT_EDGE:g}; a = 2 test at one-sided 5% "
+         f"beyond, at most {em.WINDOW_MAX} ({em.WINDOW_MAX_KNOWN} with the end given); edge "
+         f"when the likelihood ratio against the smooth limit is >= {em.LRT_EDGE:g} "
+         f"({em.LRT_EDGE_INF:g} for a fitted a <= 2); a = 2 test at one-sided 5% "
          f"(χ²₁ {em.LR2_CRIT:.3f}); spacing trend guards {em.SPACING_TAIL:g} / "
          f"{em.SPACING_JUMP:g}; goodness-of-fit window halving at p < {em.GOF_LEVEL:g}).", ""]
     # ---------------------------------------------------------------- part 1: tuning
