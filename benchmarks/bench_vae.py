@@ -52,7 +52,7 @@ def bench_posterior(repeats: int, m: int, n_mc: int, d: int = 40):
     rows = []
     for dtype in (torch.float64, torch.float32):
         mu, lv = encodings(m, d)
-        posterior_fs(mu[:200], lv[:200], n_mc=200, rng=0)  # warm-up
+        posterior_fs(mu[:200], lv[:200], n_mc=300, rng=0)  # warm-up
         times, cpu = [], []
         for rep in range(repeats):
             t0, c0 = time.perf_counter(), time.process_time()
@@ -87,7 +87,7 @@ def status(key):
                 return int(line.split()[1])  # kB
 
 mu, lv = encodings({m}, 40)
-posterior_fs(mu[:50], lv[:50], n_mc=50, rng=0)          # load everything first
+posterior_fs(mu[:50], lv[:50], n_mc=300, rng=0)         # load everything first
 with open("/proc/self/clear_refs", "w") as fh:           # reset the peak (VmHWM) to now
     fh.write("5")
 before = status("VmRSS:")

@@ -99,8 +99,8 @@ def main(argv=None):
         f"(infoplane {ip.__version__}, numpy {np.__version__}, scipy {scipy.__version__}, "
         f"Python {platform.python_version()}; {took:.0f} s).",
         "",
-        "1-D: adaptive quadrature (`scipy.integrate.quad`, rtol 1e-10) of −f log f and f s² "
-        "with the density's own `logpdf` and `score`; stderr is quad's error estimate, which "
+        "1-D: infoplane's adaptive Gauss-Kronrod quadrature (rtol 1e-10) of −f log f and f s² "
+        "with the density's own `logpdf` and `score`; stderr is its error estimate, which "
         "is a bound rather than a standard error, so |diff|/stderr is expected to be ≪ 1. "
         f"d-D: Monte Carlo with {args.n_samples:,} exact samples and the exact score; stderr "
         "is the standard error of the mean, so |diff|/stderr should look like |N(0, 1)|. "

@@ -66,7 +66,7 @@ def before_fisher(x, seed, n_boot=100):
     """(J, stderr) of 1-D samples `x` by the BEFORE estimator, standardised exactly as
     ``ip.fisher`` does (``rng=seed``)."""
     X = np.asarray(x, dtype=float).reshape(-1, 1)
-    Y, e = pow2_standardize(X)
+    Y, e, _ = pow2_standardize(X)
     unit = float(np.exp2(e[0]))
     v, se, _ = BEFORE.fisher_kde(np.sort(Y[:, 0]), rng=np.random.default_rng(seed),
                                  n_boot=n_boot, x_unit=unit)

@@ -7,6 +7,9 @@ Quantities, for densities, frozen scipy distributions and samples:
 - :func:`entropy` -- differential entropy H in nats
 - :func:`entropy_power` -- N = exp(2H/d)/(2πe)
 - :func:`fs_point` -- the Fisher-Shannon point (N, J) with N·J/d >= 1 (Stam)
+- :func:`fs_map` -- the FS point of every series along one axis (NumPy, dask, xarray)
+
+1-D dask arrays are estimated out of core (:mod:`infoplane.scale`).
 
 The VAE adapter lives in :mod:`infoplane.vae` (needs torch); plots in
 :mod:`infoplane.plot` (needs matplotlib).
@@ -36,6 +39,7 @@ from .densities import (
 )
 from .errors import AccuracyWarning, DegenerateDataWarning, InfoplaneWarning
 from .plane import nj_curve, stam_ratio
+from .scale import FSMap, fs_map
 from .signals import fs_trajectory
 
 try:
@@ -73,6 +77,8 @@ __all__ = [
     "nj_curve",
     "stam_ratio",
     "fs_trajectory",
+    "fs_map",
+    "FSMap",
     "InfoplaneWarning",
     "DegenerateDataWarning",
     "AccuracyWarning",

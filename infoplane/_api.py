@@ -9,6 +9,7 @@ Every function takes one of
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Mapping
 
 import numpy as np
@@ -23,10 +24,12 @@ __all__ = ["fisher", "fisher_matrix", "entropy", "entropy_power", "fs_point", "a
 
 
 def _is_scipy_frozen(obj) -> bool:
-    if hasattr(obj, "dist") and hasattr(obj, "logpdf") and hasattr(obj, "args"):
+    # discrete frozen objects have logpmf instead of logpdf: from_scipy rejects them with
+    # a pointed TypeError, as it does scipy's multivariate frozen objects
+    has_log = hasattr(obj, "logpdf") or hasattr(obj, "logpmf")
+    if hasattr(obj, "dist") and has_log and hasattr(obj, "args"):
         return True
-    # scipy's multivariate frozen objects: from_scipy rejects them with a clear TypeError
-    return (type(obj).__module__ or "").startswith("scipy.stats") and hasattr(obj, "logpdf")
+    return (type(obj).__module__ or "").startswith("scipy.stats") and has_log
 
 
 def as_density(obj: Any) -> Density | None:
@@ -83,6 +86,25 @@ def _samples():
     return samples
 
 
+def _lazy_array(obj: Any):
+    """The dask array behind `obj` (a ``dask.array.Array`` or a dask-backed xarray
+    object), else None. Never imports dask: a dask array exists only once dask is."""
+    mod = type(obj).__module__ or ""
+    if mod.startswith("xarray"):
+        obj = getattr(obj, "data", None)
+        mod = type(obj).__module__ or ""
+    if not mod.startswith("dask"):
+        return None
+    da = sys.modules.get("dask.array")
+    return obj if da is not None and isinstance(obj, da.Array) else None
+
+
+def _out_of_core():
+    from .scale import dask1d
+
+    return dask1d
+
+
 _OPTIONS_DOC = """
     **options
         Options of the method used (an unknown option is an error that lists the
@@ -107,7 +129,11 @@ _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """
         standard error, default 100; 0 skips it), ``support`` (``None``, default: detect
         ends of the support from the samples; or ``(low, high)`` in units of x, each end
         a number where the support is known to end, ``±inf`` for no end on that side,
-        or ``None`` to detect it; the samples must lie strictly inside), ``jitter``.
+        or ``None`` to detect it; the samples must lie strictly inside), ``binning``
+        (``"per-bandwidth"``, default for arrays: the data are binned at every bandwidth;
+        ``"once"``: binned once on a fine fixed grid and aggregated, see
+        :mod:`infoplane.estimators.binned`; what dask arrays use; it does not model
+        support ends and does not take ``support``), ``jitter``.
         Near an end the density is modelled as ``|x - end|^(a-1) e^(c x)``: J is finite
         only for ``a > 2``, and ``inf`` with a ``reason`` is returned when the samples
         show ``a <= 2`` (a density with a jump at its end, as the uniform law, has
@@ -128,7 +154,10 @@ _ENTROPY_OPTIONS_DOC = _OPTIONS_DOC + """
         Entropy of 1-D samples: ``"knn"`` (Kozachenko-Leonenko; default) takes
         ``n_neighbors`` (k, default round(0.75 n^(1/3)) in [2, 16]) and ``jitter``;
         ``"spacing"`` (Ebrahimi) takes ``window_length`` (m, default
-        floor(sqrt(n) + 0.5)) and ``jitter``.
+        floor(sqrt(n) + 0.5)) and ``jitter``; ``"binned"`` (a histogram on the asinh
+        axis with Miller-Madow and Richardson corrections, whose counts merge across
+        chunks; see :mod:`infoplane.estimators.binned`) takes ``n_boot`` (bootstrap
+        replicates of the standard error, default 100) and ``jitter``.
 
         Entropy of d-D samples, ``"knn"`` (whitened, weighted; see
         :mod:`infoplane.estimators.knn_entropy`): ``n_neighbors`` (k), ``weights``
@@ -145,8 +174,16 @@ _METHOD_DOC = """
         Samples: see the options below; the result's ``method`` says what ran."""
 
 
+_LAZY_DOC = """ A 1-D ``dask.array.Array`` (or dask-backed
+        ``xarray.DataArray``) is estimated out of core and never materialised: exact
+        quantiles and merged binned counts in a few passes on the active dask scheduler
+        (entropy ``"binned"``, Fisher information ``"kde"`` with ``binning="once"``;
+        ``jitter`` is not available). It equals the in-memory estimate with those
+        options to rounding; see :mod:`infoplane.scale.dask1d`."""
+
+
 def _doc(f):
-    f.__doc__ = (f.__doc__.replace("{method}", _METHOD_DOC)
+    f.__doc__ = (f.__doc__.replace("{method}", _METHOD_DOC).replace("{lazy}", _LAZY_DOC)
                  .replace("{fisher_options}", _FISHER_OPTIONS_DOC.rstrip("\n"))
                  .replace("{entropy_options}", _ENTROPY_OPTIONS_DOC.rstrip("\n")))
     return f
@@ -160,7 +197,7 @@ def fisher(obj: Any, /, *, method: str = "auto", rng: Any = None, **options: Any
     ----------
     obj : Density, frozen scipy.stats distribution, or array_like
         What to measure. Arrays are samples of shape ``(n_samples,)`` or
-        ``(n_samples, n_dims)``.{method}
+        ``(n_samples, n_dims)``.{lazy}{method}
     rng : None, int or numpy.random.Generator
         Randomness for Monte Carlo, resampling and `jitter`.{fisher_options}
 
@@ -180,6 +217,9 @@ def fisher(obj: Any, /, *, method: str = "auto", rng: Any = None, **options: Any
     >>> ip.fisher(ip.Gaussian(0.0, 2.0))
     Estimate(value=0.5, stderr=0, method='closed-form')
     """
+    lazy = _lazy_array(obj)
+    if lazy is not None:
+        return _out_of_core().fisher(lazy, method=method, rng=rng, **options)
     d = as_density(obj)
     if d is not None:
         return analytic.estimate(d, "fisher", func="fisher", method=method, rng=rng,
@@ -196,7 +236,7 @@ def fisher_matrix(obj: Any, /, *, method: str = "auto", rng: Any = None,
     ----------
     obj : Density, frozen scipy.stats distribution, or array_like
         What to measure; arrays are samples of shape ``(n_samples,)`` or
-        ``(n_samples, n_dims)``.{method}
+        ``(n_samples, n_dims)``.{lazy}{method}
     rng : None, int or numpy.random.Generator
         Randomness for Monte Carlo, resampling and `jitter`.{fisher_options}
 
@@ -212,6 +252,9 @@ def fisher_matrix(obj: Any, /, *, method: str = "auto", rng: Any = None,
     array([[1.  , 0.  ],
            [0.  , 0.25]])
     """
+    lazy = _lazy_array(obj)
+    if lazy is not None:
+        return _out_of_core().fisher_matrix(lazy, method=method, rng=rng, **options)
     d = as_density(obj)
     if d is not None:
         return analytic.estimate(d, "fisher_matrix", func="fisher_matrix", method=method,
@@ -227,7 +270,7 @@ def entropy(obj: Any, /, *, method: str = "auto", rng: Any = None, **options: An
     ----------
     obj : Density, frozen scipy.stats distribution, or array_like
         What to measure; arrays are samples of shape ``(n_samples,)`` or
-        ``(n_samples, n_dims)``.{method}
+        ``(n_samples, n_dims)``.{lazy}{method}
     rng : None, int or numpy.random.Generator
         Randomness for Monte Carlo, query subsets and `jitter`.{entropy_options}
 
@@ -243,6 +286,9 @@ def entropy(obj: Any, /, *, method: str = "auto", rng: Any = None, **options: An
     >>> bool(np.isclose(h, 0.5 * np.log(2 * np.pi * np.e)))
     True
     """
+    lazy = _lazy_array(obj)
+    if lazy is not None:
+        return _out_of_core().entropy(lazy, method=method, rng=rng, **options)
     d = as_density(obj)
     if d is not None:
         return analytic.estimate(d, "entropy", func="entropy", method=method, rng=rng,
@@ -258,7 +304,7 @@ def entropy_power(obj: Any, /, *, method: str = "auto", rng: Any = None,
     Parameters
     ----------
     obj : Density, frozen scipy.stats distribution, or array_like
-        What to measure (as for :func:`entropy`).{method}
+        What to measure (as for :func:`entropy`; dask arrays included).{method}
     rng : None, int or numpy.random.Generator
         Randomness for Monte Carlo, query subsets and `jitter`.
     **options
@@ -330,7 +376,8 @@ def fs_point(
     Parameters
     ----------
     obj : Density, frozen scipy.stats distribution, or array_like
-        What to measure (as for :func:`fisher`).
+        What to measure (as for :func:`fisher`; a 1-D dask array is estimated out of
+        core from one set of passes shared by both halves).
     method : str
         Method for both quantities (``"auto"``, or a name valid for both, e.g.
         ``"monte-carlo"`` for a density) unless `entropy_method` / `fisher_method` set
@@ -364,7 +411,8 @@ def fs_point(
     >>> round(p.product.value, 6)   # 2e/π: the Laplace law sits 1.73x above the bound
     1.730512
     """
-    dens = as_density(obj)
+    lazy = _lazy_array(obj)
+    dens = None if lazy is not None else as_density(obj)
     eo, fo = dict(entropy_options or {}), dict(fisher_options or {})
     if dens is not None:
         kind = "density"
@@ -376,12 +424,19 @@ def fs_point(
         j = fisher(dens, method=names["fisher"], rng=rng, **{**routed["fisher"], **fo})
         return FSPoint.from_estimates(h, j, h.n_dims)
     kind = "samples-1d" if _sample_dim(obj) == 1 else "samples-nd"
+    if lazy is not None and kind != "samples-1d":
+        _out_of_core().as_1d(lazy)   # the error for d-D dask arrays
     names = _side_methods(method, entropy_method, fisher_method, kind)
-    names = {q: reg.resolve(q, kind, names[q]) for q in names}
+    names = {q: reg.resolve(q, kind, names[q], out_of_core=lazy is not None) for q in names}
     acc = {q: set(reg.lookup(q, kind, names[q]).options) for q in ("entropy", "fisher")}
     opts = dict(options)
     nan_policy = opts.pop("nan_policy", "raise")
     routed = _route(opts, acc, reg.COMMON_OPTIONS[kind], names, kind)
+    if lazy is not None:
+        return _out_of_core().fs_point(
+            lazy, entropy_method=names["entropy"], fisher_method=names["fisher"], rng=rng,
+            nan_policy=nan_policy, entropy_options={**routed["entropy"], **eo},
+            fisher_options={**routed["fisher"], **fo})
     return _samples().fs_point_samples(
         obj, entropy_method=names["entropy"], fisher_method=names["fisher"], rng=rng,
         nan_policy=nan_policy, entropy_options={**routed["entropy"], **eo},

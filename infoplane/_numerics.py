@@ -13,7 +13,7 @@ import contextlib
 import functools
 import math
 import threading
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 from scipy import linalg
@@ -56,49 +56,82 @@ def robust_scale_sorted(xs: np.ndarray) -> float:
     return float(s)
 
 
-def robust_scales(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _sorted_percentile(xs: np.ndarray, q: float) -> float:
+    """numpy's default ('linear') percentile `q` (in %) of sorted 1-D `xs`, bit for bit.
+
+    Reads the two order statistics around the virtual index ``(n - 1) q / 100`` and
+    interpolates with numpy's own formula (``a + (b - a) t``, or ``b - (b - a)(1 - t)``
+    for ``t >= 0.5``), so it equals ``np.percentile(xs, q)`` without a partition pass.
+    """
+    n = xs.shape[0]
+    v = (n - 1) * (q / 100.0)
+    i = int(math.floor(v))
+    if v >= n - 1:
+        return float(xs[n - 1])
+    t = v - i
+    a, b = float(xs[i]), float(xs[i + 1])
+    diff = b - a
+    return b - diff * (1.0 - t) if t >= 0.5 else a + diff * t
+
+
+def robust_scales(X: np.ndarray, *, presorted: bool = False
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per-column median and robust scale (IQR/1.349, else MAD, else max |x - median|).
 
     The scale is 0 only for a constant column. Computed without squaring, so it does not
-    overflow for data near the float64 limits.
+    overflow for data near the float64 limits. The median and quartiles are numpy's
+    default ('linear') percentiles, found in one partition pass; with ``presorted=True``
+    (a single column, sorted ascending) they are read off the order statistics with the
+    same arithmetic (no pass over the data), so both give the same bits.
     """
-    med = np.median(X, axis=0)
-    q75, q25 = np.percentile(X, [75.0, 25.0], axis=0)
+    if presorted:
+        xs = X.reshape(-1)
+        q25, med, q75 = (np.array([_sorted_percentile(xs, q)]) for q in (25.0, 50.0, 75.0))
+    else:
+        q25, med, q75 = np.percentile(X, [25.0, 50.0, 75.0], axis=0)
     s = (q75 - q25) / 1.3489795003921634
-    dev = None
     if not np.all(s > 0):
         dev = np.abs(X - med)
         mad = 1.482602218505602 * np.median(dev, axis=0)
         s = np.where(s > 0, s, mad)
-    if not np.all(s > 0):
-        s = np.where(s > 0, s, dev.max(axis=0))
+        if not np.all(s > 0):
+            s = np.where(s > 0, s, dev.max(axis=0))
     return med, s
 
 
-def pow2_standardize(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pow2_standardize(X: np.ndarray, *, presorted: bool = False, overwrite: bool = False
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``Y = (X - c) / 2**e`` per column, with ``2**e`` the power of two nearest the robust
     scale and ``c`` the median (rounded to the representable grid of ``X / 2**e``).
 
     Dividing by a power of two is exact, so estimators run on ``Y`` and mapped back
     (``H + Σ e log 2``, ``J_ij / 2**(e_i + e_j)``) are scale equivariant to the last bit,
     and no intermediate (variances, squared distances) overflows or underflows for any
-    finite input. Returns ``(Y, e)``; ``e`` is 0 for a constant column.
+    finite input. Returns ``(Y, e, median)``; ``e`` is 0 for a constant column.
+
+    ``presorted=True`` says `X` is one column sorted ascending (``Y`` is then sorted
+    too: the map is monotone); ``overwrite=True`` writes ``Y`` into `X`. Either way ``Y``
+    has the same bits as the sort of the unsorted result (see :func:`robust_scales`).
 
     Examples
     --------
     >>> import numpy as np
     >>> X = np.array([[1e300], [3e300], [2e300]])
-    >>> Y, e = pow2_standardize(X)
+    >>> Y, e, med = pow2_standardize(X)
     >>> e                                   # the robust scale 7.4e299 is about 2**996
     array([996.])
-    >>> bool(np.all(Y * 2.0**996 + 2e300 == X))   # exact: no overflow, no rounding
+    >>> bool(np.all(Y * 2.0**996 + med == X))   # exact: no overflow, no rounding
     True
     """
-    med, s = robust_scales(X)
+    med, s = robust_scales(X, presorted=presorted)
     e = np.where(s > 0, np.round(np.log2(np.where(s > 0, s, 1.0))), 0.0)
     f = np.exp2(-e)
-    Y = X * f - med * f
-    return np.ascontiguousarray(Y), e
+    if overwrite:
+        Y = np.multiply(X, f, out=X)
+        np.subtract(Y, med * f, out=Y)
+    else:
+        Y = X * f - med * f
+    return np.ascontiguousarray(Y), e, med
 
 
 # ------------------------------------------------------------------- d-D scatter, whitening
@@ -158,7 +191,7 @@ def whiten(X: np.ndarray, scatter: np.ndarray | None = None):
     n = X.shape[0]
     mu = X.mean(axis=0)
     Xc = X - mu
-    R = np.linalg.qr(Xc, mode="r")
+    R = np.asarray(np.linalg.qr(Xc, mode="r"))
     diag = np.diag(R)
     signs = np.where(diag < 0, -1.0, 1.0)
     L = (R * signs[:, None]).T / math.sqrt(n - 1)
@@ -261,8 +294,8 @@ def sm_bandwidth(Y: np.ndarray, rng: np.random.Generator, n_queries: int, grid=N
 # ----------------------------------------------------------------------- thread limits
 _blas_lock = threading.Lock()
 _blas_depth = 0
-_blas_limiter = None
-_controller = None
+_blas_limiter: Any = None
+_controller: Any = None
 
 
 @contextlib.contextmanager

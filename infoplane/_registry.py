@@ -22,6 +22,8 @@ __all__ = [
     "Method",
     "METHODS",
     "AUTO",
+    "AUTO_OUT_OF_CORE",
+    "OUT_OF_CORE",
     "QUANTITIES",
     "INPUTS",
     "COMMON_OPTIONS",
@@ -85,12 +87,18 @@ METHODS: tuple[Method, ...] = (
        support="None (default: detect support ends from the samples) or (low, high) in "
                "units of x, each end a number (known), ±inf (no end there) or None "
                "(detect)",
+       binning="'per-bandwidth' (default: bin the data at every bandwidth) or 'once' "
+               "(bin once on a fine fixed grid and aggregate; what dask arrays use; "
+               "support ends are not modelled)",
        jitter=_JITTER),
     _m("knn", "entropy", "samples-1d",
        n_neighbors="k of the k-nearest-neighbour estimator",
        jitter=_JITTER),
     _m("spacing", "entropy", "samples-1d",
        window_length="m of the m-spacing estimator",
+       jitter=_JITTER),
+    _m("binned", "entropy", "samples-1d",
+       n_boot="bootstrap replicates of the standard error (default 100; 0 skips it)",
        jitter=_JITTER),
     _m("kde", "fisher", "samples-nd",
        bandwidth_factor="'auto' (score-matching search) or h, the kernel covariance "
@@ -114,6 +122,20 @@ AUTO = MappingProxyType({
     ("entropy", "samples-1d"): "knn",
     ("fisher", "samples-nd"): "kde",
     ("entropy", "samples-nd"): "knn",
+})
+
+#: ``method="auto"`` for samples that do not fit in memory (dask arrays): the methods whose
+#: statistics merge across chunks (:mod:`infoplane.scale`); the Fisher estimator then runs
+#: with ``binning="once"``
+AUTO_OUT_OF_CORE = MappingProxyType({
+    ("fisher", "samples-1d"): "kde",
+    ("entropy", "samples-1d"): "binned",
+})
+
+#: methods and option values that out-of-core estimates support
+OUT_OF_CORE = MappingProxyType({
+    ("fisher", "samples-1d"): ("kde",),
+    ("entropy", "samples-1d"): ("binned",),
 })
 
 COMMON_OPTIONS = MappingProxyType({
@@ -150,13 +172,17 @@ def lookup(quantity: str, input: str, name: str) -> Method:
     raise ValueError(_unknown_method(quantity, input, name))
 
 
-def resolve(quantity: str, input: str, name) -> str:
-    """Check `name` against the closed set and resolve ``"auto"`` for samples."""
+def resolve(quantity: str, input: str, name, *, out_of_core: bool = False) -> str:
+    """Check `name` against the closed set and resolve ``"auto"`` for samples
+    (through :data:`AUTO_OUT_OF_CORE` for data that do not fit in memory)."""
     names = method_names(quantity, input)
     if not isinstance(name, str) or name not in names:
         raise ValueError(_unknown_method(quantity, input, name))
     if name == "auto" and input != "density":
-        return AUTO[(quantity, input)]
+        table = AUTO_OUT_OF_CORE if out_of_core else AUTO
+        if (quantity, input) not in table:
+            raise ValueError(f"no out-of-core method exists for {describe(quantity, input)}")
+        return table[(quantity, input)]
     return name
 
 

@@ -3,14 +3,52 @@
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 from scipy import special
 
 __all__ = ["Estimate", "MatrixEstimate", "FSPoint", "FSTrajectory"]
+
+_LOG_MAX = math.log(sys.float_info.max)  # 709.78: exp() overflows above
+_LOG_MIN_NORMAL = math.log(sys.float_info.min)  # -708.40: exp() is subnormal below
+_LOG_2PIE = math.log(2.0 * math.pi * math.e)
+
+
+def _exp_with_reason(log_v: float, what: str) -> tuple[float, str | None]:
+    """``exp(log_v)`` and, when float64 cannot hold it, a reason saying so.
+
+    Overflow gives ``inf``; underflow gives the subnormal (or 0) that ``exp`` returns.
+    Exactly infinite or NaN logarithms pass through without a reason (the reason for those
+    belongs to whatever made them infinite).
+    """
+    if not math.isfinite(log_v):
+        return (math.exp(log_v) if not math.isnan(log_v) else math.nan), None
+    if log_v > _LOG_MAX:
+        return math.inf, (
+            f"{what} = exp({log_v:.10g}) overflows float64 (largest 1.8e308); "
+            "its natural log is in `log_value`"
+        )
+    v = math.exp(log_v)
+    if log_v < _LOG_MIN_NORMAL:
+        return v, (
+            f"{what} = exp({log_v:.10g}) underflows float64 (smallest normal 2.2e-308; "
+            f"got {v!r}); its natural log is in `log_value`"
+        )
+    return v, None
+
+
+def _log_of(e: "Estimate") -> float:
+    """ln of an estimate's value, preferring its exact `log_value` when it has one."""
+    if e.log_value is not None:
+        return e.log_value
+    v = e.value
+    if math.isnan(v) or v < 0:
+        return math.nan
+    return math.log(v) if v > 0 else -math.inf
 
 
 def _frozen_options(options: Mapping[str, object] | None) -> Mapping[str, object]:
@@ -45,7 +83,14 @@ class Estimate:
     options : Mapping
         The options the method ran with (read-only).
     reason : str or None
-        Why the value is infinite or undefined, when it is.
+        Why the value is infinite or undefined, when it is; also why it is ``inf``/``0``
+        (or a subnormal) when the true value merely leaves the float64 range.
+    log_value : float or None
+        Natural logarithm of the quantity, when it is known exactly even where `value`
+        itself over- or underflows float64 (closed-form Fisher informations, entropy
+        powers, Stam products); ``None`` when not tracked. For example a Laplace density
+        of scale 1e-200 has ``J = 1e400``: `value` is ``inf`` with a `reason` and
+        ``log_value`` is ``921.03...``.
 
     Examples
     --------
@@ -64,12 +109,20 @@ class Estimate:
     n_dims: int = 1
     options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     reason: str | None = None
+    log_value: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", float(self.value))
         object.__setattr__(self, "stderr", float(self.stderr))
         if not isinstance(self.options, MappingProxyType):
             object.__setattr__(self, "options", _frozen_options(self.options))
+        if self.log_value is not None:
+            lv = float(self.log_value)
+            object.__setattr__(self, "log_value", lv)
+            if self.reason is None and math.isfinite(lv):
+                # a value that left the float64 range says so
+                _, why = _exp_with_reason(lv, "value")
+                object.__setattr__(self, "reason", why)
 
     def __float__(self) -> float:
         return self.value
@@ -107,12 +160,27 @@ class MatrixEstimate:
     Attributes
     ----------
     value : ndarray, shape (d, d)
+        The matrix; ``inf`` entries with a `reason` when J is infinite.
     stderr : ndarray, shape (d, d)
         Elementwise standard errors (zeros when exact).
     method : str
+        The method actually used (see :class:`Estimate`).
     n_samples : int or None
+        Sample size behind the estimate; ``None`` for closed forms and quadrature.
     options : Mapping
+        The options the method ran with (read-only).
     reason : str or None
+        Why the value is infinite or undefined, when it is.
+    trace_stderr : float or None
+        Standard error of the trace, accounting for the correlation of the diagonal
+        errors when the method knows it; ``None``: from the diagonal errors alone.
+
+    Examples
+    --------
+    >>> import infoplane as ip
+    >>> m = ip.fisher_matrix(ip.Gaussian([0, 0], [1.0, 4.0]))
+    >>> m.trace
+    Estimate(value=1.25, stderr=0, method='closed-form')
     """
 
     value: np.ndarray
@@ -148,7 +216,7 @@ class MatrixEstimate:
             self.options, self.reason,
         )
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         return np.array(self.value, dtype=dtype)
 
 
@@ -161,9 +229,9 @@ class FSPoint:
     entropy : Estimate
         Differential entropy H in nats.
     entropy_power : Estimate
-        N = exp(2H/d) / (2πe).
+        N = exp(2H/d) / (2πe); also available as :attr:`N`.
     fisher : Estimate
-        Trace of the Fisher information matrix, J.
+        Trace of the Fisher information matrix, J; also available as :attr:`J`.
     dim : int
         Dimension d.
     product : Estimate
@@ -172,8 +240,24 @@ class FSPoint:
 
     Notes
     -----
+    ``N`` and ``J`` are read-only aliases of ``entropy_power`` and ``fisher`` (the names
+    the repr uses); ``N, J = point`` unpacks their values.
+
+    The product is evaluated in log space, ``exp(2H/d - ln(2πe) + ln J - ln d)`` (with
+    ``ln J`` from ``fisher.log_value`` when known): it is scale-free, so it is right even
+    where N or J alone over- or underflows float64 (e.g. a Laplace density of scale
+    1e-200 has J = 1e400, N = 4e-400 and N·J = 2e/π). Such an N or J is reported as
+    ``inf``/``0`` with a `reason` and its logarithm in ``log_value``.
+
     The error of the product is propagated to first order assuming independent errors of
     N and J; for estimates computed from the same sample this ignores their correlation.
+
+    Examples
+    --------
+    >>> import infoplane as ip
+    >>> p = ip.fs_point(ip.Laplace(0.0, 2.0))
+    >>> p.N is p.entropy_power, p.J.value
+    (True, 0.25)
     """
 
     entropy: Estimate
@@ -182,28 +266,47 @@ class FSPoint:
     dim: int
     product: Estimate
 
+    @property
+    def N(self) -> Estimate:
+        """The entropy power N (the same object as :attr:`entropy_power`)."""
+        return self.entropy_power
+
+    @property
+    def J(self) -> Estimate:
+        """The Fisher information J (the same object as :attr:`fisher`)."""
+        return self.fisher
+
     @classmethod
     def from_estimates(cls, entropy: Estimate, fisher: Estimate, dim: int) -> "FSPoint":
         """Assemble a point from an entropy and a Fisher-information estimate."""
         n_est = entropy_power_from_entropy(entropy, dim)
-        nv, jv = n_est.value, fisher.value
-        prod = nv * jv / dim
-        if np.isfinite(prod) and prod != 0.0:
-            rel = math.hypot(
-                n_est.stderr / nv if nv else 0.0, fisher.stderr / jv if jv else 0.0
-            )
+        log_n = _log_of(n_est)
+        log_j = _log_of(fisher)
+        with np.errstate(invalid="ignore"):
+            log_p = log_n + log_j - math.log(dim)
+        prod, why = _exp_with_reason(log_p, "N·J/d")
+        if math.isfinite(prod) and prod != 0.0:
+            jv = fisher.value
+            if math.isfinite(jv) and jv != 0.0:
+                rel_j = fisher.stderr / abs(jv)
+            else:  # J out of float64 range: only an exact J (stderr 0) keeps an error bar
+                rel_j = 0.0 if fisher.stderr == 0.0 else math.nan
+            rel = math.hypot(2.0 * entropy.stderr / dim, rel_j)
             se = abs(prod) * rel
+            reason = why
         else:
-            se = math.nan if not np.isinf(prod) else 0.0
+            se = math.nan if not math.isinf(prod) else 0.0
+            reason = why or fisher.reason or entropy.reason or n_est.reason
         methods = n_est.method if n_est.method == fisher.method else (
             f"{n_est.method}*{fisher.method}"
         )
         product = Estimate(
-            prod, se, methods, fisher.n_samples, dim, reason=fisher.reason or entropy.reason
+            prod, se, methods, fisher.n_samples, dim, reason=reason,
+            log_value=log_p if not math.isnan(log_p) else None,
         )
         return cls(entropy, n_est, fisher, dim, product)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[float]:
         """Unpack as ``(N, J)``."""
         yield self.entropy_power.value
         yield self.fisher.value
@@ -217,17 +320,22 @@ class FSPoint:
 
 
 def entropy_power_from_entropy(entropy: Estimate, dim: int) -> Estimate:
-    """N = exp(2H/d)/(2πe) with a delta-method standard error (dN = 2N/d · dH)."""
+    """N = exp(2H/d)/(2πe) with a delta-method standard error (dN = 2N/d · dH).
+
+    ``log_value`` carries ln N = 2H/d − ln(2πe); where N leaves the float64 range the
+    value is ``inf`` (overflow) or the subnormal/0 that ``exp`` gives, with a `reason`.
+    """
     h = entropy.value
-    if math.isnan(h):
-        n = math.nan
-    else:
-        n = math.exp(2.0 * h / dim) / (2.0 * math.pi * math.e) if h < 350 * dim else math.inf
-    if np.isfinite(n):
+    log_n = 2.0 * h / dim - _LOG_2PIE if not math.isnan(h) else math.nan
+    n, why = _exp_with_reason(log_n, "N = exp(2H/d)/(2πe)")
+    if math.isfinite(n):
         se = 2.0 * n / dim * entropy.stderr
     else:
         se = 0.0 if entropy.stderr == 0 else math.nan
-    return Estimate(n, se, entropy.method, entropy.n_samples, dim, entropy.options, entropy.reason)
+    return Estimate(
+        n, se, entropy.method, entropy.n_samples, dim, entropy.options,
+        entropy.reason or why, log_value=log_n if not math.isnan(log_n) else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +350,7 @@ class FSTrajectory:
     label : str or None
     """
 
-    points: tuple
+    points: tuple[FSPoint, ...]
     steps: np.ndarray
     label: str | None = None
 

@@ -42,9 +42,10 @@ def warn(message: str, category: type[Warning] = InfoplaneWarning) -> None:
     import os
     import sys
     import warnings
+    from typing import Any
 
     pkg = os.path.dirname(os.path.abspath(__file__)) + os.sep
-    frame = sys._getframe(1)
+    frame: Any = sys._getframe(1)
     level = 2
     while frame is not None and frame.f_code.co_filename.startswith(pkg):
         frame = frame.f_back

@@ -7,7 +7,8 @@ import numpy as np
 __all__ = ["nj_curve", "stam_ratio"]
 
 
-def nj_curve(k: float = 1.0, dim: int = 1, n_range=(1e-3, 1e3), num: int = 200):
+def nj_curve(k: float = 1.0, dim: int = 1, n_range: tuple[float, float] = (1e-3, 1e3),
+             num: int = 200) -> tuple[np.ndarray, np.ndarray]:
     """Points (N, J) of the curve N·J/d = K, log-spaced in N.
 
     Parameters

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -136,10 +137,10 @@ def _trajectory_arrays(label, obj):
 
 
 def fs_plane(
-    points=None,
+    points: Any = None,
     *,
-    ax=None,
-    curves=(1, 2, 5),
+    ax: Any = None,
+    curves: Sequence[float] = (1, 2, 5),
     dim: int | None = None,
     errorbars: bool = True,
     annotate: bool = True,
@@ -148,7 +149,7 @@ def fs_plane(
     colorbar_label: str = "step",
     title: str | None = None,
     styles: Mapping | None = None,
-):
+) -> Any:
     """Draw FS-plane points, trajectories and the N·J/d = K curves on log axes.
 
     Parameters
@@ -320,7 +321,7 @@ def fs_plane(
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-        axis.set_minor_locator(ticker.LogLocator(base=10, subs=np.arange(2, 10) * 1.0))
+        axis.set_minor_locator(ticker.LogLocator(base=10, subs=[float(k) for k in range(2, 10)]))
         axis.set_minor_formatter(ticker.NullFormatter())
     if to_label:
         ax.figure.canvas.draw_idle()
@@ -328,7 +329,8 @@ def fs_plane(
         _place_labels(ax, to_label, 8.5, obstacles)
     ax.set_xlabel("entropy power N = exp(2H/d) / (2πe)")
     ax.set_ylabel("Fisher information per dimension J / d" if per_dim
-                  else ("Fisher information J = tr 𝒥" if d_curve > 1 else "Fisher information J"))
+                  else ("Fisher information J = tr $\\mathcal{J}$" if d_curve > 1
+                        else "Fisher information J"))
     ax.grid(True, which="major", color="0.85", lw=0.6)
     ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
     if title:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ._results import FSTrajectory
@@ -10,13 +12,17 @@ from ._validation import check_int, check_samples
 __all__ = ["fs_trajectory"]
 
 
-def fs_trajectory(series, window, step=None, *, rng=None, label=None, **fs_options):
+def fs_trajectory(series: Any, window: int, step: int | None = None, *, rng: Any = None,
+                  label: str | None = None, **fs_options: Any) -> FSTrajectory:
     """FS-plane points of a 1-D series over sliding windows.
 
     Parameters
     ----------
     series : array_like, shape (n,)
-        The signal (finite values; NaN/inf raise).
+        The signal (finite values; NaN/inf raise). A 1-D ``dask.array.Array`` (or a
+        dask-backed DataArray) is processed block-parallel on the active dask scheduler
+        without materialising it: the points equal the in-memory ones, and the bootstrap
+        errors use one seed per window derived from `rng` instead of one shared stream.
     window : int
         Samples per window (>= 10; at most ``len(series)``).
     step : int, optional
@@ -54,8 +60,14 @@ def fs_trajectory(series, window, step=None, *, rng=None, label=None, **fs_optio
     >>> bool(abs(p[0] - 1) < 0.1), bool(p[1] > 1.3)
     (True, True)
     """
-    from ._api import fs_point
+    from ._api import _lazy_array, fs_point
 
+    if _lazy_array(series) is not None:   # a dask-backed long series: block-parallel
+        from .scale.windows import fs_trajectory_dask
+
+        window = check_int("window", window, minimum=10)
+        step = window if step is None else check_int("step", step, minimum=1)
+        return fs_trajectory_dask(series, window, step, rng=rng, label=label, **fs_options)
     arr = np.asarray(series)
     if arr.ndim != 1:
         raise ValueError(f"`series` must be 1-D; got shape {arr.shape}.")

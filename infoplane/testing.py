@@ -34,7 +34,12 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Iterable
+
 import numpy as np
+
+if TYPE_CHECKING:  # hypothesis is an optional extra: only the annotations need it here
+    from hypothesis.strategies import SearchStrategy
 
 __all__ = [
     "univariate_densities",
@@ -66,8 +71,9 @@ def _pos(st, lo, hi):
 
 
 def univariate_densities(
-    families=None, *, finite_fisher: bool = False, closed_form: bool = False
-):
+    families: Iterable[str] | None = None, *, finite_fisher: bool = False,
+    closed_form: bool = False
+) -> SearchStrategy:
     """Strategy for 1-D densities.
 
     Parameters
@@ -128,7 +134,8 @@ def univariate_densities(
     return st.one_of(*[build[f] for f in fams])
 
 
-def gaussians(dim: int | None = None, *, kind: str | None = None, max_dim: int = 4):
+def gaussians(dim: int | None = None, *, kind: str | None = None,
+              max_dim: int = 4) -> SearchStrategy:
     """Strategy for Gaussians.
 
     Parameters
@@ -168,7 +175,7 @@ def gaussians(dim: int | None = None, *, kind: str | None = None, max_dim: int =
     return draw()
 
 
-def gaussian_mixtures(dim: int = 1, *, max_components: int = 3):
+def gaussian_mixtures(dim: int = 1, *, max_components: int = 3) -> SearchStrategy:
     """Strategy for Gaussian mixtures in `dim` dimensions with 1..`max_components` parts.
 
     Weights are at least 0.05 before normalisation, means in [-5, 5], component standard
@@ -209,10 +216,10 @@ def gaussian_mixtures(dim: int = 1, *, max_components: int = 3):
     return draw()
 
 
-def affine_maps(dim: int = 1, *, max_condition: float = 50.0):
+def affine_maps(dim: int = 1, *, max_condition: float = 50.0) -> SearchStrategy:
     """Strategy for invertible affine maps ``(A, b)`` in `dim` dimensions.
 
-    In 1-D, ``A`` is a non-zero float with 0.1 ≤ |A| ≤ 10; in d-D a (d, d) matrix
+    In 1-D, ``A`` is a non-zero float with ``0.1 ≤ |A| ≤ 10``; in d-D a (d, d) matrix
     ``U diag(s) Vᵀ`` with random orthogonal U, V and condition number ≤ `max_condition`.
 
     Parameters
@@ -244,7 +251,8 @@ def affine_maps(dim: int = 1, *, max_condition: float = 50.0):
     return st.tuples(A, b)
 
 
-def densities(max_dim: int = 3, *, finite_fisher: bool = False, closed_form: bool = False):
+def densities(max_dim: int = 3, *, finite_fisher: bool = False,
+              closed_form: bool = False) -> SearchStrategy:
     """Strategy for densities of dimension 1..`max_dim`.
 
     Draws families, mixtures, products and affine images.

@@ -93,3 +93,21 @@ def test_bad_method_and_options():
         ip.fisher(ip.Gaussian(), method="monte-carlo", n_sample=10)
     with pytest.raises(TypeError):
         ip.fisher("not data")
+
+
+def test_fs_point_N_and_J_are_the_names_in_its_repr():
+    """Issue #9: the repr says N=… J=…, so p.N and p.J exist (read-only aliases)."""
+    p = ip.fs_point(ip.Laplace(0.0, 2.0))
+    assert p.N is p.entropy_power and p.J is p.fisher
+    # Laplace(b=2): H = 1 + ln 4, N = exp(2H)/(2πe) = 8e/π, J = 1/b² = 1/4
+    assert p.N.value == pytest.approx(8 * math.e / math.pi, rel=1e-14)
+    assert p.J.value == 0.25
+    r = repr(p)
+    assert f"N={p.N.value:.6g}" in r and f"J={p.J.value:.6g}" in r
+    n, j = p
+    assert (n, j) == (p.N.value, p.J.value)
+    # read-only: a frozen slots dataclass refuses the assignment (CPython raises TypeError
+    # rather than AttributeError for a non-field name there), and nothing changes
+    with pytest.raises((AttributeError, TypeError)):
+        p.N = p.J  # type: ignore[misc]
+    assert p.N is p.entropy_power

@@ -76,3 +76,20 @@ def test_every_method_option_is_in_the_public_docstrings(method):
         for opt in method.options:
             assert f"``{opt}``" in doc, f"{f.__name__}: option {opt!r} of {method} undocumented"
         assert f'``"{method.name}"``' in doc, (f.__name__, method.name)
+
+
+@pytest.mark.parametrize("qualname", sorted(CALLABLES))
+def test_every_public_signature_is_annotated(qualname):
+    obj = CALLABLES[qualname]
+    target = obj.__init__ if inspect.isclass(obj) else obj
+    if inspect.isclass(obj) and target is object.__init__:
+        return
+    try:
+        sig = inspect.signature(target)
+    except (TypeError, ValueError):
+        return
+    missing = [p.name for p in sig.parameters.values()
+               if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty]
+    if not inspect.isclass(obj) and sig.return_annotation is inspect.Signature.empty:
+        missing.append("return")
+    assert not missing, f"{qualname}: unannotated {missing}"

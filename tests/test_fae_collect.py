@@ -169,7 +169,7 @@ def test_collect_writes_full_tables_and_then_refuses_partial_ones(tmp_path, fres
     assert "t1_mae_m0" in out
     assert f"skipped {res / 'table2.json'}: " in out and "remove results from 1 rows" in out
     assert f"skipped {res / 'trajectories.json'}: " in out
-    assert f"skipped {res / 'tables.md'}: " in out
+    assert f"unchanged {res / 'tables.md'} (the blocks of " in out   # = the kept blocks
     assert "kept blocks table1, table2, ksens" in out
     assert f"unchanged {res / 'table1_final.json'}" in out
     assert _snapshot(docs) == full

@@ -21,11 +21,33 @@ trajectories  ``trajectories.json``    conditional and aggregate FS points per s
                                        with ``--trajectories`` or ``--only trajectories``
 ============  =======================  ================================================
 
-``tables.md`` holds the Markdown tables of all sections but trajectories.
+Sections for the runs of :mod:`.queue`, only with ``--only`` (their runs usually live
+under ``$INFOPLANE_RUNS``, not beside the older ones):
+
+===============  ============================  =============================================
+section          file                          rows
+===============  ============================  =============================================
+recipe           ``table1_recipe.json``        every run of the ``recipe`` queue, finished
+                                               or not; NLL ± image-level SE; paired
+                                               difference to the same-seed VAE
+recipe_means     ``table1_recipe_means.json``  each setting averaged over its finished
+                                               seeds, ± between-seed SE
+table2_pl        ``table2_pl.json``            every run of the ``table2`` queue
+table2_pl_means  ``table2_pl_means.json``      its seed means
+summary          ``summary.json``              no runs: seed-level standard errors and
+                                               comparisons computed from the other JSON
+                                               files of ``--out``
+===============  ============================  =============================================
+
+``tables.md`` holds the Markdown tables of all default sections but trajectories: those
+produced now, or, when some were skipped, the blocks ``--doc`` holds for them.
+``--from-json`` rebuilds ``final`` and ``warmup`` from their existing files instead of
+from runs (their seed means are recomputed; nothing else changes).
 
 Nothing is replaced by less than it holds. A section whose runs give no rows, or that
-would drop rows of its existing file or the NLLs of a row, is skipped: its file and its
-block of ``--doc`` are kept (``--force`` overwrites them anyway). ``tables.md`` is written
+would drop rows of its existing file, the NLLs of a row (a field that had a value and
+would have none) or seeds of a mean, is skipped: its file and its block of ``--doc`` are
+kept (``--force`` overwrites them anyway). ``tables.md`` is written
 only when every section was produced. Files are replaced atomically. The output ends with
 what was written, what was kept and why; the exit status is 1 when something asked for
 (by default: every section, ``tables.md`` and ``--doc``) was not produced.
@@ -40,6 +62,8 @@ from math import nan
 from pathlib import Path
 
 from .atomic import write_text_atomically
+from .qtables import (between_seeds, means_lines, queue_rows, rows_lines, seed_means,
+                      table2_paper)
 from .runs import (FINAL, PAIRS, TABLE1, TABLE1_LONG, TABLE2_PAPER, TABLE2_PERDIM, longer_run,
                    read_metrics, table2_run)
 
@@ -158,12 +182,33 @@ def final_table(runs: Path, k: int | None = 5000, variant: str | None = None):
             d = nll[(a, seed)] - nll[(b, seed)]
             diffs.append({"seed": seed, "a": a, "b": b, "mean_a_minus_b": float(d.mean()),
                           "se": float(d.std(ddof=1) / np.sqrt(len(d))), "n_images": len(d)})
-    if len(diffs) > 1:   # seeds are independent: the test-image noise averages, seed noise shows
-        m = np.array([q["mean_a_minus_b"] for q in diffs])
-        diffs.append({"seed": "mean", "a": a, "b": b, "mean_a_minus_b": float(m.mean()),
-                      "se": float(np.sqrt(sum(q["se"] ** 2 for q in diffs)) / len(m)),
-                      "sd_between_seeds": float(m.std(ddof=1)), "n_seeds": len(m)})
-    return rows, diffs
+    mean = paired_seed_mean(diffs)
+    return rows, diffs + ([mean] if mean is not None else [])
+
+
+def paired_seed_mean(diffs):
+    """The mean over seeds of per-seed paired differences, with its standard error between
+    seeds (sd/√n): seeds are independent, so their spread is what the mean is uncertain
+    by; the image-level SEs of the single seeds are much smaller and are not used. None
+    with fewer than two seeds."""
+    per = [q for q in diffs if q["seed"] != "mean"]
+    if len(per) < 2:
+        return None
+    b = between_seeds(q["mean_a_minus_b"] for q in per)
+    return {"seed": "mean", "a": per[0]["a"], "b": per[0]["b"], "mean_a_minus_b": b["mean"],
+            "se": b["se_between_seeds"], "se_kind": "between seeds: sd / sqrt(n_seeds)",
+            "sd_between_seeds": b["sd_between_seeds"], "n_seeds": b["n_seeds"]}
+
+
+def model_seed_means(rows):
+    """Test NLL of each model averaged over its seeds, ± the between-seed SE."""
+    out = []
+    for model in dict.fromkeys(r["model"] for r in rows):
+        rs = [r for r in rows if r["model"] == model]
+        b = between_seeds(r["test_nll"]["mean"] for r in rs)
+        out.append({"model": model, "seeds": [r["seed"] for r in rs],
+                    "k": sorted({r["k"] for r in rs}), **b})
+    return out
 
 
 def _final_lines(rows, diffs):
@@ -174,9 +219,19 @@ def _final_lines(rows, diffs):
             f"| {r['valid_elbo_selected']:.2f} | {r['epochs_trained']} ({r['selected_epoch']}) "
             f"| {r['fs_selected']['fisher']:.3g} | {r['fs_selected']['entropy_power']:.3g} "
             f"| {r['active_units']} | {r['train_wall_s']:.0f} |" for r in rows]
+    per = [q for q in diffs if q["seed"] != "mean"]
     out += [f"| FAE − VAE, paired | | {q['seed']} | {q['mean_a_minus_b']:+.2f} ± {q['se']:.2f}"
-            + (f" (sd over seeds {q['sd_between_seeds']:.2f})" if "n_seeds" in q else "")
-            + " | | | | | | | |" for q in diffs]
+            " | | | | | | | |" for q in per]
+    mean = paired_seed_mean(per)      # recomputed: older files carry an image-level SE here
+    if mean is not None:
+        out.append(f"| FAE − VAE, paired | | mean of {mean['n_seeds']} | "
+                   f"{mean['mean_a_minus_b']:+.2f} ± {mean['se']:.2f} (SE between seeds; "
+                   f"sd {mean['sd_between_seeds']:.2f}) | | | | | | | |")
+    for m in model_seed_means(rows):
+        if m["n_seeds"] > 1:
+            out.append(f"| {m['model']}, mean over seeds | | {m['n_seeds']} seeds | "
+                       f"{m['mean']:.2f} ± {m['se_between_seeds']:.2f} (SE between seeds; "
+                       f"sd {m['sd_between_seeds']:.2f}) | | | | | | | |")
     return out
 
 
@@ -282,20 +337,160 @@ def ksens_section(runs: Path, t1, k: int):
     return ksens, lines
 
 
-def final_section(runs: Path):
-    fin, fdiff = final_table(runs)
-    return ({"rows": fin, "paired": fdiff, "subset_check": subset_check(runs)},
-            _final_lines(fin, fdiff))
+def _final_data(rows, diffs, subset=None):
+    per = [q for q in diffs if q["seed"] != "mean"]
+    mean = paired_seed_mean(per)
+    return {"rows": rows, "paired": per + ([mean] if mean is not None else []),
+            "seed_means": model_seed_means(rows), "subset_check": subset}
 
 
-def warmup_section(runs: Path):
+def final_section(runs: Path, from_json: Path | None = None):
+    if from_json is not None:
+        old = (json.loads(from_json.read_text()) if from_json.exists()
+               else {"rows": [], "paired": []})
+        data = _final_data(old["rows"], old["paired"], old.get("subset_check"))
+    else:
+        fin, fdiff = final_table(runs)
+        data = _final_data(fin, fdiff, subset_check(runs))
+    return data, _final_lines(data["rows"], data["paired"])
+
+
+def warmup_section(runs: Path, from_json: Path | None = None):
     warm = {}
-    for v in sorted({r.name.split("_", 1)[0] for r in runs.glob("w*_*")
-                     if r.name.split("_", 1)[0][1:].isdigit()}):
-        wr, wd = final_table(runs, k=None, variant=v)
-        if wr:
-            warm[v] = {"rows": wr, "paired": wd}
+    if from_json is not None:
+        old = json.loads(from_json.read_text()) if from_json.exists() else {}
+        warm = {v: _final_data(t["rows"], t["paired"], t.get("subset_check"))
+                for v, t in old.items()}
+    else:
+        for v in sorted({r.name.split("_", 1)[0] for r in runs.glob("w*_*")
+                         if r.name.split("_", 1)[0][1:].isdigit()}):
+            wr, wd = final_table(runs, k=None, variant=v)
+            if wr:
+                warm[v] = _final_data(wr, wd)
+                warm[v].pop("subset_check")
     return warm, sum((_final_lines(w["rows"], w["paired"]) for w in warm.values()), [])
+
+
+# published NLLs of MLP VAEs on statically binarized MNIST (nats), for the comparisons of
+# the summary section
+PUBLISHED = {
+    "rm_reproduction": {
+        "nll": 89.78, "what": "VAE with one hidden layer of 400 units, no KL warm-up, ~1000+ "
+        "epochs with step decay: a reproduction of Rezende & Mohamed (2015), who reported "
+        "89.9 (attribution as given in issue 13)"},
+    "vampprior_standard": {
+        "nll": 88.56, "what": "standard-prior VAE of the VampPrior paper (Tomczak & Welling "
+        "2018): gated MLP, two hidden layers of 300, lr 5e-4, batch 100, KL warm-up over 100 "
+        "epochs, early stopping with patience 50, up to 2000 epochs"},
+    "iwae_k50": {"nll": 86.82, "what": "IWAE, k = 50 (Burda et al. 2016)"},
+}
+
+
+def summary_section(out: Path):
+    """Seed-level standard errors and comparisons computed from the JSON files in `out`
+    (``table1_final.json``, ``table1_warmup.json``, ``table2.json``,
+    ``reversed_mnist_pl.json``); no runs are read."""
+    res, lines = {}, ["| quantity | value | source |", "|---|---|---|"]
+    fin, warm, t2 = (out / f for f in ("table1_final.json", "table1_warmup.json",
+                                       "table2.json"))
+
+    def pm(b):
+        return (f"{b['mean']:+.2f} ± {b['se_between_seeds']:.2f} (SE between "
+                f"{b['n_seeds']} seeds; sd {b['sd_between_seeds']:.2f})")
+
+    def block(name, t, src):
+        per = [q for q in t["paired"] if q["seed"] != "mean"]
+        entry = {"k": sorted({r["k"] for r in t["rows"]}),
+                 "n_images": sorted({r["test_nll"]["n_images"] for r in t["rows"]}),
+                 "per_model": model_seed_means(t["rows"]),
+                 "paired_per_seed": [{k: q[k] for k in ("seed", "mean_a_minus_b", "se",
+                                                        "n_images")} for q in per],
+                 "paired_mean": between_seeds(q["mean_a_minus_b"] for q in per)}
+        for m in entry["per_model"]:
+            if m["n_seeds"] > 1:
+                lines.append(f"| {name}: {m['model']} test NLL, mean over seeds "
+                             f"| {pm(m).lstrip('+')} | {src} |")
+        if entry["paired_mean"]["n_seeds"] > 1:
+            lines.append(f"| {name}: FAE − VAE paired, mean over seeds "
+                         f"| {pm(entry['paired_mean'])} | {src} |")
+        return entry
+
+    if fin.exists():
+        res["final"] = block("no warm-up (K = 5000, all 10 000)", json.loads(fin.read_text()),
+                             fin.name)
+    if warm.exists():
+        w = json.loads(warm.read_text())
+        res["warmup"] = {v: block(f"warm-up {v} (K = 1000, all 10 000)", t, warm.name)
+                         for v, t in w.items()}
+        vae = [r for t in w.values() for r in t["rows"] if r["model"] == "VAE"]
+        gaps = [{"run": r["run"], "seed": r["seed"], "k": r["k"], "nll": r["test_nll"]["mean"],
+                 **{f"minus_{key}": r["test_nll"]["mean"] - p["nll"]
+                    for key, p in PUBLISHED.items()}} for r in vae]
+        res["warmup_vae_vs_published"] = gaps
+        if gaps:
+            lo = min(g["minus_rm_reproduction"] for g in gaps)
+            hi = max(g["minus_rm_reproduction"] for g in gaps)
+            res["warmup_vae_minus_89.78_range"] = [lo, hi]
+            lines.append(f"| warm-up VAEs minus 89.78 (K = {gaps[0]['k']}) | {lo:.2f} to "
+                         f"{hi:.2f} nats | {warm.name} |")
+    if t2.exists():
+        rows = json.loads(t2.read_text())
+        best = {}
+        for scale in ("perdim", "trace"):
+            rs = [r for r in rows if r["run"].endswith(f"_{scale}") and r.get("test_nll")]
+            if rs:
+                b = min(rs, key=lambda r: r["test_nll"]["mean"])
+                rest = sorted({round(r["test_nll"]["mean"], 2) for r in rs if r is not b})
+                best[scale] = {"run": b["run"], "F": b["config"]["f_z"],
+                               "test_nll": b["test_nll"]["mean"], "others": rest,
+                               "k": b["k"], "n_images": b["test_nll"]["n_images"],
+                               "train_images": b.get("train_nll", {}).get("subset")}
+                lines.append(f"| old Table 2, F {scale}: best on test | F = {best[scale]['F']:g}"
+                             f", {b['test_nll']['mean']:.2f} (others: "
+                             f"{', '.join(f'{v:.2f}' for v in rest)}; one seed, K = {b['k']}, "
+                             f"{b['test_nll']['n_images']} images) | {t2.name} |")
+        res["table2_best_on_test"] = best
+    pl = out / "reversed_mnist_pl.json"
+    if pl.exists():
+        rep = json.loads(pl.read_text())
+        sel, cv = rep["selection"], rep["label_noise"]["cv_at_threshold"]
+        n_p, n_tr = sel["n_zero_pseudo"], sel["n_train"]
+        noise = {"n_train": n_tr, "n_zero": sel["n_zero"], "n_zero_pseudo": n_p,
+                 "n_other_each": sel["n_other_each"],
+                 "ratio": sel["n_zero"] / sel["n_other_each"],
+                 "cv_accuracy": rep["classifier"]["cv_accuracy"],
+                 "cv_accuracy_se": rep["classifier"]["cv_accuracy_se"],
+                 "wrong_rate_cv": cv["rate"], "wrong_rate_cv_ci95": cv["ci95"],
+                 "expected_wrong_pseudo_cv": cv["rate"] * n_p,
+                 "expected_wrong_pseudo_cv_ci95": [c * n_p for c in cv["ci95"]],
+                 "expected_wrong_fraction_of_train_cv": cv["rate"] * n_p / n_tr,
+                 "expected_wrong_fraction_of_train_cv_ci95": [c * n_p / n_tr
+                                                              for c in cv["ci95"]],
+                 "expected_wrong_pseudo_classifier":
+                     rep["label_noise"]["expected_wrong_by_classifier"]}
+        res["reversed_mnist_pl"] = noise
+        lines.append(f"| reversed MNIST (pseudo-labelled): training images, zeros "
+                     f"(pseudo-labelled), each other digit | {n_tr}, {sel['n_zero']} ({n_p}), "
+                     f"{sel['n_other_each']} | {pl.name} |")
+        lines.append(f"| reversed MNIST (pseudo-labelled): expected wrong labels | "
+                     f"{noise['expected_wrong_pseudo_cv']:.0f} (95% CI "
+                     f"{noise['expected_wrong_pseudo_cv_ci95'][0]:.0f}–"
+                     f"{noise['expected_wrong_pseudo_cv_ci95'][1]:.0f}), "
+                     f"{100 * noise['expected_wrong_fraction_of_train_cv']:.2f}% of the "
+                     f"training set | {pl.name} |")
+    res["published"] = PUBLISHED
+    res["sources"] = [f.name for f in (fin, warm, t2, pl) if f.exists()]
+    return res, lines
+
+
+def queue_section(runs: Path, queue: str, means: bool):
+    """Rows of a :mod:`.queue` queue (or their seed means) and their Markdown table."""
+    rows = queue_rows(runs, queue)
+    t2 = queue == "table2"
+    if means:
+        m = seed_means(rows)
+        return m, means_lines(m, train_column=t2)
+    return rows, rows_lines(rows, train_column=t2, paper=table2_paper() if t2 else None)
 
 
 def paired_section(runs: Path):
@@ -331,7 +526,12 @@ def trajectories(runs: Path, n_mc: int = 2000):
 
 
 SECTIONS = ("table1", "table2", "long", "ksens", "final", "warmup", "paired")
-FILES = {"table1": "table1.json", "table2": "table2.json", "long": "table1_long.json",
+# asked for only by name (--only): runs of examples.fae.queue, and the summary of the JSON
+EXTRA = ("recipe", "recipe_means", "table2_pl", "table2_pl_means", "summary")
+FILES = {"recipe": "table1_recipe.json", "recipe_means": "table1_recipe_means.json",
+         "table2_pl": "table2_pl.json", "table2_pl_means": "table2_pl_means.json",
+         "summary": "summary.json",
+         "table1": "table1.json", "table2": "table2.json", "long": "table1_long.json",
          "ksens": "k_sensitivity.json", "final": "table1_final.json",
          "warmup": "table1_warmup.json", "paired": "paired.json",
          "trajectories": "trajectories.json"}
@@ -345,6 +545,12 @@ WANTS = {
     "warmup": "warm-up run (w<E>_*, w<E>s<seed>_*) with a fulltest evaluation",
     "paired": "pair of runs with per-image NLLs at the same K (nll_test_k*.npy)",
     "trajectories": "saved encodings (<run>/encodings/epoch_*.npz) of Table 1 or t2 runs",
+    "recipe": "run directory of the recipe queue (r_*)",
+    "recipe_means": "finished run of the recipe queue (r_*, <run>/fulltest/eval_k5000.json)",
+    "table2_pl": "run directory of the table2 queue (t2pl_*)",
+    "table2_pl_means": "finished run of the table2 queue (t2pl_*, <run>/final/eval_k1000.json)",
+    "summary": "table1_final.json, table1_warmup.json, table2.json or reversed_mnist_pl.json "
+               "in --out",
 }
 
 
@@ -360,6 +566,17 @@ def _by_run(rows):
     return {r["run"]: r for r in rows}
 
 
+def _by_setting(means):
+    from .qtables import SETTING
+    return {tuple(m[k] for k in SETTING): m for m in means}
+
+
+def _summary_ids(res):
+    out = {(k,): v for k, v in res.items() if k not in ("published", "sources", "warmup")}
+    out.update({("warmup", v): t for v, t in res.get("warmup", {}).items()})
+    return out
+
+
 # identity -> row of a section's JSON: what a rewrite must keep
 ROW_IDS = {
     "table1": _by_run, "table2": _by_run, "long": _by_run,
@@ -368,6 +585,9 @@ ROW_IDS = {
     "warmup": lambda w: {(v, *key): r for v, t in w.items() for key, r in _final_ids(t).items()},
     "paired": lambda rows: {(q["a"], q["b"]): q for q in rows},
     "trajectories": lambda t: {(n, p["epoch"]): p for n, v in t.items() for p in v["points"]},
+    "recipe": _by_run, "table2_pl": _by_run,
+    "recipe_means": _by_setting, "table2_pl_means": _by_setting,
+    "summary": _summary_ids,
 }
 
 
@@ -377,9 +597,30 @@ def _names(keys, most: int = 4) -> str:
     return ", ".join(s[:most]) + (f" and {len(s) - most} more" if len(s) > most else "")
 
 
+#: counts that a rewrite may not lower (seeds of a mean, images of an evaluation)
+COUNTS = ("n_seeds", "n_images")
+
+
 def _thinner(old, new) -> bool:
-    """`new` lacks fields of `old` (an NLL, a selected epoch); ``status`` may go."""
-    return isinstance(old, dict) and bool(set(old) - set(new) - {"status"})
+    """`new` has less than `old`: a field of `old` is missing (``status`` may go) or has no
+    value any more (an NLL of a finished run), or a count of seeds or images is lower,
+    at any depth of nested objects."""
+    if not isinstance(old, dict):
+        return False
+    if not isinstance(new, dict) or set(old) - set(new) - {"status"}:
+        return True
+    for key, v in old.items():
+        if key == "status" or key not in new:
+            continue
+        w = new[key]
+        if v is not None and w is None:
+            return True
+        if key in COUNTS and isinstance(v, (int, float)) and isinstance(w, (int, float)) \
+                and w < v:
+            return True
+        if isinstance(v, dict) and _thinner(v, w):
+            return True
+    return False
 
 
 def put_json(path: Path, data, ids, wants: str, runs: Path, force: bool) -> tuple[bool, str]:
@@ -412,6 +653,19 @@ def put_json(path: Path, data, ids, wants: str, runs: Path, force: bool) -> tupl
     return True, f"wrote {path} ({len(new)} rows)"
 
 
+def _blocks(doc: Path, names) -> list[list[str]] | None:
+    """The lines inside the ``<!-- name:start/end -->`` blocks of `doc`, in the order of
+    `names`; None when one of them is missing."""
+    text, out = doc.read_text(), []
+    for name in names:
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start not in text or end not in text:
+            return None
+        out.append(text[text.index(start) + len(start):text.index(end)].strip("\n")
+                   .split("\n"))
+    return out
+
+
 def _update_doc(doc: Path, blocks: dict) -> tuple[list[str], list[str], bool]:
     """Refresh the ``<!-- name:start/end -->`` blocks of `doc`; (refreshed, no markers, changed)."""
     text = original = doc.read_text()
@@ -436,8 +690,13 @@ def main(argv=None) -> int:
     p.add_argument("--k", type=int, default=1000, help="K of the Table 1 evaluations")
     p.add_argument("--k-rev", type=int, default=500, help="K of the Table 2 evaluations")
     p.add_argument("--trajectories", action="store_true", help="also the trajectories section")
-    p.add_argument("--only", nargs="+", choices=[*SECTIONS, "trajectories"], default=None,
-                   help="produce only these sections (tables.md needs all but trajectories)")
+    p.add_argument("--only", nargs="+", choices=[*SECTIONS, "trajectories", *EXTRA],
+                   default=None,
+                   help="produce only these sections (tables.md needs all default ones); "
+                        "the queue sections and summary are produced only when named here")
+    p.add_argument("--from-json", action="store_true",
+                   help="final and warmup: rebuild from their existing files in --out "
+                        "(recomputing the seed means) instead of from runs")
     p.add_argument("--doc", default="docs/RESULTS.md",
                    help="Markdown file whose <!-- name:start/end --> blocks are refreshed "
                         "('' for none)")
@@ -448,6 +707,7 @@ def main(argv=None) -> int:
     if not runs.is_dir():
         p.error(f"--runs {str(runs)!r} is not a directory")
     asked = set(a.only or SECTIONS) | ({"trajectories"} if a.trajectories else set())
+    fj = (lambda name: out / FILES[name]) if a.from_json else (lambda name: None)
     report, failed = [], False
 
     def note(ok: bool, line: str):
@@ -461,10 +721,15 @@ def main(argv=None) -> int:
                 "table2": lambda: table2_section(runs, a.k_rev),
                 "long": lambda: long_section(runs),
                 "ksens": lambda: ksens_section(runs, t1, a.k),
-                "final": lambda: final_section(runs),
-                "warmup": lambda: warmup_section(runs),
-                "paired": lambda: paired_section(runs)}
-    for name in SECTIONS:
+                "final": lambda: final_section(runs, fj("final")),
+                "warmup": lambda: warmup_section(runs, fj("warmup")),
+                "paired": lambda: paired_section(runs),
+                "recipe": lambda: queue_section(runs, "recipe", False),
+                "recipe_means": lambda: queue_section(runs, "recipe", True),
+                "table2_pl": lambda: queue_section(runs, "table2", False),
+                "table2_pl_means": lambda: queue_section(runs, "table2", True),
+                "summary": lambda: summary_section(out)}
+    for name in (*SECTIONS, *EXTRA):
         if name in asked:
             data, lines = builders[name]()
             ok, line = put_json(out / FILES[name], data, ROW_IDS[name], WANTS[name], runs,
@@ -473,24 +738,9 @@ def main(argv=None) -> int:
             if ok:
                 produced[name] = lines
 
-    md = out / "tables.md"
-    if asked >= set(SECTIONS):
-        if set(produced) == set(SECTIONS):
-            text = "\n".join(sum(([""] * bool(i) + produced[n]
-                                  for i, n in enumerate(SECTIONS)), [])) + "\n"
-            if md.exists() and md.read_text() == text:
-                note(True, f"unchanged {md}")
-            else:
-                write_text_atomically(md, text)
-                note(True, f"wrote {md}")
-        else:
-            note(False, f"skipped {md}: it holds every section and "
-                 f"{', '.join(n for n in SECTIONS if n not in produced)} were not produced; "
-                 + ("kept the existing file" if md.exists() else "wrote nothing"))
-
     if a.doc:
         doc = Path(a.doc)
-        blocks = {n: produced[n] for n in SECTIONS if n in produced}
+        blocks = {n: produced[n] for n in (*SECTIONS, *EXTRA) if n in produced}
         if not doc.is_file():
             note(False, f"skipped {doc}: no such file (--doc '' refreshes no document)")
         elif blocks:
@@ -500,11 +750,32 @@ def main(argv=None) -> int:
             if missing:
                 note(False, f"skipped blocks {', '.join(missing)} of {doc}: no "
                             "<!-- name:start --> and <!-- name:end --> markers")
-        kept = [n for n in SECTIONS if n in asked and n not in produced]
+        kept = [n for n in (*SECTIONS, *EXTRA) if n in asked and n not in produced]
         if kept and doc.is_file():
             note(False, f"kept blocks {', '.join(kept)} of {doc}: their sections were skipped")
 
-    for name in SECTIONS:
+    # tables.md holds the tables of every default section, as the document's blocks do
+    md = out / "tables.md"
+    doc_blocks = _blocks(Path(a.doc), SECTIONS) if a.doc and Path(a.doc).is_file() else None
+    if asked >= set(SECTIONS) or (md.exists() and doc_blocks is not None):
+        if set(produced) >= set(SECTIONS):
+            parts, how = [produced[n] for n in SECTIONS], ""
+        elif doc_blocks is not None:
+            parts, how = doc_blocks, f" (the blocks of {a.doc})"
+        else:
+            parts = None
+            note(False, f"skipped {md}: it holds every section and "
+                 f"{', '.join(n for n in SECTIONS if n not in produced)} were not produced; "
+                 + ("kept the existing file" if md.exists() else "wrote nothing"))
+        if parts is not None:
+            text = "\n".join(sum(([""] * bool(i) + p for i, p in enumerate(parts)), [])) + "\n"
+            if md.exists() and md.read_text() == text:
+                note(True, f"unchanged {md}{how}")
+            else:
+                write_text_atomically(md, text)
+                note(True, f"wrote {md}{how}")
+
+    for name in (*SECTIONS, *EXTRA):
         if name in produced:
             print("\n".join(produced[name]) + "\n")
     if "trajectories" in asked:

@@ -6,7 +6,9 @@
   text files, and checks shapes and values.
 * :func:`load_binarized_digits` is the embedded default: scikit-learn's 8×8 digits
   (shipped with the ``scikit-learn`` package, extra ``examples``), thresholded.
-* :func:`reversed_mnist` builds the paper's skewed "reversed MNIST" training set.
+* :func:`reversed_mnist` builds the paper's skewed "reversed MNIST" training set from
+  the labelled test split; :func:`reversed_mnist_from_index` the larger one of
+  :mod:`.pseudolabel` (pseudo-labelled zeros of the training split), from its index file.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ __all__ = [
     "load_binarized_mnist",
     "load_binarized_digits",
     "reversed_mnist",
+    "reversed_mnist_from_index",
     "default_data_dir",
 ]
 
@@ -233,3 +236,54 @@ def reversed_mnist(x, y, *, majority: int = 0, ratio: float = 58.0, rng=0):
         keep.append(gen.choice(pool, size=n_other, replace=False))
     keep = gen.permutation(np.concatenate(keep))
     return x[keep], y[keep]
+
+
+def reversed_mnist_from_index(d: dict, index_file) -> tuple[np.ndarray, np.ndarray]:
+    """The training images and labels listed in an index file of :mod:`.pseudolabel`.
+
+    Parameters
+    ----------
+    d : dict
+        Binarized MNIST as returned by :func:`load_binarized_mnist` (``x_train``,
+        ``x_test``).
+    index_file : path
+        ``.npz`` with ``source`` (0: ``x_train``, 1: ``x_test``), ``index``, ``label``
+        and ``sha256`` (of the selected pixels, as :func:`.pseudolabel.pixels_sha256`).
+
+    Returns
+    -------
+    x, y : arrays
+        The images in the file's order (uint8) and their labels (pseudo-labels for
+        images from ``x_train``).
+
+    Raises
+    ------
+    ValueError
+        If the file is missing or malformed, or the selected pixels do not hash to the
+        recorded SHA-256 (a different copy of the data).
+    """
+    from .pseudolabel import pixels_sha256
+    path = Path(index_file)
+    if not path.is_file():
+        raise ValueError(f"`index_file` {str(path)!r} does not exist; build it with "
+                         "`python -m examples.fae.pseudolabel`.")
+    with np.load(path) as f:
+        missing = {"source", "index", "label", "sha256"} - set(f.files)
+        if missing:
+            raise ValueError(f"`index_file` {str(path)!r} lacks {sorted(missing)}.")
+        src, idx, lab, sha = f["source"], f["index"], f["label"], str(f["sha256"])
+    splits = {0: d["x_train"], 1: d["x_test"]}
+    if not (src.shape == idx.shape == lab.shape and src.ndim == 1
+            and set(np.unique(src).tolist()) <= set(splits)):
+        raise ValueError(f"`index_file` {str(path)!r}: `source`, `index`, `label` must be "
+                         "equal-length 1-D arrays with `source` in {0, 1}.")
+    x = np.empty((len(src), d["x_train"].shape[1]), dtype=np.uint8)
+    for code, xs in splits.items():
+        m = src == code
+        if m.any() and (idx[m].min() < 0 or idx[m].max() >= len(xs)):
+            raise ValueError(f"`index_file` {str(path)!r}: an index is out of range.")
+        x[m] = xs[idx[m]]
+    if pixels_sha256(x) != sha:
+        raise ValueError(f"the images selected by {str(path)!r} do not match its SHA-256: "
+                         "the binarized MNIST files differ from those it was built from.")
+    return x, lab.astype(np.uint8)

@@ -8,23 +8,45 @@ import torch
 from torch import nn
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "softplus": nn.Softplus}
+#: hidden-layer kinds: the activations above, or "gated" (GatedDense units)
+LAYER_KINDS = (*ACTIVATIONS, "gated")
+
+
+class GatedDense(nn.Module):
+    """A gated linear unit ``h(x) * sigmoid(g(x))`` (Dauphin et al. 2017), the hidden layer
+    of the VampPrior paper's MLP VAEs (Tomczak & Welling 2018); He-initialised."""
+
+    def __init__(self, n_in: int, n_out: int):
+        super().__init__()
+        self.h = nn.Linear(n_in, n_out)
+        self.g = nn.Linear(n_in, n_out)
+        for lin in (self.h, self.g):
+            nn.init.kaiming_normal_(lin.weight)
+            nn.init.zeros_(lin.bias)
+
+    def forward(self, x):
+        return self.h(x) * torch.sigmoid(self.g(x))
 
 
 def mlp(n_in: int, hidden: int, n_layers: int, n_out: int, activation: str) -> nn.Sequential:
     """`n_layers` hidden layers of width `hidden`, then a linear output layer.
 
-    ReLU layers get He (Kaiming-normal, fan-in) initialisation and zero biases; other
-    activations keep torch's default initialisation.
+    ReLU layers get He (Kaiming-normal, fan-in) initialisation and zero biases;
+    ``"gated"`` uses :class:`GatedDense` layers; other activations keep torch's default
+    initialisation.
     """
-    act = ACTIVATIONS[activation]
     layers: list[nn.Module] = []
     width = n_in
     for _ in range(n_layers):
+        if activation == "gated":
+            layers.append(GatedDense(width, hidden))
+            width = hidden
+            continue
         lin = nn.Linear(width, hidden)
         if activation == "relu":
             nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
             nn.init.zeros_(lin.bias)
-        layers += [lin, act()]
+        layers += [lin, ACTIVATIONS[activation]()]
         width = hidden
     layers.append(nn.Linear(width, n_out))
     return nn.Sequential(*layers)

@@ -5,12 +5,15 @@
 """
 
 import functools
+from typing import Any, Callable
 
 import numba
 
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
-njit = functools.partial(numba.njit, cache=True, fastmath=FASTMATH)
-prange = numba.prange
+#: typed as a plain callable: numba's own stubs type a decorated kernel as a decorator,
+#: which makes every call site look wrong to a type checker
+njit: Callable[..., Any] = functools.partial(numba.njit, cache=True, fastmath=FASTMATH)
+prange: Any = numba.prange
 
 __all__ = ["njit", "prange", "FASTMATH"]

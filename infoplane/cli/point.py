@@ -2,10 +2,10 @@
 
 Examples
 --------
-``infoplane point data.csv --column temperature --json``
-``infoplane point x.npy --column 0 --column 2``
-``infoplane point x.npy --joint`` (all columns as one d-D sample)
-``infoplane point arrays.npz --key signal``
+- ``infoplane point data.csv --column temperature --json``
+- ``infoplane point x.npy --column 0 --column 2``
+- ``infoplane point x.npy --joint`` (all columns as one d-D sample)
+- ``infoplane point arrays.npz --key signal``
 
 Input files
 -----------
@@ -257,7 +257,8 @@ def _read_csv(path: Path, label: str) -> Table:
                 f"(delimiter {delim!r})."
             )
     names = header if header is not None else [str(i) for i in range(width)]
-    columns, problems = [], {}
+    columns: list = []
+    problems: dict = {}
     for j in range(width):
         values = np.empty(len(rows))
         for i, (no, cells) in enumerate(rows):

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import abc
+import contextlib
+import math
+from typing import Callable, Sequence
 
 import numpy as np
 
-from .._validation import check_int, check_rng
+from .._validation import check_int, check_real_array, check_rng
 
 #: Probabilities whose quantiles split the quadrature range of a skewed bounded density
 #: (tails, shoulders and centre); subclasses map them through their inverse CDF.
 BREAKPOINT_QUANTILES = np.array([1e-9, 1e-4, 0.01, 0.2, 0.5, 0.8, 0.99, 0.9999, 1 - 1e-9])
 
-__all__ = ["Density"]
+__all__ = ["Density", "register_product"]
+
+#: Builds the product density of independent components; set by :mod:`.product` when it
+#: is imported (always, via the package ``__init__``) so that this module imports nothing
+#: from its subclasses.
+_PRODUCT_FACTORY: list[Callable[[Sequence["Density"]], "Density"]] = []
+
+
+def register_product(factory: Callable[[Sequence["Density"]], "Density"]) -> None:
+    """Register the constructor that ``f * g`` calls (the :class:`Product` class)."""
+    _PRODUCT_FACTORY[:] = [factory]
 
 
 class Density(abc.ABC):
@@ -22,8 +35,12 @@ class Density(abc.ABC):
 
     ``_logpdf(X) -> (n,)``, ``_score(X) -> (n, d)``, ``_sample(n, rng) -> (n, d)``
 
-    and may provide closed forms through ``_entropy()``, ``_fisher_matrix()`` (or just
-    ``_fisher()``), and ``_fisher_infinite()`` (a reason string when J is infinite).
+    and may provide ``_logpdf_score(X)`` (both at once, when they share work),
+    ``_evaluation()`` (a context the estimators hold once around all evaluations of one
+    estimate), and closed forms through ``_entropy()``, ``_fisher_matrix()`` (or just
+    ``_fisher()``), ``_log_fisher()`` (ln J, for densities whose J can over- or underflow
+    float64 while ln J cannot), and ``_fisher_infinite()`` (a reason string when J is
+    infinite).
     A hook returning ``None`` means "no closed form"; the estimators then fall back to
     quadrature (d = 1) or Monte Carlo with the exact score (d > 1).
 
@@ -50,6 +67,15 @@ class Density(abc.ABC):
     @abc.abstractmethod
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray: ...
 
+    def _logpdf_score(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(_logpdf(X), _score(X))``; override when the two share work."""
+        return self._logpdf(X), self._score(X)
+
+    def _evaluation(self) -> contextlib.AbstractContextManager:
+        """A context held once around every evaluation of one estimate (quadrature, Monte
+        Carlo); e.g. the KDE limits BLAS to one thread there, once, not per call."""
+        return contextlib.nullcontext()
+
     def _entropy(self) -> float | None:
         return None
 
@@ -59,6 +85,17 @@ class Density(abc.ABC):
     def _fisher(self) -> float | None:
         m = self._fisher_matrix()
         return None if m is None else float(np.trace(m))
+
+    def _log_fisher(self) -> float | None:
+        """Natural log of the closed-form trace J, or ``None`` without a closed form.
+
+        The default takes the log of :meth:`_fisher`; subclasses whose J can leave the
+        float64 range (tiny or huge scales) override it with a log-space formula.
+        """
+        j = self._fisher()
+        if j is None or math.isnan(j):
+            return None
+        return math.log(j) if j > 0 else -math.inf
 
     def _fisher_infinite(self) -> str | None:
         """A reason string when the Fisher information is infinite or undefined."""
@@ -79,8 +116,8 @@ class Density(abc.ABC):
         return None
 
     # --------------------------------------------------------------- public API
-    def _as_points(self, x) -> tuple[np.ndarray, tuple[int, ...]]:
-        a = np.asarray(x, dtype=float)
+    def _as_points(self, x: object) -> tuple[np.ndarray, tuple[int, ...]]:
+        a = check_real_array("x", x, finite=False)
         d = self.dim
         if d == 1:
             if a.ndim >= 1 and a.shape[-1:] == (1,) and a.ndim == 2:
@@ -93,7 +130,7 @@ class Density(abc.ABC):
             )
         return np.ascontiguousarray(a.reshape(-1, d)), a.shape[:-1]
 
-    def logpdf(self, x) -> np.ndarray:
+    def logpdf(self, x: object) -> np.ndarray:
         """Log-density at `x` (``-inf`` outside the support)."""
         X, shape = self._as_points(x)
         out = self._logpdf(X)
@@ -101,11 +138,11 @@ class Density(abc.ABC):
             return out
         return out.reshape(shape)
 
-    def pdf(self, x) -> np.ndarray:
+    def pdf(self, x: object) -> np.ndarray:
         """Density at `x`."""
         return np.exp(self.logpdf(x))
 
-    def score(self, x) -> np.ndarray:
+    def score(self, x: object) -> np.ndarray:
         """Score ∇ₓ log f(x): the gradient of the log-density with respect to x.
 
         Outside the support the score is set to 0 (the density is 0 there).
@@ -116,20 +153,18 @@ class Density(abc.ABC):
             return out.reshape(shape)
         return out.reshape(shape + (self.dim,))
 
-    def sample(self, size: int, rng=None) -> np.ndarray:
+    def sample(self, size: int, rng: object = None) -> np.ndarray:
         """Draw `size` samples: shape ``(size,)`` for d = 1, ``(size, d)`` otherwise."""
         n = check_int("size", size, minimum=0)
         X = self._sample(n, check_rng(rng))
         return X[:, 0].copy() if self.dim == 1 else X
 
     # ------------------------------------------------------------ composition
-    def __mul__(self, other: "Density") -> "Density":
+    def __mul__(self, other: object) -> "Density":
         """``f * g`` is the product density of independent components."""
         if not isinstance(other, Density):
             return NotImplemented
-        from .product import Product
-
-        return Product([self, other])
+        return _PRODUCT_FACTORY[0]([self, other])
 
     def _repr_params(self) -> str:
         return ""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .._validation import check_scalar, check_vector
+from .._validation import check_real_array, check_scalar, check_vector
 from ._base import Density
 
 __all__ = ["Affine"]
@@ -39,13 +41,13 @@ class Affine(Density):
     array([3.])
     """
 
-    def __init__(self, base, A=1.0, b=0.0):
+    def __init__(self, base: Density, A: object = 1.0, b: object = 0.0) -> None:
         if not isinstance(base, Density):
             raise TypeError(f"`base` must be a Density; got {type(base).__name__}.")
         d = base.dim
-        a = np.asarray(A, dtype=float)
+        a = check_real_array("A", A, finite=False)
         if a.ndim == 0:
-            s = check_scalar("A", float(a))
+            s = check_scalar("A", a)
             if s == 0.0:
                 raise ValueError("`A` must be invertible; got 0.0.")
             a = np.eye(d) * s
@@ -58,8 +60,10 @@ class Affine(Density):
             raise ValueError(
                 f"`A` must be invertible; its condition number is {np.linalg.cond(a):.3g}."
             )
-        bb = np.asarray(b, dtype=float)
-        self.b = check_vector("b", np.broadcast_to(bb, (d,)) if bb.ndim == 0 else bb, dim=d)
+        bb = check_real_array("b", b, finite=False)
+        if bb.ndim == 0:
+            bb = np.full(d, check_scalar("b", bb))
+        self.b = check_vector("b", bb, dim=d)
         self.base = base
         self.A = a
         self._Ainv = np.linalg.inv(a)
@@ -70,45 +74,52 @@ class Affine(Density):
             self.support = (lo, hi)
 
     @property
-    def dim(self):
+    def dim(self) -> int:
         return self.base.dim
 
-    def _pullback(self, Y):
+    def _pullback(self, Y: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray((Y - self.b) @ self._Ainv.T)
 
-    def _logpdf(self, X):
+    def _logpdf(self, X: np.ndarray) -> np.ndarray:
         return self.base._logpdf(self._pullback(X)) - self._logabsdet
 
-    def _score(self, X):
+    def _score(self, X: np.ndarray) -> np.ndarray:
         return self.base._score(self._pullback(X)) @ self._Ainv
 
-    def _sample(self, n, rng):
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self.base._sample(n, rng) @ self.A.T + self.b
 
-    def _entropy(self):
+    def _entropy(self) -> float | None:
         h = self.base._entropy()
         return None if h is None else h + self._logabsdet
 
-    def _fisher_matrix(self):
+    def _fisher_matrix(self) -> np.ndarray | None:
         m = self.base._fisher_matrix()
         if m is None:
             return None
-        out = self._Ainv.T @ m @ self._Ainv
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = self._Ainv.T @ m @ self._Ainv
         return 0.5 * (out + out.T)
 
-    def _fisher_infinite(self):
+    def _log_fisher(self) -> float | None:
+        if self.dim == 1:
+            lj = self.base._log_fisher()
+            return None if lj is None else lj - 2.0 * math.log(abs(float(self.A[0, 0])))
+        return super()._log_fisher()
+
+    def _fisher_infinite(self) -> str | None:
         return self.base._fisher_infinite()
 
-    def _breakpoints(self):
+    def _breakpoints(self) -> np.ndarray:
         return self.A[0, 0] * np.asarray(self.base._breakpoints(), dtype=float) + self.b[0]
 
-    def mean(self):
+    def mean(self) -> np.ndarray | None:
         m = self.base.mean()
         return None if m is None else self.A @ m + self.b
 
-    def cov(self):
+    def cov(self) -> np.ndarray | None:
         c = self.base.cov()
         return None if c is None else self.A @ c @ self.A.T
 
-    def _repr_params(self):
+    def _repr_params(self) -> str:
         return f"{self.base!r}, dim={self.dim}"

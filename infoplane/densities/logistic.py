@@ -34,24 +34,24 @@ class Logistic(LocationScale):
     2.6931...
     """
 
-    def _std_logpdf(self, z):
+    def _std_logpdf(self, z: np.ndarray) -> np.ndarray:
         a = np.abs(z)
         return -a - 2.0 * np.log1p(np.exp(-a))
 
-    def _std_score(self, z):
+    def _std_score(self, z: np.ndarray) -> np.ndarray:
         return -np.tanh(0.5 * z)
 
-    def _std_sample(self, n, rng):
+    def _std_sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.logistic(0.0, 1.0, size=n)
 
-    def _std_entropy(self):
+    def _std_entropy(self) -> float:
         return 2.0
 
-    def _std_fisher(self):
+    def _std_fisher(self) -> float:
         return 1.0 / 3.0
 
-    def _std_var(self):
+    def _std_var(self) -> float | None:
         return np.pi**2 / 3.0
 
-    def _std_breakpoints(self):
+    def _std_breakpoints(self) -> np.ndarray:
         return np.array([-40.0, -10.0, -3.0, -1.0, 0.0, 1.0, 3.0, 10.0, 40.0])

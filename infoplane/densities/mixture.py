@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .._validation import check_cov, check_vector, check_weights
+from .._validation import check_cov, check_real_array, check_vector, check_weights
 from ._base import Density
 
 __all__ = ["GaussianMixture"]
@@ -13,24 +15,27 @@ _LOG2PI = np.log(2.0 * np.pi)
 _PARALLEL_MIN = 512  # below this many points the serial kernels are faster
 
 
-def _parse_components(weights, means, covs):
-    m = np.asarray(means, dtype=float)
+def _parse_components(
+    weights: object, means: object, covs: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    m = check_real_array("means", means, finite=False)
     if m.ndim == 1:
         m = m[:, None]
     elif m.ndim != 2:
-        raise ValueError(f"`means` must have shape (K,) or (K, d); got {np.shape(means)}.")
+        raise ValueError(f"`means` must have shape (K,) or (K, d); got shape {m.shape}.")
     k, d = m.shape
     if k == 0 or d == 0:
-        raise ValueError(f"`means` must not be empty; got shape {np.shape(means)}.")
+        raise ValueError(f"`means` must not be empty; got shape {m.shape}.")
     if not np.isfinite(m).all():
-        raise ValueError(f"`means` must be finite; got {m!r}.")
+        i = int(np.argmin(np.isfinite(m).all(axis=1)))
+        raise ValueError(f"`means` must be finite; got {m[i]!r} in row {i}.")
     w = check_weights("weights", weights, k)
-    c = np.asarray(covs, dtype=float)
+    c = check_real_array("covs", covs, finite=False)
     if c.shape == (k,):
         c = check_vector("covs", c, positive=True)[:, None, None] * np.eye(d)
     elif c.shape == (k, d) and d > 1:
-        if not np.isfinite(c).all() or not (c > 0).all():
-            raise ValueError(f"`covs` (diagonal variances) must be finite and > 0; got {c!r}.")
+        for i in range(k):
+            check_vector(f"covs[{i}]", c[i], positive=True)
         c = np.einsum("ki,ij->kij", c, np.eye(d))
     elif c.shape == (k, d, d):
         c = np.stack([check_cov(f"covs[{i}]", c[i], d) for i in range(k)])
@@ -78,7 +83,7 @@ class GaussianMixture(Density):
     (array([0.]), array([[5.]]))
     """
 
-    def __init__(self, weights, means, covs):
+    def __init__(self, weights: object, means: object, covs: object) -> None:
         self.weights, self.means, self.covs = _parse_components(weights, means, covs)
         self._d = self.means.shape[1]
         self._chols = np.ascontiguousarray(np.linalg.cholesky(self.covs))
@@ -90,40 +95,45 @@ class GaussianMixture(Density):
         )
 
     @property
-    def dim(self):
+    def dim(self) -> int:
         return self._d
 
     @property
     def n_components(self) -> int:
         return self.weights.shape[0]
 
-    def _logpdf(self, X):
+    def _logpdf(self, X: np.ndarray) -> np.ndarray:
         from .._kernels import mixture as _k  # numba loads on first use, not on import
 
-        fn = _k._mixture_logpdf if len(X) >= _PARALLEL_MIN else _k._mixture_logpdf_serial
-        return fn(np.ascontiguousarray(X), self.means, self._chols, self._log_norm)
+        fn: Any = _k._mixture_logpdf if len(X) >= _PARALLEL_MIN else _k._mixture_logpdf_serial
+        out: np.ndarray = fn(np.ascontiguousarray(X), self.means, self._chols, self._log_norm)
+        return out
 
-    def _score(self, X):
+    def _score(self, X: np.ndarray) -> np.ndarray:
+        return self._logpdf_score(X)[1]
+
+    def _logpdf_score(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from .._kernels import mixture as _k
 
-        fn = (_k._mixture_logpdf_score if len(X) >= _PARALLEL_MIN
-              else _k._mixture_logpdf_score_serial)
-        return fn(np.ascontiguousarray(X), self.means, self._chols, self._log_norm)[1]
+        fn: Any = (_k._mixture_logpdf_score if len(X) >= _PARALLEL_MIN
+                   else _k._mixture_logpdf_score_serial)
+        lp, s = fn(np.ascontiguousarray(X), self.means, self._chols, self._log_norm)
+        return lp, s
 
-    def _sample(self, n, rng):
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         comp = rng.choice(self.n_components, size=n, p=self.weights)
         z = rng.standard_normal((n, self._d))
         return self.means[comp] + np.einsum("nij,nj->ni", self._chols[comp], z)
 
-    def _breakpoints(self):
+    def _breakpoints(self) -> np.ndarray:
         s = np.sqrt(self.covs[:, 0, 0])
         pts = self.means[:, 0, None] + s[:, None] * np.array([-8.0, -3.0, -1.0, 0.0, 1.0, 3.0, 8.0])
         return np.unique(pts.ravel())
 
-    def mean(self):
+    def mean(self) -> np.ndarray:
         return self.weights @ self.means
 
-    def cov(self):
+    def cov(self) -> np.ndarray:
         mu = self.mean()
         second = np.einsum("k,kij->ij", self.weights, self.covs) + np.einsum(
             "k,ki,kj->ij", self.weights, self.means, self.means
@@ -151,5 +161,5 @@ class GaussianMixture(Density):
         cov = (self.covs[:, None] + other.covs[None, :]).reshape(-1, self._d, self._d)
         return GaussianMixture(w / w.sum(), mu, cov)
 
-    def _repr_params(self):
+    def _repr_params(self) -> str:
         return f"n_components={self.n_components}, dim={self._d}"

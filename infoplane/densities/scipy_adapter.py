@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
+from .._validation import check_scalar
 from ._base import Density
+from .affine import Affine
+from .beta import Beta
+from .cauchy import Cauchy
+from .gamma import Gamma
+from .gaussian import Gaussian
+from .gennorm import GeneralizedGaussian
+from .laplace import Laplace
+from .logistic import Logistic
+from .student_t import StudentT
+from .uniform import Uniform
 
 __all__ = ["from_scipy", "ScipyDensity"]
 
@@ -12,39 +26,86 @@ _EXACT = ("norm", "laplace", "logistic", "t", "cauchy", "gennorm", "gamma", "exp
           "uniform")
 
 
-def _parse(frozen):
-    """(shape parameters, loc, scale) of a frozen univariate continuous distribution."""
-    shapes, loc, scale = frozen.dist._parse_args(*frozen.args, **frozen.kwds)
-    return tuple(float(s) for s in shapes), float(loc), float(scale)
+def _shape_names(dist: Any, n: int) -> list[str]:
+    names = getattr(dist, "shapes", None)
+    if names:
+        out = [p.strip() for p in str(names).split(",")]
+        if len(out) == n:
+            return out
+    return [f"shape{i}" for i in range(n)]
 
 
-def _check_frozen(frozen):
+def _parse(frozen: Any) -> tuple[tuple[float, ...], float, float]:
+    """Validated (shape parameters, loc, scale) of a frozen univariate continuous distribution.
+
+    Raises
+    ------
+    TypeError
+        A parameter is array-valued (a batch of distributions) or not a real number.
+    ValueError
+        ``scale <= 0``, a non-finite parameter, or shape parameters that scipy's own
+        ``_argcheck`` rejects (scipy would answer NaN for them).
+    """
+    dist = frozen.dist
+    shapes, loc, scale = dist._parse_args(*frozen.args, **frozen.kwds)
+    names = _shape_names(dist, len(shapes))
+    label = f"scipy.stats.{dist.name}"
+    for name, value in (*zip(names, shapes), ("loc", loc), ("scale", scale)):
+        if np.ndim(value) > 0:
+            raise TypeError(
+                f"`frozen` ({label}) has the array-valued parameter `{name}` of shape "
+                f"{np.shape(value)}: it is a batch of distributions (vector-valued), and "
+                "infoplane needs one scalar distribution. Freeze one distribution per "
+                "parameter set."
+            )
+    shape_vals = tuple(check_scalar(n, v) for n, v in zip(names, shapes))
+    loc_v = check_scalar("loc", loc)
+    scale_v = check_scalar("scale", scale, positive=True)
+    with np.errstate(all="ignore"):
+        ok = bool(np.all(dist._argcheck(*shape_vals))) if shape_vals else True
+    if not ok:
+        given = ", ".join(f"{n}={v!r}" for n, v in zip(names, shape_vals))
+        raise ValueError(
+            f"invalid shape parameter(s) for {label}: {given} (scipy's "
+            f"{dist.name}._argcheck rejects them; its logpdf would be NaN)."
+        )
+    return shape_vals, loc_v, scale_v
+
+
+def _check_frozen(frozen: Any) -> None:
     from scipy import stats
 
     dist = getattr(frozen, "dist", None)
     if isinstance(dist, stats.rv_discrete):
         raise TypeError(
-            f"`frozen` must be a continuous distribution; got the discrete {dist.name!r}. "
-            "Entropy power and Fisher information need a density."
+            f"`frozen` is the discrete {dist.name!r} distribution (scipy.stats.{dist.name}), "
+            "which has no density (only a probability mass function): differential entropy, "
+            "entropy power and Fisher information are defined for continuous distributions "
+            "only."
         )
     if not isinstance(dist, stats.rv_continuous):
+        kind = type(frozen).__name__
+        module = type(frozen).__module__ or ""
+        multi = "_multivariate" in module or hasattr(frozen, "_dist")
+        what = (f"the multivariate (vector-valued) scipy object {kind}" if multi
+                else f"a {kind}")
         raise TypeError(
             "`frozen` must be a frozen univariate continuous scipy.stats distribution "
-            f"(e.g. scipy.stats.norm(0, 1)); got {type(frozen).__name__}. Multivariate "
+            f"(e.g. scipy.stats.norm(0, 1)); got {what}. Multivariate "
             "scipy distributions are not converted: build an infoplane density instead "
             "(e.g. infoplane.Gaussian(mean, cov) or infoplane.MultivariateStudentT)."
         )
 
 
-def from_scipy(frozen) -> Density:
+def from_scipy(frozen: Any) -> Density:
     """Convert a frozen univariate continuous :mod:`scipy.stats` distribution.
 
     Known families (``norm``, ``laplace``, ``logistic``, ``t``, ``cauchy``, ``gennorm``,
     ``gamma``, ``expon``, ``beta``, ``uniform``, with any ``loc``/``scale``, positional or
     keyword)
     become the exact infoplane density, so closed forms apply. Any other continuous
-    distribution becomes a :class:`ScipyDensity`: scipy's ``logpdf``, a numerical score,
-    and quadrature for H and J.
+    distribution becomes a :class:`~infoplane.densities.ScipyDensity`: scipy's ``logpdf``, a
+    numerical score, and quadrature for H and J.
 
     Parameters
     ----------
@@ -58,7 +119,11 @@ def from_scipy(frozen) -> Density:
     Raises
     ------
     TypeError
-        For discrete, multivariate or non-scipy objects.
+        For discrete, multivariate or non-scipy objects, array-valued (batched)
+        parameters, or parameters that are not real numbers.
+    ValueError
+        For ``scale <= 0``, non-finite parameters, or shape parameters that scipy's own
+        ``_argcheck`` rejects (e.g. ``lognorm(-0.5)``); the message names the parameter.
 
     Examples
     --------
@@ -72,34 +137,37 @@ def from_scipy(frozen) -> Density:
     >>> j.method
     'quadrature'
     """
-    from . import affine, beta, cauchy, gamma, gaussian, gennorm, laplace, logistic, student_t
-    from . import uniform
-
     _check_frozen(frozen)
     name = frozen.dist.name
     if name not in _EXACT:
         return ScipyDensity(frozen)
     shapes, loc, scale = _parse(frozen)
     if name == "norm":
-        return gaussian.Gaussian(loc, scale**2)
+        if not 1e-154 < scale < 1e154:
+            # the variance scale² would leave float64: keep the scale in the affine map
+            return Affine(Gaussian(0.0, 1.0), scale, loc)
+        return Gaussian(loc, scale * scale)
     if name == "laplace":
-        return laplace.Laplace(loc, scale)
+        return Laplace(loc, scale)
     if name == "logistic":
-        return logistic.Logistic(loc, scale)
+        return Logistic(loc, scale)
     if name == "t":
-        return student_t.StudentT(shapes[0], loc, scale)
+        return StudentT(shapes[0], loc, scale)
     if name == "cauchy":
-        return cauchy.Cauchy(loc, scale)
+        return Cauchy(loc, scale)
     if name == "gennorm":
-        return gennorm.GeneralizedGaussian(shapes[0], loc, scale)
+        return GeneralizedGaussian(shapes[0], loc, scale)
     if name == "uniform":
-        return uniform.Uniform(loc, loc + scale)
+        high = loc + scale
+        if not math.isfinite(high) or not high > loc:
+            raise ValueError(f"`loc + scale` must be finite and > `loc`; got {loc!r} + {scale!r}.")
+        return Uniform(loc, high)
     if name in ("gamma", "expon"):
-        base = gamma.Gamma(shapes[0] if shapes else 1.0, scale)
-        return base if loc == 0.0 else affine.Affine(base, 1.0, loc)
+        gbase = Gamma(shapes[0] if shapes else 1.0, scale)
+        return gbase if loc == 0.0 else Affine(gbase, 1.0, loc)
     # beta
-    base = beta.Beta(*shapes)
-    return base if (loc, scale) == (0.0, 1.0) else affine.Affine(base, scale, loc)
+    base = Beta(*shapes)
+    return base if (loc, scale) == (0.0, 1.0) else Affine(base, scale, loc)
 
 
 class ScipyDensity(Density):
@@ -111,8 +179,10 @@ class ScipyDensity(Density):
 
     Notes
     -----
-    The log-density comes from scipy. The score is a fourth-order central difference of
-    ``logpdf``, :math:`(-\ell(x+2h) + 8\ell(x+h) - 8\ell(x-h) + \ell(x-2h))/(12h)`, with
+    The log-density comes from scipy (a NaN from scipy inside the support is an error,
+    never integrated as 0; invalid parameters are rejected up front). The score is a
+    fourth-order central difference of ``logpdf``,
+    :math:`(-\ell(x+2h) + 8\ell(x+h) - 8\ell(x-h) + \ell(x-2h))/(12h)`, with
     :math:`h = \epsilon^{1/5}\min(|x| + s, r)` where s is the interquartile range and r the
     distance to the nearest finite end of the support (truncation and rounding errors
     balance at relative accuracy ~ε^{4/5} ≈ 1e-13 for smooth densities, and the stencil
@@ -136,27 +206,50 @@ class ScipyDensity(Density):
     True
     """
 
-    def __init__(self, frozen):
+    def __init__(self, frozen: Any) -> None:
         _check_frozen(frozen)
-        self.frozen = frozen
+        _parse(frozen)
+        self.frozen: Any = frozen
         lo, hi = frozen.support()
         self.support = (float(lo), float(hi))
-        q1, q3 = frozen.ppf([0.25, 0.75])
+        with np.errstate(all="ignore"):
+            q1, med, q3 = frozen.ppf([0.25, 0.5, 0.75])
         self._s = float(q3 - q1) if np.isfinite(q3 - q1) and q3 > q1 else 1.0
+        probe = self._lp(np.array([q1, med, q3], dtype=float))
+        if not np.isfinite(probe).any():
+            raise ValueError(
+                f"scipy.stats.{frozen.dist.name} with args={frozen.args}, "
+                f"kwds={frozen.kwds} has logpdf {probe.tolist()} at its quartiles "
+                f"{[float(q1), float(med), float(q3)]}: its parameters are invalid or scipy "
+                "cannot evaluate this density, so H and J cannot be computed."
+            )
 
     @property
-    def dim(self):
+    def dim(self) -> int:
         return 1
 
-    def _lp(self, x):
+    def _lp(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             return np.asarray(self.frozen.logpdf(x), dtype=float)
 
-    def _logpdf(self, X):
-        lp = self._lp(X[:, 0])
-        return np.where(np.isnan(lp), -np.inf, lp)
+    def _logpdf(self, X: np.ndarray) -> np.ndarray:
+        x = X[:, 0]
+        lp = self._lp(x)
+        nan = np.isnan(lp)
+        if nan.any():
+            lo, hi = self.support
+            inside = nan & (x > lo) & (x < hi)
+            if inside.any():
+                raise ValueError(
+                    f"scipy.stats.{self.frozen.dist.name} (args={self.frozen.args}, "
+                    f"kwds={self.frozen.kwds}) returned a NaN logpdf at "
+                    f"x={float(x[inside][0])!r}, inside its support {self.support}: scipy "
+                    "cannot evaluate this density there, so H and J would be wrong."
+                )
+            lp = np.where(nan, -np.inf, lp)  # outside the support: density 0
+        return lp
 
-    def _score(self, X):
+    def _score(self, X: np.ndarray) -> np.ndarray:
         x = X[:, 0]
         lo, hi = self.support
         with np.errstate(invalid="ignore"):
@@ -174,7 +267,7 @@ class ScipyDensity(Density):
         s = np.where(np.isfinite(l0) & np.isfinite(s), s, 0.0)
         return s[:, None]
 
-    def _fisher_infinite(self):
+    def _fisher_infinite(self) -> str | None:
         lo, hi = self.support
         for end, inward in ((lo, 1.0), (hi, -1.0)):
             if not np.isfinite(end):
@@ -190,22 +283,22 @@ class ScipyDensity(Density):
                 )
         return None
 
-    def _sample(self, n, rng):
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return np.asarray(self.frozen.rvs(size=n, random_state=rng), dtype=float).reshape(n, 1)
 
-    def _breakpoints(self):
+    def _breakpoints(self) -> np.ndarray:
         q = np.array([1e-9, 1e-6, 1e-3, 0.05, 0.25, 0.5, 0.75, 0.95, 0.999, 1 - 1e-6, 1 - 1e-9])
         with np.errstate(all="ignore"):
             pts = np.asarray(self.frozen.ppf(q), dtype=float)
         return pts[np.isfinite(pts)]
 
-    def mean(self):
+    def mean(self) -> np.ndarray | None:
         m = float(self.frozen.mean())
         return np.array([m]) if np.isfinite(m) else None
 
-    def cov(self):
+    def cov(self) -> np.ndarray | None:
         v = float(self.frozen.var())
         return np.array([[v]]) if np.isfinite(v) else None
 
-    def _repr_params(self):
+    def _repr_params(self) -> str:
         return f"{self.frozen.dist.name}, args={self.frozen.args}, kwds={self.frozen.kwds}"

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy import special
+from scipy import linalg, special
 
 from .._validation import check_scalar
 from ._base import Density
 from ._locscale import LocationScale
-from .gaussian import parse_mean_cov
+from ._special import lgamma_diff, t_entropy
+from .gaussian import log_trace_inverse, parse_mean_cov
 
 __all__ = ["StudentT", "MultivariateStudentT"]
 
 
-def _t_entropy_shape(nu: float, d: int) -> float:
-    """Entropy of the standard d-variate t with identity shape matrix."""
-    a = 0.5 * (nu + d)
-    return float(
-        -special.gammaln(a) + special.gammaln(0.5 * nu) + 0.5 * d * np.log(nu * np.pi)
-        + a * (special.digamma(a) - special.digamma(0.5 * nu))
-    )
+def _t_lognorm(nu: float, d: int) -> float:
+    """ln Γ((ν+d)/2) − ln Γ(ν/2) − (d/2) ln(νπ), accurate for any ν > 0."""
+    return lgamma_diff(0.5 * nu, 0.5 * d) - 0.5 * d * math.log(nu * math.pi)
 
 
 class StudentT(LocationScale):
@@ -40,6 +39,9 @@ class StudentT(LocationScale):
     :math:`H = \tfrac{\nu+1}{2}[\psi(\tfrac{\nu+1}{2}) - \psi(\tfrac{\nu}{2})]
     + \ln(\sqrt{\nu} B(\tfrac{\nu}{2}, \tfrac12)) + \ln\sigma`.
     The mean exists for ν > 1 and the variance ν σ²/(ν-2) for ν > 2.
+    The Γ and ψ terms of H and of the normalising constant are combined through the
+    remainders of Stirling's series (:mod:`infoplane.densities._special`), so both stay
+    accurate up to the Gaussian limit (ν ~ 1e15 and beyond), where N·J → 1 from above.
 
     Examples
     --------
@@ -48,41 +50,41 @@ class StudentT(LocationScale):
     0.75
     """
 
-    def __init__(self, df, loc=0.0, scale=1.0):
+    def __init__(self, df: float, loc: float = 0.0, scale: float = 1.0) -> None:
         self.df = check_scalar("df", df, positive=True)
         super().__init__(loc, scale)
+        self._lognorm = _t_lognorm(self.df, 1)
 
-    def _std_logpdf(self, z):
+    def _std_logpdf(self, z: np.ndarray) -> np.ndarray:
         nu = self.df
-        c = special.gammaln(0.5 * (nu + 1)) - special.gammaln(0.5 * nu) - 0.5 * np.log(nu * np.pi)
-        return c - 0.5 * (nu + 1) * np.log1p(z * z / nu)
+        return self._lognorm - 0.5 * (nu + 1) * np.log1p(z * z / nu)
 
-    def _std_score(self, z):
+    def _std_score(self, z: np.ndarray) -> np.ndarray:
         return -(self.df + 1.0) * z / (self.df + z * z)
 
-    def _std_sample(self, n, rng):
+    def _std_sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.standard_t(self.df, size=n)
 
-    def _std_entropy(self):
-        return _t_entropy_shape(self.df, 1)
+    def _std_entropy(self) -> float:
+        return t_entropy(self.df, 1)
 
-    def _std_fisher(self):
+    def _std_fisher(self) -> float:
         return (self.df + 1.0) / (self.df + 3.0)
 
-    def _std_mean(self):
+    def _std_mean(self) -> float | None:
         return 0.0 if self.df > 1 else None
 
-    def _std_var(self):
+    def _std_var(self) -> float | None:
         return self.df / (self.df - 2.0) if self.df > 2 else None
 
-    def _std_breakpoints(self):
+    def _std_breakpoints(self) -> np.ndarray:
         # quantile landmarks: heavy tails for small df need far-out cut points
         q = special.stdtrit(
             self.df, np.array([1e-6, 1e-3, 0.02, 0.2, 0.5, 0.8, 0.98, 0.999, 1 - 1e-6])
         )
         return np.concatenate([q, [0.0]])
 
-    def _shape_repr(self):
+    def _shape_repr(self) -> str:
         return f"df={self.df:g}, "
 
 
@@ -118,57 +120,56 @@ class MultivariateStudentT(Density):
     1.5
     """
 
-    def __init__(self, df, loc=0.0, shape=1.0):
+    def __init__(self, df: float, loc: object = 0.0, shape: object = 1.0) -> None:
         self.df = check_scalar("df", df, positive=True)
         self._loc, self._shape, self._d = parse_mean_cov(loc, shape, "loc", "shape")
-        self._chol = np.linalg.cholesky(self._shape)
+        self._chol = linalg.cholesky(self._shape, lower=True)
         self._logdet = 2.0 * float(np.sum(np.log(np.diag(self._chol))))
-        prec = np.linalg.inv(self._shape)
+        with np.errstate(over="ignore"):
+            prec = linalg.cho_solve((self._chol, True), np.eye(self._d))
         self._prec = 0.5 * (prec + prec.T)
-        nu, d = self.df, self._d
-        self._lognorm = float(
-            special.gammaln(0.5 * (nu + d)) - special.gammaln(0.5 * nu)
-            - 0.5 * d * np.log(nu * np.pi) - 0.5 * self._logdet
-        )
+        self._lognorm = _t_lognorm(self.df, self._d) - 0.5 * self._logdet
 
     @property
-    def dim(self):
+    def dim(self) -> int:
         return self._d
 
-    def _maha(self, X):
-        from scipy import linalg
-
+    def _maha(self, X: np.ndarray) -> np.ndarray:
         W = linalg.solve_triangular(self._chol, (X - self._loc).T, lower=True)
         return np.sum(W * W, axis=0)
 
-    def _logpdf(self, X):
+    def _logpdf(self, X: np.ndarray) -> np.ndarray:
         return self._lognorm - 0.5 * (self.df + self._d) * np.log1p(self._maha(X) / self.df)
 
-    def _score(self, X):
+    def _score(self, X: np.ndarray) -> np.ndarray:
         q = self._maha(X)
         return -((self.df + self._d) / (self.df + q))[:, None] * ((X - self._loc) @ self._prec)
 
-    def _sample(self, n, rng):
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         z = rng.standard_normal((n, self._d)) @ self._chol.T
         w = np.sqrt(rng.chisquare(self.df, size=n) / self.df)
         return self._loc + z / w[:, None]
 
-    def _entropy(self):
-        return _t_entropy_shape(self.df, self._d) + 0.5 * self._logdet
+    def _entropy(self) -> float:
+        return t_entropy(self.df, self._d) + 0.5 * self._logdet
 
-    def _fisher_matrix(self):
+    def _fisher_matrix(self) -> np.ndarray:
         nu, d = self.df, self._d
         return (nu + d) / (nu + d + 2.0) * self._prec
 
-    def _breakpoints(self):
+    def _log_fisher(self) -> float:
+        nu, d = self.df, self._d
+        return -math.log1p(2.0 / (nu + d)) + log_trace_inverse(self._shape)
+
+    def _breakpoints(self) -> np.ndarray:
         s = np.sqrt(self._shape[0, 0])
         return self._loc[0] + s * StudentT(self.df)._std_breakpoints()
 
-    def mean(self):
+    def mean(self) -> np.ndarray | None:
         return self._loc.copy() if self.df > 1 else None
 
-    def cov(self):
+    def cov(self) -> np.ndarray | None:
         return self.df / (self.df - 2.0) * self._shape if self.df > 2 else None
 
-    def _repr_params(self):
+    def _repr_params(self) -> str:
         return f"df={self.df:g}, dim={self._d}"

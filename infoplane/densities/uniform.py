@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._validation import check_scalar
@@ -33,45 +35,52 @@ class Uniform(Density):
     inf
     """
 
-    def __init__(self, low=0.0, high=1.0):
+    def __init__(self, low: float = 0.0, high: float = 1.0) -> None:
         self.low = check_scalar("low", low)
         self.high = check_scalar("high", high)
         if not self.high > self.low:
             raise ValueError(f"`high` must be > `low` ({self.low!r}); got {self.high!r}.")
         self.support = (self.low, self.high)
+        width = self.high - self.low
+        # ln(high - low) even where the width overflows float64 (e.g. -1e308 .. 1e308)
+        self._log_width = (
+            math.log(width) if math.isfinite(width)
+            else math.log(0.5 * self.high - 0.5 * self.low) + math.log(2.0)
+        )
 
     @property
-    def dim(self):
+    def dim(self) -> int:
         return 1
 
-    def _logpdf(self, X):
+    def _logpdf(self, X: np.ndarray) -> np.ndarray:
         x = X[:, 0]
         inside = (x > self.low) & (x < self.high)
-        return np.where(inside, -np.log(self.high - self.low), -np.inf)
+        return np.where(inside, -self._log_width, -np.inf)
 
-    def _score(self, X):
+    def _score(self, X: np.ndarray) -> np.ndarray:
         return np.zeros_like(X)
 
-    def _sample(self, n, rng):
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.uniform(self.low, self.high, size=(n, 1))
 
-    def _entropy(self):
-        return float(np.log(self.high - self.low))
+    def _entropy(self) -> float:
+        return self._log_width
 
-    def _fisher_infinite(self):
+    def _fisher_infinite(self) -> str:
         return (
             f"the uniform density jumps at low={self.low:g} and high={self.high:g}: "
             "its location Fisher information is infinite"
         )
 
-    def _breakpoints(self):
-        return np.linspace(self.low, self.high, 5)
+    def _breakpoints(self) -> np.ndarray:
+        return self.low + (0.5 * self.high - 0.5 * self.low) * np.linspace(0.0, 2.0, 5)
 
-    def mean(self):
-        return np.array([0.5 * (self.low + self.high)])
+    def mean(self) -> np.ndarray:
+        return np.array([0.5 * self.low + 0.5 * self.high])
 
-    def cov(self):
-        return np.array([[(self.high - self.low) ** 2 / 12.0]])
+    def cov(self) -> np.ndarray:
+        half = 0.5 * self.high - 0.5 * self.low
+        return np.array([[half * half / 3.0]])
 
-    def _repr_params(self):
+    def _repr_params(self) -> str:
         return f"low={self.low:g}, high={self.high:g}"

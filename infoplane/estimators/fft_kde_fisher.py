@@ -80,6 +80,7 @@ Stam (1959), Inf. Control 2, 101-112 (Blachman-Stam inequality).
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 
@@ -183,6 +184,46 @@ class _FisherGrid:
         if region is not None:
             inside = (self.nodes >= region[0]) & (self.nodes <= region[1])
             self.w = np.where(inside, self.w, 0.0)
+
+    @classmethod
+    def from_counts(cls, counts: np.ndarray, lo: float, delta: float, n_out: int, h: float,
+                    center: float, scale: float, *, pad: bool = True) -> "_FisherGrid":
+        """The grid of linear-binned `counts` on the nodes ``lo + delta*j`` (merged counts
+        of an out-of-core pass, :mod:`infoplane.estimators.binned`).
+
+        With `pad`, zero nodes are added on both sides as ``__init__`` leaves room beyond
+        the data (the kernel support, 6 bandwidths of 4h). The kernel set-up mirrors
+        ``__init__`` after its binning step; a test checks that the two agree.
+        """
+        counts = np.asarray(counts, dtype=np.float64)
+        if pad:
+            n_pad = int(math.ceil(_TRUNC * 4 * h / delta))
+            counts = np.concatenate([np.zeros(n_pad), counts, np.zeros(n_pad)])
+            lo = lo - n_pad * delta
+        m = counts.size
+        if m > _MAX_GRID:
+            raise ValueError(f"a Fisher grid of {m} nodes exceeds the limit {_MAX_GRID}; "
+                             "aggregate the counts onto a coarser grid first.")
+        self = cls.__new__(cls)
+        self.n = int(round(float(counts.sum()))) + int(n_out)
+        self.n_out = int(n_out)
+        self.center, self.scale, self.h = center, scale, h
+        self.a, self.delta, self.m = lo, delta, m
+        self.nodes = lo + delta * np.arange(m)
+        self.counts = counts
+        self.n_lag = int(math.ceil(_TRUNC * 4 * h / delta))
+        size = m + 2 * self.n_lag + 1
+        self.P = 1 << int(math.ceil(math.log2(size)))
+        self.kfft = []
+        for hh in (h, 2 * h, 4 * h):
+            ks = _gauss_kernels(delta, hh, self.n_lag)
+            wrapped = np.zeros((3, self.P))
+            wrapped[:, : self.n_lag + 1] = ks[:, self.n_lag:]
+            wrapped[:, self.P - self.n_lag:] = ks[:, : self.n_lag]
+            self.kfft.append(np.fft.rfft(wrapped, axis=-1))
+        self.th = np.tanh(self.nodes)
+        self.w = 1.0 / np.cosh(self.nodes) ** 2
+        return self
 
     def fisher_terms(self, counts: np.ndarray, n_out=0, n_bw: int = 3) -> np.ndarray:
         """J at bandwidths h, 2h (and 4h) for each row of `counts` (shape (B, m)) ->
@@ -419,6 +460,7 @@ def _edge_axis(x: np.ndarray, edges: dict):
     fitted on -x), the sorted transformed samples z and the integration region of the
     KDE part (between the edge windows)."""
     lo, hi = edges.get("low"), edges.get("high")
+    make: Callable[[float, float], _Axis]
     if lo is not None and hi is not None:
         low, high = lo.low, -hi.low
         y = np.log(x - low) - np.log(high - x)
@@ -430,6 +472,7 @@ def _edge_axis(x: np.ndarray, edges: dict):
         y_lo, y_hi = math.log(lo.t - lo.low), math.inf
         make = lambda cy, S: _LogAxis(lo.low, 1.0, cy, S)  # noqa: E731
     else:
+        assert hi is not None
         high = -hi.low
         y = np.log(high - x)[::-1]
         y_lo, y_hi = math.log(hi.t - hi.low), math.inf
@@ -549,6 +592,7 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
         fits[side] = fit_edge(xs, end)
     edges = {s: f for s, f in fits.items() if f.is_edge}
     infinite = [s for s, f in edges.items() if f.status == "infinite"]
+    reason: str | None
     if infinite:
         s = infinite[0]
         reason = (f"J = inf: {_edge_report(s, edges[s], x_unit, x_offset)} (a <= 2 at the "
@@ -581,7 +625,9 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
 
 def _edge_options(fits: dict, x_unit: float, x_offset: float) -> dict:
     """Options recording the support-end analysis (user units)."""
-    sup, expo, test = [None, None], [None, None], [None, None]
+    sup: list[float | None] = [None, None]
+    expo: list[float | None] = [None, None]
+    test: list[str | None] = [None, None]
     for i, side in enumerate(("low", "high")):
         f = fits.get(side)
         if f is None:

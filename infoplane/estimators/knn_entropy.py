@@ -67,7 +67,7 @@ def default_neighbors_1d(n: int) -> int:
 
 def entropy_knn_1d(x: np.ndarray, *, n_neighbors=None) -> tuple[float, float, dict]:
     """KL entropy of sorted 1-D samples `x`: ``(value, stderr, options used)``."""
-    from .._kernels.spacing import _knn_radii_sorted
+    from .._kernels.spacing import _knn_log_radii_sum
 
     n = x.size
     k = default_neighbors_1d(n) if n_neighbors is None else check_int(
@@ -77,12 +77,10 @@ def entropy_knn_1d(x: np.ndarray, *, n_neighbors=None) -> tuple[float, float, di
             f"`x` has {n} samples; method 'knn' with n_neighbors={k} needs at least "
             f"{max(k + 1, 3)}."
         )
-    r = _knn_radii_sorted(x, k)
-    n_zero = int((r <= 0).sum())
+    log_sum, n_zero = _knn_log_radii_sum(x, k)   # one pass; the radii are not stored
     if n_zero:
         raise tie_error(f"{k}-NN radius", n_zero, n)
-    value = float(special.digamma(n) - special.digamma(k) + math.log(2.0)
-                  + np.mean(np.log(r)))
+    value = float(special.digamma(n) - special.digamma(k) + math.log(2.0) + log_sum / n)
     # fixed-k excess variance: Var log Gamma(k) = ψ'(k) per term
     stderr = math.sqrt(influence_stderr(x) ** 2 + float(special.polygamma(1, k)) / n)
     return value, stderr, {"n_neighbors": k}
@@ -117,10 +115,9 @@ def bsy_weights(k: int, dim: int) -> np.ndarray:
             f"dimensions; use n_neighbors >= {dim}."
         )
     j = np.asarray(support, dtype=float)
-    A = [np.ones_like(j)]
-    for order in range(1, L + 1):
-        A.append(np.exp(special.gammaln(j + 2.0 * order / dim) - special.gammaln(j)))
-    A = np.array(A)
+    A = np.array([np.ones_like(j)] + [
+        np.exp(special.gammaln(j + 2.0 * order / dim) - special.gammaln(j))
+        for order in range(1, L + 1)])
     b = np.zeros(L + 1)
     b[0] = 1.0
     ws = A.T @ np.linalg.solve(A @ A.T, b)  # minimum-norm solution

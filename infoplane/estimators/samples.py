@@ -13,7 +13,8 @@ Every sample estimate goes through here:
    from 1e-300 to 1e300 gives the same relative answer, and the FS product N·J/d is
    formed in these units (it is finite even where N or J alone leave float64);
 5. the method runs (:mod:`.fft_kde_fisher`, :mod:`.kde_score_fisher`, :mod:`.knn_entropy`,
-   :mod:`.spacing_entropy`) and the result is wrapped with the method actually used.
+   :mod:`.spacing_entropy`, :mod:`.binned`) and the result is wrapped with the method
+   actually used.
 
 Degenerate data (a constant column, points in an affine subspace) give ``-inf`` entropy /
 ``inf`` Fisher information with a ``reason`` and a
@@ -28,6 +29,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +58,7 @@ class _Prepared:
 
     n: int
     d: int
-    Y: np.ndarray               # standardised samples
+    Y: np.ndarray               # standardised samples (in 1-D: sorted)
     e: np.ndarray               # column exponents: X = Y * 2**e + median
     median: np.ndarray
     constant: tuple             # indices of constant columns
@@ -65,18 +67,25 @@ class _Prepared:
 
     @property
     def sorted(self) -> np.ndarray:
+        """The single column, sorted (1-D)."""
         if self._sorted is None:
             self._sorted = sorted_1d(self.Y)
         return self._sorted
 
 
 def _prepare(X: np.ndarray, jitter, rng: np.random.Generator) -> _Prepared:
+    """Jitter, then standardise; in 1-D one sort serves the median, the quartiles and
+    every estimator (standardising sorted data in place keeps it sorted)."""
     width = jitter_width(X, jitter)
     X = apply_jitter(X, width, rng)
-    med = np.median(X, axis=0)
-    Y, e = pow2_standardize(X)
+    n, d = X.shape
+    if d == 1:
+        xs = np.sort(X[:, 0])   # a new array, standardised in place below
+        Y, e, med = pow2_standardize(xs[:, None], presorted=True, overwrite=True)
+        return _Prepared(n, d, Y, e, med, (0,) if xs[0] == xs[-1] else (), width, xs)
+    Y, e, med = pow2_standardize(X)
     constant = tuple(int(j) for j in np.flatnonzero(Y.max(axis=0) == Y.min(axis=0)))
-    return _Prepared(X.shape[0], X.shape[1], Y, e, med, constant, width)
+    return _Prepared(n, d, Y, e, med, constant, width)
 
 
 def _check(func: str, quantity: str, X: np.ndarray, method, options: dict):
@@ -119,7 +128,7 @@ def _check_size(P: _Prepared, quantity: str, name: str) -> None:
 class _Scaled:
     """An estimate in standardised units and the log2 factor that maps it to x units."""
 
-    est: Estimate | MatrixEstimate
+    est: Any                     # Estimate (entropy) or MatrixEstimate (Fisher)
     log2: float                  # entropy: + log2 * ln 2; Fisher: * 2**log2
     unscale: np.ndarray | None = None
 
@@ -137,6 +146,11 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
             from .knn_entropy import entropy_knn_1d
 
             v, se, used = entropy_knn_1d(P.sorted, **opts)
+        elif name == "binned":
+            from .binned import entropy_binned
+
+            v, se, used = entropy_binned(P.sorted, rng=rng, x_unit=float(np.exp2(P.e[0])),
+                                         **opts)
         else:
             from .spacing_entropy import entropy_spacing, influence_stderr
 
@@ -151,15 +165,16 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
             f"`x` has {n_dup} duplicated rows; their kNN distance is 0 and the kNN entropy "
             "would be -inf. Pass jitter='auto' (or a width) to dequantise the data."
         )
-    v, se, used, reason = entropy_knn_nd(P.Y, rng=rng, **opts)
-    if reason is not None:
-        warn(reason + "; its entropy is -inf.", DegenerateDataWarning)
-    return _Scaled(Estimate(v, se, name, n, d, used, reason), shift)
+    v, se, used, why = entropy_knn_nd(P.Y, rng=rng, **opts)
+    if why is not None:
+        warn(why + "; its entropy is -inf.", DegenerateDataWarning)
+    return _Scaled(Estimate(v, se, name, n, d, used, why), shift)
 
 
 # ------------------------------------------------------------------------- Fisher
 def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
     n, d = P.n, P.d
+    reason: str | None
     if P.constant:
         reason = _constant_reason(P)
         warn(reason, DegenerateDataWarning)
@@ -176,9 +191,23 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         if not isinstance(opts.get("bandwidth", "auto"), str):
             bw = check_scalar("bandwidth", opts["bandwidth"], positive=True)
             opts["bandwidth"] = bw / unit
-        if "support" in opts:
-            opts["support"] = _standard_support(opts["support"], P)
-        v, se, used, reason = fisher_kde(P.sorted, rng=rng, x_unit=unit, x_offset=med, **opts)
+        binning = opts.pop("binning", "per-bandwidth")
+        if binning == "once":
+            from .binned import fisher_binned
+
+            if opts.pop("support", None) is not None:
+                raise ValueError("`support` needs binning='per-bandwidth' (the default): "
+                                 "binning='once' keeps only counts on a fixed grid, not "
+                                 "the extreme samples that the support-end model fits.")
+            v, se, used = fisher_binned(P.sorted, rng=rng, x_unit=unit, **opts)
+            reason = None
+        elif binning == "per-bandwidth":
+            if "support" in opts:
+                opts["support"] = _standard_support(opts["support"], P)
+            v, se, used, reason = fisher_kde(P.sorted, rng=rng, x_unit=unit, x_offset=med,
+                                             **opts)
+        else:
+            raise ValueError(f"`binning` must be 'per-bandwidth' or 'once'; got {binning!r}.")
         for key in _LENGTH_KEYS:
             if key in used:
                 used[key] *= unit
@@ -186,7 +215,8 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
             used["center"] = used["center"] * unit + med
         if used.get("residual_bias"):
             used["residual_bias"] = float(np.ldexp(used["residual_bias"], int(-2 * P.e[0])))
-        est = MatrixEstimate([[v]], [[se]], name, n, used, reason=reason, trace_stderr=se)
+        est = MatrixEstimate(np.array([[v]]), np.array([[se]]), name, n, used,
+                             reason=reason, trace_stderr=se)
         return _Scaled(est, -2.0 * float(P.e[0]))
     from .kde_score_fisher import fisher_matrix_kde
 
@@ -200,7 +230,8 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         return _Scaled(est, 0.0)
     J, se, se_tr = res
     if "bias" in used:
-        used["bias"] = float(np.ldexp(used["bias"], int(-2 * e_min)))
+        with np.errstate(over="ignore", under="ignore"):
+            used["bias"] = float(np.ldexp(used["bias"], int(-2 * e_min)))
     est = MatrixEstimate(J, se, name, n, used, trace_stderr=se_tr)
     return _Scaled(est, -2.0 * e_min)
 
@@ -216,7 +247,7 @@ def _standard_support(support, P: _Prepared):
             or len(support) != 2:
         raise ValueError("`support` must be None or a pair (low, high), each a number, "
                          f"±inf or None (detect that end); got {support!r}.")
-    ends = []
+    ends: list[float | None] = []
     for k, (name, v) in enumerate(zip(("low", "high"), support)):
         if v is None:
             ends.append(None)
@@ -300,7 +331,7 @@ def _run(func, quantity, x, method, rng, nan_policy, options):
 
 
 def _record_jitter(s: _Scaled, P: _Prepared) -> None:
-    j = P.jitter_used
+    j: Any = P.jitter_used
     opts = dict(s.est.options, jitter=float(j[0]) if P.d == 1 else tuple(map(float, j)))
     if isinstance(s.est, MatrixEstimate):
         s.est = MatrixEstimate(s.est.value, s.est.stderr, s.est.method, s.est.n_samples,

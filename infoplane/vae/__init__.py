@@ -8,6 +8,18 @@ on tensors and on user models; it writes no model code for you.
 - :func:`distribution_fs` -- the same for any ``torch.distributions`` posterior (autograd score)
 - :func:`fs_point` -- run an encoder over a data set (tensor, Dataset or DataLoader)
 - :func:`kl_per_dim`, :func:`active_units` -- the usual latent-space diagnostics
+
+Input rules, the same for every function here (a violation raises an error naming the
+argument):
+
+- tensors must be floating point (float16, bfloat16, float32, float64); integer, bool and
+  complex tensors raise TypeError -- convert with ``.float()``. Encoder log-variances
+  must satisfy ``|logvar| <= 300`` for the posterior functions (beyond it σ² or 1/σ² leave
+  the float64 range);
+- flags (``aggregate``, ``progress``, ``per_dim``, ``return_variance``) must be ``bool``;
+  numbers (``target``, ``weight``, ``threshold``) real scalars, not tensors;
+- ``rng`` is None, an int >= 0, a ``numpy.random.Generator`` or a ``torch.Generator``;
+- ``n_mc`` (Monte Carlo points for an aggregate posterior) is at least 300.
 """
 
 from ..errors import import_optional

@@ -10,12 +10,14 @@ full-covariance Gaussians and anything else with ``sample`` and ``log_prob``.
 from __future__ import annotations
 
 import math
+from typing import Iterable, Mapping, Sequence
 
 import torch
 from torch import distributions as D
+from torch.distributions import constraints
 
 from .._results import Estimate, FSPoint
-from ._checks import check_positive_int
+from ._checks import RngLike, check_bool, check_n_mc, check_positive_int, check_rng, seed_from
 from .posterior import PosteriorFS, _mean_se
 
 __all__ = ["distribution_fs", "as_batch_of_vectors", "diagonal_normal_params"]
@@ -23,18 +25,55 @@ __all__ = ["distribution_fs", "as_batch_of_vectors", "diagonal_normal_params"]
 _DEFAULT_CHUNK = 2**20
 
 
-def as_batch_of_vectors(dist) -> D.Distribution:
+_SUPPORTED = (
+    "continuous distributions with a density on all of R^d: Normal, MultivariateNormal, "
+    "LowRankMultivariateNormal, Laplace, StudentT, Cauchy, their Independent, "
+    "MixtureSameFamily and TransformedDistribution (flow) forms"
+)
+
+
+def _check_supported(dist: D.Distribution) -> None:
+    """TypeError unless `dist` lives on all of R^d (the location Fisher information needs it).
+
+    A distribution that does not implement ``support`` is accepted as is.
+    """
+    try:
+        support = dist.support
+    except NotImplementedError:
+        return
+    base: object = support
+    while hasattr(base, "base_constraint"):
+        base = base.base_constraint
+    if isinstance(base, type(constraints.real)):
+        return
+    raise TypeError(
+        f"`dist` must be one of the supported {_SUPPORTED}; got {type(dist).__name__} with "
+        f"support {support}. J = E‖∇_z log q(z)‖² is the location Fisher information, which "
+        "needs a density that is positive and differentiable on all of R^d (a discrete or "
+        "bounded support has no such score)."
+    )
+
+
+def as_batch_of_vectors(dist: D.Distribution) -> D.Distribution:
     """Return `dist` with ``batch_shape`` (n,) and ``event_shape`` (d,).
 
     A distribution with scalar events (e.g. ``Normal(loc, scale)`` with loc of shape
     (n, d)) is read as independent over its last batch dimension, i.e. as
     ``Independent(dist, 1)``: ``Normal(loc (d,), ...)`` is one d-dimensional posterior; use
     shape (n, 1) for n one-dimensional posteriors.
+
+    Raises
+    ------
+    TypeError
+        `dist` not a torch Distribution, or not supported on all of R^d.
+    ValueError
+        Event or batch shapes that are not vectors / one batch dimension; an empty batch.
     """
     if not isinstance(dist, D.Distribution):
         raise TypeError(
             f"`dist` must be a torch.distributions.Distribution; got {type(dist).__name__}."
         )
+    _check_supported(dist)
     if len(dist.event_shape) == 0:
         if len(dist.batch_shape) == 0:
             dist = dist.expand((1,))
@@ -58,7 +97,7 @@ def as_batch_of_vectors(dist) -> D.Distribution:
     return dist
 
 
-def diagonal_normal_params(dist) -> tuple[torch.Tensor, torch.Tensor] | None:
+def diagonal_normal_params(dist: D.Distribution) -> tuple[torch.Tensor, torch.Tensor] | None:
     """(mu, logvar) of shape (n, d) when `dist` is a diagonal Normal, else ``None``."""
     base = dist
     if isinstance(dist, D.Independent):
@@ -75,11 +114,14 @@ def diagonal_normal_params(dist) -> tuple[torch.Tensor, torch.Tensor] | None:
     return loc, 2.0 * torch.log(scale)
 
 
-def _sample(dist, shape):
-    return dist.sample(shape).detach()
+_Parts = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, bool]
 
 
-def _per_posterior(dist: D.Distribution, n_samples: int):
+def _sample(dist: D.Distribution, shape: tuple[int, ...]) -> torch.Tensor:
+    return dist.sample(torch.Size(shape)).detach()
+
+
+def _per_posterior(dist: D.Distribution, n_samples: int) -> _Parts:
     """Per-posterior Monte Carlo J_b (with its MC variance) and H_b (exact or MC)."""
     z = _sample(dist, (n_samples,)).requires_grad_(True)  # (S, n, d)
     with torch.enable_grad():
@@ -112,7 +154,9 @@ def _per_posterior(dist: D.Distribution, n_samples: int):
     return j_b, j_var, h_b, h_var, h_exact
 
 
-def _estimate(per: torch.Tensor, var: torch.Tensor, method: str, n: int, d: int, opts) -> Estimate:
+def _estimate(
+    per: torch.Tensor, var: torch.Tensor, method: str, n: int, d: int, opts: Mapping[str, object]
+) -> Estimate:
     """Mean over posteriors; the SE over posteriors includes the per-posterior MC noise.
 
     For a single posterior the SE is its Monte Carlo error alone.
@@ -125,7 +169,7 @@ def _estimate(per: torch.Tensor, var: torch.Tensor, method: str, n: int, d: int,
     return Estimate(m, se, method, n_samples=n, n_dims=d, options=opts)
 
 
-def _conditional_point(parts, n_samples: int, d: int) -> FSPoint:
+def _conditional_point(parts: Sequence[_Parts], n_samples: int, d: int) -> FSPoint:
     j_b = torch.cat([p[0] for p in parts])
     j_v = torch.cat([p[1] for p in parts])
     h_b = torch.cat([p[2] for p in parts])
@@ -138,7 +182,9 @@ def _conditional_point(parts, n_samples: int, d: int) -> FSPoint:
     return FSPoint.from_estimates(h_est, j_est, d)
 
 
-def _aggregate(dists, n_mc: int, chunk_size: int, gen_seed: int, progress: bool):
+def _aggregate(
+    dists: Sequence[D.Distribution], n_mc: int, chunk_size: int, gen_seed: int, progress: bool
+) -> tuple[FSPoint, Estimate]:
     """Aggregate posterior (1/M) Σ_b q_b(z) of a list of batched distributions, by Monte Carlo.
 
     Points come from the mixture in balanced rounds; log q by log-sum-exp over all
@@ -148,8 +194,8 @@ def _aggregate(dists, n_mc: int, chunk_size: int, gen_seed: int, progress: bool)
     m = sum(sizes)
     d = dists[0].event_shape[0]
     offsets = [0]
-    for s in sizes:
-        offsets.append(offsets[-1] + s)
+    for size in sizes:
+        offsets.append(offsets[-1] + size)
     full, rem = divmod(n_mc, m)
     g = torch.Generator().manual_seed(gen_seed)
     zs, comps = [], []
@@ -160,8 +206,8 @@ def _aggregate(dists, n_mc: int, chunk_size: int, gen_seed: int, progress: bool)
             comps.append((torch.arange(dd.batch_shape[0]) + off).repeat(full))
     if rem:
         pick = torch.randperm(m, generator=g)[:rem].sort().values
-        for dd, off, s in zip(dists, offsets, sizes):
-            sel = pick[(pick >= off) & (pick < off + s)] - off
+        for dd, off, size in zip(dists, offsets, sizes):
+            sel = pick[(pick >= off) & (pick < off + size)] - off
             if sel.numel():
                 zz = _sample(dd, ())  # (B, d)
                 zs.append(zz[sel.to(zz.device)])
@@ -169,8 +215,10 @@ def _aggregate(dists, n_mc: int, chunk_size: int, gen_seed: int, progress: bool)
     z_all = torch.cat(zs)
     comp = torch.cat(comps).to(z_all.device)
     rows = max(1, chunk_size // (m * d))
-    neg_log_q, own_minus, score_sq = [], [], []
-    starts = range(0, n_mc, rows)
+    neg_log_q: list[torch.Tensor] = []
+    own_minus: list[torch.Tensor] = []
+    score_sq: list[torch.Tensor] = []
+    starts: Iterable[int] = range(0, n_mc, rows)
     if progress:
         from tqdm.auto import tqdm
 
@@ -187,9 +235,8 @@ def _aggregate(dists, n_mc: int, chunk_size: int, gen_seed: int, progress: bool)
         neg_log_q.append(-log_q.detach())
         own_minus.append(own - log_q.detach())
         score_sq.append((s * s).sum(dim=1))
-    neg_log_q = torch.cat(neg_log_q)
     opts = {"posterior": "distribution mixture", "n_components": m, "chunk_size": chunk_size}
-    h, hs = _mean_se(neg_log_q)
+    h, hs = _mean_se(torch.cat(neg_log_q))
     j, js = _mean_se(torch.cat(score_sq))
     mi, mis = _mean_se(torch.cat(own_minus))
     h_est = Estimate(h, hs, "monte-carlo", n_samples=n_mc, n_dims=d, options=opts)
@@ -198,19 +245,18 @@ def _aggregate(dists, n_mc: int, chunk_size: int, gen_seed: int, progress: bool)
     return FSPoint.from_estimates(h_est, j_est, d), mi_est
 
 
-def _seed_from(rng) -> int:
-    import numpy as np
-
-    if isinstance(rng, bool) or not (rng is None or isinstance(rng, (int, np.random.Generator))):
-        raise TypeError(
-            f"`rng` must be None, an int or a numpy Generator; got {type(rng).__name__}."
-        )
-    return int(np.random.default_rng(rng).integers(0, 2**63 - 1))
-
-
-def _generic_posterior_fs(dists, *, n_samples, n_mc, chunk_size, aggregate, rng, progress):
-    """Shared by :func:`distribution_fs` and :func:`~infoplane.vae.fs_point`."""
-    seed = _seed_from(rng)
+def _generic_posterior_fs(
+    dists: Sequence[D.Distribution],
+    *,
+    n_samples: int,
+    n_mc: int,
+    chunk_size: int,
+    aggregate: bool,
+    rng: RngLike,
+    progress: bool,
+) -> PosteriorFS:
+    """Shared by :func:`distribution_fs` and :func:`~infoplane.vae.fs_point` (inputs checked)."""
+    seed = seed_from(rng)
     devices = sorted({str(_device_of(dd)) for dd in dists})
     cuda = [torch.device(s).index or 0 for s in devices if s.startswith("cuda")]
     d = dists[0].event_shape[0]
@@ -228,7 +274,7 @@ def _generic_posterior_fs(dists, *, n_samples, n_mc, chunk_size, aggregate, rng,
     return PosteriorFS(cond, agg, mi, m, d)
 
 
-def _device_of(dist) -> torch.device:
+def _device_of(dist: D.Distribution) -> torch.device:
     for v in vars(dist).values():
         if isinstance(v, torch.Tensor):
             return v.device
@@ -238,13 +284,13 @@ def _device_of(dist) -> torch.device:
 
 
 def distribution_fs(
-    dist,
+    dist: D.Distribution,
     *,
     n_samples: int = 1000,
     aggregate: bool = False,
     n_mc: int = 10_000,
     chunk_size: int = _DEFAULT_CHUNK,
-    rng=None,
+    rng: RngLike = None,
     progress: bool = False,
 ) -> PosteriorFS:
     r"""FS-plane coordinates of a batch of posteriors given as a torch Distribution.
@@ -255,7 +301,9 @@ def distribution_fs(
         One posterior per data point: ``batch_shape`` (n,) (or ()) and ``event_shape``
         (d,). Scalar-event distributions such as ``Normal(loc, scale)`` with loc of shape
         (n, d) are read as independent over the last dimension. Needs ``sample`` and a
-        ``log_prob`` differentiable in its value (flows, IAF, MultivariateNormal, ...).
+        ``log_prob`` differentiable in its value (flows, IAF, MultivariateNormal, ...),
+        supported on all of R^d: discrete or bounded-support distributions (Categorical,
+        Bernoulli, Gamma, Beta, Uniform, ...) raise TypeError.
     n_samples : int
         Monte Carlo draws per posterior for its Fisher information (and for its entropy
         when ``.entropy()`` is not implemented).
@@ -263,11 +311,13 @@ def distribution_fs(
         Also estimate the aggregate posterior q(z) = (1/n) Σ_b q_b(z) and the mutual
         information (cost O(n_mc · n) log_prob evaluations).
     n_mc : int
-        Monte Carlo points for the aggregate posterior.
+        Monte Carlo points for the aggregate posterior, at least 300 (as in
+        :func:`~infoplane.vae.posterior_fs`).
     chunk_size : int
         Bound on (point, component, dimension) triples evaluated at once in the aggregate.
-    rng : None, int or numpy.random.Generator
-        Seed for the draws (the global torch RNG state is saved and restored).
+    rng : None, int >= 0, numpy.random.Generator or torch.Generator
+        Source of the seed for the draws (the global torch RNG state is saved and
+        restored; a torch.Generator is advanced by one draw).
     progress : bool
         tqdm progress bar over the aggregate blocks.
 
@@ -276,6 +326,15 @@ def distribution_fs(
     PosteriorFS
         ``.conditional`` always; ``.aggregate`` and ``.mutual_information`` when
         `aggregate` is true.
+
+    Raises
+    ------
+    TypeError
+        `dist` not a torch Distribution or not supported on R^d; non-bool
+        `aggregate`/`progress`; a bad `rng`.
+    ValueError
+        Bad shapes, an empty batch, `n_samples` < 2, `n_mc` < 300, a negative int `rng`,
+        parameters giving a non-finite score or entropy.
 
     Notes
     -----
@@ -302,10 +361,11 @@ def distribution_fs(
     """
     dist = as_batch_of_vectors(dist)
     n_samples = check_positive_int("n_samples", n_samples, minimum=2)
-    n_mc = check_positive_int("n_mc", n_mc)
+    n_mc = check_n_mc(n_mc)
     chunk_size = check_positive_int("chunk_size", chunk_size)
-    if not isinstance(aggregate, bool):
-        raise TypeError(f"`aggregate` must be a bool; got {aggregate!r}.")
+    aggregate = check_bool("aggregate", aggregate)
+    progress = check_bool("progress", progress)
+    rng = check_rng(rng)
     return _generic_posterior_fs(
         [dist], n_samples=n_samples, n_mc=n_mc, chunk_size=chunk_size, aggregate=aggregate,
         rng=rng, progress=progress,

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable, Iterable, Iterator, Union
+
 import torch
 from torch import distributions as D
 
-from ._checks import check_positive_int
+from ._checks import RngLike, check_bool, check_n_mc, check_positive_int, check_rng
 from .distributions import _generic_posterior_fs, as_batch_of_vectors, diagonal_normal_params
 from .posterior import PosteriorFS, posterior_fs
 
 __all__ = ["fs_point"]
 
+EncoderOutput = Union[tuple[torch.Tensor, torch.Tensor], D.Distribution]
+Encoder = Callable[[Any], EncoderOutput]
+DeviceLike = Union[torch.device, str, int, None]
 
-def _resolve_device(encoder, data, device) -> torch.device:
+
+def _resolve_device(encoder: object, data: object, device: DeviceLike) -> torch.device:
     if device is not None:
-        return torch.device(device)
+        try:
+            return torch.device(device)
+        except (RuntimeError, TypeError) as exc:
+            raise TypeError(
+                f"`device` must be None, a torch.device or a device string; got {device!r}."
+            ) from exc
     if isinstance(encoder, torch.nn.Module):
         for p in encoder.parameters():
             return p.device
@@ -25,7 +36,7 @@ def _resolve_device(encoder, data, device) -> torch.device:
     return torch.device("cpu")
 
 
-def _batches(data, batch_size: int):
+def _batches(data: object, batch_size: int) -> tuple[Iterable[Any], int | None]:
     """Yield input batches from a tensor, a Dataset, a DataLoader or any iterable."""
     if isinstance(data, torch.Tensor):
         if data.ndim == 0 or data.shape[0] == 0:
@@ -38,20 +49,20 @@ def _batches(data, batch_size: int):
     ):
         data = torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=False)
     try:
-        it = iter(data)
+        it: Iterator[Any] = iter(data)  # type: ignore[call-overload]
     except TypeError:
         raise TypeError(
             f"`data` must be a Tensor, a Dataset, a DataLoader or an iterable of batches; got "
             f"{type(data).__name__}."
         ) from None
     try:
-        total = len(data)
+        total: int | None = len(data)  # type: ignore[arg-type]
     except TypeError:
         total = None
     return it, total
 
 
-def _inputs(batch):
+def _inputs(batch: Any) -> Any:
     """The model input of a batch: the batch itself, or the first element of (x, y, ...)."""
     if isinstance(batch, (tuple, list)):
         if not batch:
@@ -65,17 +76,17 @@ def _inputs(batch):
 
 
 def fs_point(
-    encoder,
-    data,
+    encoder: Encoder,
+    data: torch.Tensor | torch.utils.data.Dataset | Iterable[Any],
     *,
     batch_size: int = 256,
-    device=None,
+    device: DeviceLike = None,
     progress: bool = True,
     n_mc: int = 10_000,
     n_samples: int = 1000,
     chunk_size: int = 2**20,
     aggregate: bool = True,
-    rng=None,
+    rng: RngLike = None,
 ) -> PosteriorFS:
     r"""FS-plane coordinates of an encoder over a data set.
 
@@ -98,7 +109,7 @@ def fs_point(
         if it is an ``nn.Module`` with parameters, else the device of `data`, else CPU.
     progress : bool
         tqdm progress bars over the batches and the Monte Carlo blocks.
-    n_mc, chunk_size, aggregate, rng
+    n_mc, chunk_size, aggregate, rng : int, int, bool, None or int or Generator
         As in :func:`~infoplane.vae.posterior_fs`.
     n_samples : int
         Per-posterior draws for non-Gaussian posteriors (see
@@ -107,6 +118,17 @@ def fs_point(
     Returns
     -------
     PosteriorFS
+
+    Raises
+    ------
+    TypeError
+        A non-callable `encoder` or one returning neither (mu, logvar) nor a supported
+        Distribution; unusable `data`; non-bool `progress`/`aggregate`; a bad `rng` or
+        `device`.
+    ValueError
+        Empty data, inconsistent encoder outputs, bad `batch_size`/`n_mc`/`n_samples`/
+        `chunk_size`, and everything :func:`~infoplane.vae.posterior_fs` rejects. The
+        options are checked before the encoder runs.
 
     Examples
     --------
@@ -122,6 +144,12 @@ def fs_point(
     (64, 2)
     """
     batch_size = check_positive_int("batch_size", batch_size)
+    n_mc = check_n_mc(n_mc)
+    n_samples = check_positive_int("n_samples", n_samples, minimum=2)
+    chunk_size = check_positive_int("chunk_size", chunk_size)
+    progress = check_bool("progress", progress)
+    aggregate = check_bool("aggregate", aggregate)
+    rng = check_rng(rng)
     if not callable(encoder):
         raise TypeError(f"`encoder` must be callable; got {type(encoder).__name__}.")
     dev = _resolve_device(encoder, data, device)
@@ -130,7 +158,9 @@ def fs_point(
         from tqdm.auto import tqdm
 
         batches = tqdm(batches, total=total, desc="encoding", unit="batch")
-    mus, logvars, dists = [], [], []
+    mus: list[Any] = []
+    logvars: list[Any] = []
+    dists: list[D.Distribution] = []
     with torch.no_grad():
         for batch in batches:
             x = _inputs(batch)
@@ -162,9 +192,7 @@ def fs_point(
         raise ValueError("`data` yielded no batches (empty data set).")
     if dists:
         return _generic_posterior_fs(
-            dists, n_samples=check_positive_int("n_samples", n_samples, minimum=2),
-            n_mc=check_positive_int("n_mc", n_mc),
-            chunk_size=check_positive_int("chunk_size", chunk_size), aggregate=aggregate,
+            dists, n_samples=n_samples, n_mc=n_mc, chunk_size=chunk_size, aggregate=aggregate,
             rng=rng, progress=progress,
         )
     for i, (mu, lv) in enumerate(zip(mus, logvars)):

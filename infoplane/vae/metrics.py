@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import check_mu_logvar, check_tensor
+from ._checks import check_bool, check_mu_logvar, check_real, check_tensor
 
 __all__ = ["kl_per_dim", "active_units"]
 
@@ -18,10 +18,18 @@ def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     Parameters
     ----------
     mu, logvar : Tensor, shape (n, d)
+        Floating point, finite, ``|logvar| <= 300``.
 
     Returns
     -------
     Tensor, shape (d,)
+
+    Raises
+    ------
+    TypeError
+        Non-tensor or non-floating inputs.
+    ValueError
+        Mismatched shapes or devices, NaN/inf, an empty batch, ``|logvar| > 300``.
 
     Examples
     --------
@@ -34,7 +42,9 @@ def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     return (0.5 * (mu * mu + torch.exp(logvar) - logvar - 1.0)).mean(dim=0)
 
 
-def active_units(mu: torch.Tensor, threshold: float = 1e-2, *, return_variance: bool = False):
+def active_units(
+    mu: torch.Tensor, threshold: float = 1e-2, *, return_variance: bool = False
+) -> int | tuple[int, torch.Tensor]:
     r"""Number of active latent units (Burda et al., 2016).
 
     Unit j is active when A_j = Cov_x(E_{q(z|x)}[z_j]) = Var_x(μ_j) > `threshold`.
@@ -52,6 +62,14 @@ def active_units(mu: torch.Tensor, threshold: float = 1e-2, *, return_variance: 
     -------
     int, or (int, Tensor)
 
+    Raises
+    ------
+    TypeError
+        `mu` not a floating-point tensor, `threshold` not a real number,
+        `return_variance` not a bool.
+    ValueError
+        `mu` not of shape (n, d) with n >= 2, non-finite `mu`, negative `threshold`.
+
     References
     ----------
     Y. Burda, R. Grosse, R. Salakhutdinov, "Importance Weighted Autoencoders", ICLR 2016,
@@ -68,8 +86,8 @@ def active_units(mu: torch.Tensor, threshold: float = 1e-2, *, return_variance: 
     mu = check_tensor("mu", mu, ndim=2)
     if mu.shape[0] < 2:
         raise ValueError(f"`mu` has {mu.shape[0]} rows; at least 2 are needed for a variance.")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not threshold >= 0:
-        raise ValueError(f"`threshold` must be a number >= 0; got {threshold!r}.")
+    threshold = check_real("threshold", threshold, nonnegative=True)
+    return_variance = check_bool("return_variance", return_variance)
     act = mu.detach().var(dim=0, correction=1)
     n = int((act > threshold).sum())
     return (n, act) if return_variance else n

@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-from ._checks import _describe_nonfinite
+from ._checks import _describe_nonfinite, check_bool, check_floating, check_real
 
 __all__ = ["gaussian_fisher", "fisher_penalty"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _check_logvar(logvar: torch.Tensor) -> torch.Tensor:
-    if not isinstance(logvar, torch.Tensor):
-        raise TypeError(f"`logvar` must be a torch.Tensor; got {type(logvar).__name__}.")
+def _check_logvar(logvar: object) -> torch.Tensor:
+    logvar = check_floating("logvar", logvar)
     if logvar.ndim < 1:
         raise ValueError(f"`logvar` must have shape (..., d); got {tuple(logvar.shape)}.")
     if logvar.shape[-1] == 0 or logvar.numel() == 0:
         raise ValueError(f"`logvar` must not be empty; got shape {tuple(logvar.shape)}.")
-    if not bool(torch.isfinite(logvar).all()):
-        raise ValueError(f"`logvar` must be finite; {_describe_nonfinite(logvar.detach())}.")
     return logvar
+
+
+def _check_fisher(j: torch.Tensor, logvar: torch.Tensor) -> None:
+    """One device sync: J is finite iff logvar is finite and exp(-logvar) does not overflow."""
+    if bool(torch.isfinite(j).all()):
+        return
+    lv = logvar.detach()
+    if not bool(torch.isfinite(lv).all()):
+        raise ValueError(f"`logvar` must be finite; {_describe_nonfinite(lv)}.")
+    raise ValueError(
+        f"`logvar` gives a Fisher information Σ exp(-logvar) that overflows {lv.dtype} "
+        f"(smallest logvar {float(lv.min()):.6g}): the encoder's variances collapsed. Clamp "
+        "its log-variance from below or compute in float64."
+    )
 
 
 def gaussian_fisher(logvar: torch.Tensor, *, per_dim: bool = False) -> torch.Tensor:
@@ -40,7 +49,19 @@ def gaussian_fisher(logvar: torch.Tensor, *, per_dim: bool = False) -> torch.Ten
     Returns
     -------
     Tensor, shape (...)
-        Differentiable with respect to `logvar`.
+        Differentiable with respect to `logvar`, in its dtype.
+
+    Raises
+    ------
+    TypeError
+        `logvar` not a floating-point tensor, `per_dim` not a bool.
+    ValueError
+        Empty or non-finite `logvar`, or exp(-logvar) overflowing its dtype (logvar below
+        about -88 in float32, -709 in float64).
+
+    Notes
+    -----
+    The finiteness check runs on the result (one device synchronisation per call).
 
     Examples
     --------
@@ -50,8 +71,11 @@ def gaussian_fisher(logvar: torch.Tensor, *, per_dim: bool = False) -> torch.Ten
     tensor([5.])
     """
     logvar = _check_logvar(logvar)
-    j = torch.exp(-logvar)
-    return j.mean(dim=-1) if per_dim else j.sum(dim=-1)
+    per_dim = check_bool("per_dim", per_dim)
+    e = torch.exp(-logvar)
+    j = e.mean(dim=-1) if per_dim else e.sum(dim=-1)
+    _check_fisher(j, logvar)
+    return j
 
 
 def fisher_penalty(
@@ -62,7 +86,7 @@ def fisher_penalty(
     reduction: str = "mean",
     per_dim: bool = False,
 ) -> torch.Tensor:
-    r"""The Fisher Auto-Encoder penalty λ·|J(z|x) - F| (the paper's Eq. 7 and 11).
+    r"""The Fisher Auto-Encoder penalty ``λ·|J(z|x) - F|`` (the paper's Eq. 7 and 11).
 
     Parameters
     ----------
@@ -90,9 +114,12 @@ def fisher_penalty(
 
     Raises
     ------
+    TypeError
+        `logvar` not a floating-point tensor; `target`/`weight` not real numbers;
+        `per_dim` not a bool.
     ValueError
-        Empty or non-finite `logvar`, negative or non-finite `target`/`weight`, unknown
-        `reduction`.
+        Empty or non-finite `logvar`, a J that overflows the dtype, negative or
+        non-finite `target`/`weight`, unknown `reduction`.
 
     Notes
     -----
@@ -102,7 +129,7 @@ def fisher_penalty(
     decoder pass its log-variances to penalise J(x|z) the same way. The two readings of F
     differ by the factor d: the paper's Eq. 10 sums over dimensions, the authors' code
     averages, so a published F must be used with the reading it was tuned for. The
-    finiteness check of `logvar` synchronises with the device once per call. The overhead
+    finiteness check of J synchronises with the device once per call. The overhead
     on a training step of the paper's MLP VAE is measured in docs/vae_benchmarks.md.
 
     Examples
@@ -115,14 +142,10 @@ def fisher_penalty(
     >>> fisher_penalty(lv, 20.0, weight=0.5, per_dim=True)   # J/d = 1
     tensor(9.5000)
     """
-    if reduction not in _REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(f"`reduction` must be one of {set(_REDUCTIONS)}; got {reduction!r}.")
-    target = float(target)
-    weight = float(weight)
-    if not (math.isfinite(target) and target >= 0):
-        raise ValueError(f"`target` must be a finite number >= 0; got {target!r}.")
-    if not (math.isfinite(weight) and weight >= 0):
-        raise ValueError(f"`weight` must be a finite number >= 0; got {weight!r}.")
+    target = check_real("target", target, nonnegative=True)
+    weight = check_real("weight", weight, nonnegative=True)
     j = gaussian_fisher(logvar, per_dim=per_dim)
     pen = weight * (j - target).abs()
     if reduction == "mean":

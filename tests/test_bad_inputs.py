@@ -1,0 +1,214 @@
+"""Bad and extreme inputs to the sample estimators and the public API (issue #10).
+
+Each case either asserts the exception type and a message fragment that names the
+argument, or a value within a stated tolerance of an independent truth (a closed form,
+or the same estimator on exactly rescaled data). Densities, the CLI and ``infoplane.vae``
+have their own bad-input modules.
+"""
+
+import math
+import random
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import infoplane as ip
+from infoplane.errors import DegenerateDataWarning
+
+X1 = np.random.default_rng(0).standard_normal(5000)
+X2 = np.random.default_rng(1).standard_normal((3000, 2)) * [1.0, 3.0]
+
+# ------------------------------------------------------------------ errors, table-driven
+ERRORS = [
+    # (id, call, exception, message fragment)
+    ("rng float", lambda: ip.fisher(X1, rng=0.5), TypeError, "`rng`"),
+    ("rng negative", lambda: ip.entropy(X1, rng=-1), ValueError,
+     "`rng` must be an integer seed >= 0"),
+    ("rng string", lambda: ip.fs_point(X1, rng="abc"), TypeError, "`rng`"),
+    ("rng bool", lambda: ip.fisher(X1, rng=True), TypeError, "`rng`"),
+    ("rng random.Random", lambda: ip.fisher(X1, rng=random.Random(0)), TypeError,
+     "random.Random is not supported"),
+    ("rng density MC", lambda: ip.entropy(ip.GaussianMixture([.5, .5], [-1, 1], [1, 1]),
+                                          method="monte-carlo", rng=1.5), TypeError, "`rng`"),
+    ("ragged list", lambda: ip.fisher([[1.0, 2.0], [3.0]]), ValueError,
+     "rows of different lengths"),
+    ("dict", lambda: ip.entropy({"a": 1}), TypeError, "`obj` must be a Density"),
+    ("string", lambda: ip.fisher("1 2 3"), TypeError, "`obj` must be a Density"),
+    ("None", lambda: ip.fs_point(None), TypeError, "`obj` must be a Density"),
+    ("object array", lambda: ip.fisher(np.array([1, "a"], dtype=object)), TypeError,
+     "`x` must be numeric"),
+    ("complex", lambda: ip.entropy(X1 + 1j), TypeError, "`x` must be real"),
+    ("3-D array", lambda: ip.fisher(np.zeros((4, 3, 2))), ValueError, "`x` must have shape"),
+    ("NaN", lambda: ip.fisher(np.r_[X1, np.nan]), ValueError, "nan_policy='omit'"),
+    ("inf", lambda: ip.entropy(np.r_[X1, np.inf]), ValueError, "1 inf"),
+    ("nan_policy", lambda: ip.fisher(X1, nan_policy="drop"), ValueError, "`nan_policy`"),
+    ("empty", lambda: ip.fisher(np.array([])), ValueError, "at least"),
+    ("n = 1", lambda: ip.entropy(np.array([1.0])), ValueError, "at least 2"),
+    ("n = 5 Fisher", lambda: ip.fisher(X1[:5]), ValueError, "at least 10"),
+    ("n = 5 entropy", lambda: ip.entropy(X1[:5]), ValueError, "at least 10"),
+    ("n <= d", lambda: ip.entropy(np.random.default_rng(2).standard_normal((50, 100))),
+     ValueError, "n = 50 samples in d = 100 dimensions"),
+    ("n < 2d+2 entropy", lambda: ip.entropy(np.random.default_rng(2).standard_normal((12, 10))),
+     ValueError, "2d + 2 = 22"),
+    ("n < 2d+2 Fisher", lambda: ip.fisher(X2[:5]), ValueError, "2d + 2 = 6"),
+    ("tiny bandwidth", lambda: ip.fisher(X1, bandwidth=1e-12), ValueError,
+     "`bandwidth` = 1e-12 is below the smallest bandwidth"),
+    ("negative bandwidth", lambda: ip.fisher(X1, bandwidth=-1.0), ValueError, "`bandwidth`"),
+    ("bad bandwidth string", lambda: ip.fisher(X1, bandwidth="isj"), ValueError, "`bandwidth`"),
+    ("d-D bandwidth", lambda: ip.fisher(X2, bandwidth=0.5), TypeError,
+     "accepted options: bandwidth_factor"),
+    ("n_boot float", lambda: ip.fisher(X1, n_boot=2.5), TypeError, "`n_boot`"),
+    ("n_boot negative", lambda: ip.fisher(X1, n_boot=-1), ValueError, "`n_boot`"),
+    ("unknown option", lambda: ip.fisher(X1, foo=1), TypeError,
+     "accepted options: bandwidth, binning, jitter, n_boot, nan_policy, rng"),
+    ("option of the other method", lambda: ip.entropy(X1, window_length=5), TypeError,
+     "by method 'knn'; accepted options: jitter, n_neighbors"),
+    ("density option", lambda: ip.fisher(ip.Gaussian(), n_boot=3), TypeError,
+     "by method 'closed-form'; accepted options: rng"),
+    ("unknown method", lambda: ip.fisher(X1, method="isj"), ValueError,
+     "`method` for the Fisher information of 1-D samples must be one of 'auto', 'kde'"),
+    ("entropy method for J", lambda: ip.fisher(X1, method="knn"), ValueError,
+     "'knn' is a method for the entropy of 1-D samples"),
+    ("spacing in d-D", lambda: ip.entropy(X2, method="spacing"), ValueError,
+     "`method` for the entropy of d-D samples"),
+    ("fs_point one-sided method", lambda: ip.fs_point(X1, method="spacing"), ValueError,
+     "Pass entropy_method='spacing'"),
+    ("fs_point unknown option", lambda: ip.fs_point(X1, bandwith=1.0), TypeError,
+     "Fisher information by 'kde' accepts bandwidth, binning, jitter, n_boot"),
+    ("ties entropy", lambda: ip.entropy(np.round(X1, 1)), ValueError, "jitter='auto'"),
+    ("ties d-D", lambda: ip.entropy(np.vstack([X2, X2[:3]])), ValueError,
+     "6 duplicated rows"),
+    ("jitter bad", lambda: ip.entropy(X1, jitter="lots"), ValueError, "`jitter`"),
+    ("jitter negative", lambda: ip.fisher(X1, jitter=-0.1), ValueError, "`jitter`"),
+]
+
+
+@pytest.mark.parametrize("case", ERRORS, ids=[c[0] for c in ERRORS])
+def test_clear_error(case):
+    _, call, exc, fragment = case
+    with pytest.raises(exc) as info:
+        call()
+    assert fragment in str(info.value), str(info.value)
+
+
+# ------------------------------------------------------------------ right answers
+def test_masked_values_are_dropped():
+    x = X1.copy()
+    x[:50] = 1e6                                      # outliers, masked away
+    m = np.ma.array(x, mask=np.r_[np.ones(50, bool), np.zeros(x.size - 50, bool)])
+    ref = ip.fs_point(X1[50:], rng=0)
+    got = ip.fs_point(m, rng=0)
+    assert got.entropy.value == ref.entropy.value and got.fisher.value == ref.fisher.value
+    assert got.fisher.n_samples == X1.size - 50
+    M = np.ma.array(X2, mask=np.zeros(X2.shape, bool))
+    M.mask[:10, 1] = True                             # a masked value drops its row
+    assert ip.entropy(M).value == ip.entropy(X2[10:]).value
+
+
+def test_lists_pandas_readonly_and_torch_give_the_ndarray_answer():
+    ref = ip.entropy(X1[:500]).value
+    ro = X1[:500].copy()
+    ro.setflags(write=False)
+    assert ip.entropy(list(X1[:500])).value == ref
+    assert ip.entropy(ro).value == ref
+    pd = pytest.importorskip("pandas")
+    assert ip.entropy(pd.Series(X1[:500])).value == ref
+
+
+def test_torch_tensor_with_grad_is_read_as_its_values():
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(X1[:500], requires_grad=True)
+    assert ip.entropy(t).value == ip.entropy(X1[:500]).value
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_constant_data_are_a_point_mass(dim):
+    x = np.full(100, 3.0) if dim == 1 else np.column_stack([X1[:100], np.full(100, 2.0)])
+    with pytest.warns(DegenerateDataWarning, match="constant"):
+        h = ip.entropy(x)
+    with pytest.warns(DegenerateDataWarning, match="constant"):
+        j = ip.fisher(x)
+    assert h.value == -math.inf and j.value == math.inf and h.reason and j.reason
+
+
+def test_near_collinear_data_keep_a_finite_entropy():
+    # y = x + 1e-9 ε: H = H(x) + H(1e-9 ε) = log(2πe) + log(1e-9) exactly (Gaussian)
+    r = np.random.default_rng(5)
+    x = r.standard_normal(5000)
+    e = ip.entropy(np.column_stack([x, x + 1e-9 * r.standard_normal(5000)]))
+    truth = math.log(2 * math.pi * math.e) + math.log(1e-9)
+    assert abs(e.value - truth) < 4 * e.stderr + 0.02
+
+
+def test_extreme_points_do_not_overflow_or_claim_ties():
+    with np.errstate(all="raise"):
+        p = ip.fs_point(np.r_[X1, -1e308, 1e308], rng=0)
+    assert np.isfinite(p.entropy.value) and np.isfinite(p.fisher.value)
+    # the two far points inflate the kNN entropy's error bar, honestly
+    assert p.entropy.stderr > 1.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(-996, 996))
+def test_power_of_two_scales_are_exact(k):
+    # x · 2**k: H shifts by k log 2, J scales by 2**-2k, N·J/d is unchanged, exactly
+    base = ip.fs_point(X1[:2000], rng=3)
+    p = ip.fs_point(X1[:2000] * 2.0**k, rng=3)
+    assert p.entropy.value == pytest.approx(base.entropy.value + k * math.log(2), rel=1e-13,
+                                            abs=1e-12)
+    assert p.product.value == base.product.value
+    with np.errstate(over="ignore", under="ignore"):
+        j = float(np.ldexp(base.fisher.value, -2 * k))
+    if np.isfinite(j) and j > np.finfo(float).tiny:
+        assert p.fisher.value == pytest.approx(j, rel=1e-13)
+    else:
+        assert p.fisher.reason and "float64 range" in p.fisher.reason
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-300, 300))
+def test_any_scale_gives_the_same_relative_answer(log10s):
+    # any scale 1e-300..1e300: N·J/d of a Gaussian is 1 within its error, never inf/nan
+    s = 10.0**log10s
+    p = ip.fs_point(X1 * s, rng=0)
+    assert abs(p.product.value - 1.0) < 4 * p.product.stderr
+    assert p.entropy.value == pytest.approx(ip.entropy(X1).value + math.log(s), abs=1e-9)
+
+
+def test_two_dimensional_data_at_extreme_scales():
+    ref = ip.fs_point(X2, rng=0)
+    for s in (1e160, 1e-160):
+        p = ip.fs_point(X2 * s, rng=0)
+        assert p.product.value == pytest.approx(ref.product.value, rel=1e-9)
+        assert p.entropy.value == pytest.approx(ref.entropy.value + 2 * math.log(s), rel=1e-12)
+
+
+def test_fs_point_routes_shared_options_to_the_half_that_takes_them():
+    p = ip.fs_point(X1, n_boot=7, n_neighbors=4, rng=0)
+    assert p.fisher.options["n_boot"] == 7 and p.entropy.options["n_neighbors"] == 4
+
+
+def test_thread_limits_are_restored_after_concurrent_calls():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    before = [(i["user_api"], i["num_threads"]) for i in threadpoolctl.threadpool_info()]
+    X = np.random.default_rng(3).standard_normal((400, 3))
+    errors = []
+
+    def work(seed):
+        try:
+            for _ in range(3):
+                ip.fisher_matrix(X, rng=seed)
+                ip.KDE(X[:50], bandwidth=0.5).logpdf(X[:200])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    after = [(i["user_api"], i["num_threads"]) for i in threadpoolctl.threadpool_info()]
+    assert after == before
