@@ -220,3 +220,15 @@ def test_a_lattice_is_not_a_support_end():
         ip.fisher(x)
     with pytest.warns(DegenerateDataWarning):   # dequantised: the uniform law, J = inf
         assert math.isinf(ip.fisher(x, jitter="auto", rng=0).value)
+
+
+def test_a_far_outlier_is_no_end_and_does_not_overflow():
+    # a sample at -1e308 among standard normals: the trial ends of the profile fit would
+    # overflow; the end is reported as absent and J is that of the normal bulk (J = 1)
+    x = np.r_[np.random.default_rng(30).standard_normal(5000), -1e308]
+    with np.errstate(all="raise"):
+        fit = em.fit_edge(np.sort(x))
+        e = ip.fisher(x, rng=0)
+    assert not fit.is_edge
+    assert e.options["edge_test"][0] == "no edge" and e.reason is None
+    assert abs(e.value - 1.0) < 5 * e.stderr

@@ -481,6 +481,11 @@ def fit_edge(xs: np.ndarray, low: float | None = None, m: int | None = None) -> 
     two-term form) the window is halved and the fit repeated, down to ``GOF_MIN_WINDOW``
     samples; an unknown end that no window fits is reported as no edge.
     """
+    with np.errstate(under="ignore"):     # exp of far tails: 0 is the right answer
+        return _fit_edge(xs, low, m)
+
+
+def _fit_edge(xs: np.ndarray, low: float | None, m: int | None) -> EdgeFit:
     n = xs.size
     m = window_size(n, low is not None) if m is None else m
     while True:
@@ -524,6 +529,12 @@ def _fit_window(xs: np.ndarray, low: float | None, m: int) -> EdgeFit:
         lr2 = max(0.0, 2 * m * (ll - float(ll2[0])))
         return EdgeFit(low, a, c, t, m, n, True, math.inf, lr2, True,
                        m * (ll - math.log(tu)))
+    x1 = float(xw[0])
+    if not math.isfinite(x1 - (t - x1) * math.exp(float(_ETA[-1]))):
+        # the window spans nearly the float range (a far outlier among standardised
+        # samples): the trial ends overflow, and a lone far sample is no end
+        return EdgeFit(-math.inf, math.nan, math.nan, t, m, n, False, 0.0, 0.0, False,
+                       math.nan)
     # the parabolic steps raise the maximum by a fraction of a nat: skip them where the
     # grid is far below the detection threshold
     ll, a, c, lo, eta, ll_far, at_far = _profile_fit(xw, t, refine_above=LRT_EDGE - 2.0)
