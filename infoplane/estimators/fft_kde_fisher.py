@@ -313,13 +313,28 @@ def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth, n_boot: in
                 f"Fisher grid resolves over these data ({h_min * scale * x_unit:.3g}; a "
                 "bandwidth that small measures the spikes of single samples, not the law). "
                 "Use bandwidth='auto' or a larger value.")
+    value, stderr, opts, _ = _estimate_on_grids(
+        lambda hh: _FisherGrid(y, n_out, hh, center, scale), h, sigma, auto, n, n_boot, rng,
+        x_unit, lambda g: _check_ties(x, g.h * g.scale, x_unit))
+    return value, stderr, opts
+
+
+def _estimate_on_grids(make_grid, h: float, sigma: float, auto: bool, n: int, n_boot: int,
+                       rng: np.random.Generator, x_unit: float, check_grid
+                       ) -> tuple[float, float, dict, _FisherGrid]:
+    """Notes 2-7 on the asinh axis, given how to grid the data: ``make_grid(h)`` returns
+    the :class:`_FisherGrid` at bandwidth h (binned samples here, re-binned merged counts
+    in :mod:`.binned`); `h` is the bandwidth before the Fisher-scale factor, `sigma` the
+    robust scale; ``check_grid(grid)`` raises for quantised data at the chosen bandwidth.
+    Returns ``(value, stderr, options used, the grid at the chosen bandwidth)``.
+    """
     # Fisher-scale bandwidth (Notes, 5): shrink h by rho = min(1, 1/(sqrt(J) sigma)),
     # the Fisher scale 1/sqrt(J) over the robust scale, iterated to a fixed point.
     # rho only decreases, by at most half per step (an overshooting first estimate must
     # not throw h to the floor); a step that lands in the noise goes back one step.
     rho, n_iter, prev = 1.0, 0, None
     while True:
-        grid = _FisherGrid(y, n_out, h * rho, center, scale)
+        grid = make_grid(h * rho)
         jj = grid.fisher_terms(grid.counts, grid.n_out)[0]
         value = float(_richardson(jj[:1], jj[1:2])[0])
         if not auto:
@@ -336,7 +351,7 @@ def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth, n_boot: in
             break
         prev = (grid, jj, value, rho)
         rho, n_iter = max(target, 0.5 * rho), n_iter + 1
-    _check_ties(x, grid.h * grid.scale, x_unit)
+    check_grid(grid)
     if not (jj[0] > 0 and 4.0 * jj[1] > jj[0]):
         warn(
             f"the KDE Fisher information is noise-dominated at n = {n} (J(h) = "
@@ -344,7 +359,7 @@ def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth, n_boot: in
             "estimate without extrapolation.",
             DegenerateDataWarning,
         )
-    # consistency check of the extrapolation (Notes, 5): R(h, 2h) vs R(2h, 4h), with a
+    # consistency check of the extrapolation (Notes, 6): R(h, 2h) vs R(2h, 4h), with a
     # bootstrap SD from a fixed internal seed (the value must not depend on `rng`)
     step2 = False
     bias = 0.0
@@ -361,7 +376,7 @@ def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth, n_boot: in
             # the checks disagree in the direction of smoothing bias (which lowers J),
             # short of the residual step: carry the disagreement as a bias term
             bias = float(np.squeeze(r12 - r24))
-    # bootstrap: Poisson resampling of the binned counts, batched FFTs
+    # bootstrap (Notes, 7): Poisson resampling of the binned counts, batched FFTs
     stderr = math.nan
     if n_boot:
         reps = _extrapolate(_poisson_boot(grid, n_boot, rng, 3 if step2 else 2), step2)
@@ -380,7 +395,7 @@ def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth, n_boot: in
         "residual_bias": bias,
         "n_boot": n_boot,
     }
-    return value, stderr, opts
+    return value, stderr, opts, grid
 
 
 def _check_ties(x: np.ndarray, bw_x: float, x_unit: float) -> None:
