@@ -35,7 +35,7 @@ log-density: ``lrt = 2 (ℓ_max - ℓ_far)``. An edge is declared for ``lrt >= L
 (``LRT_EDGE_INF`` where the fitted ``a <= 2``) with the maximum inside the grid, a window
 the model fits (chi-squared goodness of fit; the window is halved otherwise) and, where
 ``a <= 2`` is not excluded, extreme spacings that trend like an end's
-(:func:`spacing_slope`: a Gaussian, a scale mixture or a narrow end mode can fit the
+(``spacing_slope``: a Gaussian, a scale mixture or a narrow end mode can fit the
 model with a small ``a`` on a window, but their extreme spacings shrink like a tail's).
 
 *Is J finite?* ``lr2 = 2 (ℓ_max - ℓ(a = 2))`` (the constrained fit at a = 2, profiled
