@@ -141,6 +141,8 @@ def test_dask_refuses_what_needs_memory():
         ip.fisher(xd, jitter="auto")
     with pytest.raises(ValueError, match="binning"):
         ip.fisher(xd, binning="per-bandwidth")
+    with pytest.raises(ValueError, match="`support` needs the in-memory estimator"):
+        ip.fisher(xd, support=(-np.inf, np.inf))
     with pytest.raises(ValueError, match="1-D samples only"):
         ip.fs_point(da.from_array(np.c_[x, x], chunks=(1_000, 2)))
     with pytest.raises(TypeError, match="window_length"):

@@ -248,6 +248,8 @@ def _fisher_scaled(P: Prepared, plan, counts, rng, opts) -> _Scaled:
     for key in ("bandwidth", "scale"):
         used[key] *= P.unit
     used["center"] = used["center"] * P.unit + P.median
+    if used.get("residual_bias"):   # a J (1/length²): standardised -> x units
+        used["residual_bias"] = float(np.ldexp(used["residual_bias"], int(-2 * P.e)))
     est = MatrixEstimate(np.array([[v]]), np.array([[se]]), "kde", P.n, used,
                          trace_stderr=se)
     return _Scaled(est, -2.0 * P.e)
