@@ -51,11 +51,10 @@ The estimate differs from ``binning="per-bandwidth"`` only through the grid (anc
 multiple of δ, 8-16 nodes per bandwidth instead of 8): far less than its standard error.
 The tie check of the in-memory estimator (on sorted data) is replaced by a lattice check
 on the fine counts around the median: a comb of occupied nodes whose period exceeds h/3
-raises. The counts keep no extreme samples, so the support-end model of
-:mod:`.fft_kde_fisher` (and its ``J = inf`` for a density that does not vanish at an end)
-is not available here: ``support`` is refused, and a law with an end is estimated as if it
-had none (biased low where the density vanishes slowly at the end; finite where J is
-infinite).
+raises. The counts cannot model a support end, so ``support`` is refused; the callers
+screen the extreme samples with :func:`.fft_kde_fisher.screen_binned` instead (J = inf
+where the density does not vanish at an end; the binned value with an unbounded error and
+a warning where it vanishes there).
 
 References
 ----------

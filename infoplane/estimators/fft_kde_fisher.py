@@ -609,12 +609,7 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
     infinite = [s for s, f in edges.items() if f.status == "infinite"]
     reason: str | None
     if infinite:
-        s = infinite[0]
-        reason = (f"J = inf: {_edge_report(s, edges[s], x_unit, x_offset)} (a <= 2 at the "
-                  "5% level); J is finite only where the density vanishes faster than "
-                  "|x - end| (a > 2), and a density with a jump at its end, as the uniform "
-                  "or the exponential law, has a = 1 (for a law known to have no end there, "
-                  "pass support=(-inf, inf))")
+        reason = _infinite_reason(infinite[0], edges[infinite[0]], x_unit, x_offset)
         warn(reason + ".", DegenerateDataWarning)
         opts = {"n_boot": n_boot, **_edge_options(fits, x_unit, x_offset)}
         return math.inf, math.nan, opts, reason
@@ -636,6 +631,52 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
         if not edges[s].a > 2:
             value = math.inf
     return value, stderr, opts, reason
+
+
+def _infinite_reason(side: str, fit, x_unit: float, x_offset: float) -> str:
+    return (f"J = inf: {_edge_report(side, fit, x_unit, x_offset)} (a <= 2 at the "
+            "5% level); J is finite only where the density vanishes faster than "
+            "|x - end| (a > 2), and a density with a jump at its end, as the uniform "
+            "or the exponential law, has a = 1 (for a law known to have no end there, "
+            "pass support=(-inf, inf))")
+
+
+def screen_binned(value: float, stderr: float, low: np.ndarray, high: np.ndarray, n: int,
+                  x_unit: float = 1.0, x_offset: float = 0.0
+                  ) -> tuple[float, float, str | None]:
+    """Support ends for the estimators that keep only binned counts (``binning="once"``
+    and dask arrays), which cannot model an end: ``(value, stderr, reason)``.
+
+    `low` holds the smallest sorted samples and `high` the largest, negated and sorted
+    (``-x[::-1]``), at least ``window_size(n) + 1`` of each, of `n` standardised samples
+    whose binned estimate is ``value ± stderr``. Where the density does not vanish at an
+    end, J is infinite: ``(inf, nan, reason)``. Where it vanishes, the binned value smooths
+    across the end and is biased: ``(value, inf, reason)``. Each case warns; with no end
+    found the estimate comes back unchanged with reason ``None``.
+    """
+    from .edge_model import MIN_SAMPLES_DETECT, fit_edge, window_size
+
+    if n < MIN_SAMPLES_DETECT:
+        return value, stderr, None
+    m = window_size(n)
+    fits = {side: fit_edge(xs, None, m=m) for side, xs in (("low", low), ("high", high))
+            if xs.size > m}
+    edges = {s: f for s, f in fits.items() if f.is_edge}
+    for side, fit in edges.items():
+        if fit.status == "infinite":
+            reason = _infinite_reason(side, fit, x_unit, x_offset)
+            warn(reason + ".", DegenerateDataWarning)
+            return math.inf, math.nan, reason
+    if not edges:
+        return value, stderr, None
+    side, fit = next(iter(edges.items()))
+    reason = (f"support end: {_edge_report(side, fit, x_unit, x_offset)}; the binned "
+              "estimator (binning='once', and every dask array) smooths across an end, so "
+              "the value is biased and its error unbounded (stderr = inf). Estimate J of the "
+              "samples in memory with the default binning, which models the end (a random "
+              "subsample of 1e6 values is enough)")
+    warn(reason + ".", AccuracyWarning)
+    return value, math.inf, reason
 
 
 def _edge_options(fits: dict, x_unit: float, x_offset: float) -> dict:

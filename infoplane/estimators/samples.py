@@ -183,7 +183,7 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         return _Scaled(est, 0.0)
     _check_size(P, "fisher", name)
     if d == 1:
-        from .fft_kde_fisher import fisher_kde
+        from .fft_kde_fisher import fisher_kde, screen_binned
 
         unit = float(np.exp2(P.e[0]))
         med = float(P.median[0])
@@ -200,7 +200,7 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
                                  "binning='once' keeps only counts on a fixed grid, not "
                                  "the extreme samples that the support-end model fits.")
             v, se, used = fisher_binned(P.sorted, rng=rng, x_unit=unit, **opts)
-            reason = None
+            v, se, reason = screen_binned(v, se, P.sorted, -P.sorted[::-1], n, unit, med)
         elif binning == "per-bandwidth":
             if "support" in opts:
                 opts["support"] = _standard_support(opts["support"], P)
