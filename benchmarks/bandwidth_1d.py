@@ -22,7 +22,8 @@ the constants chosen here are not fitted to the reported numbers. Compared:
   minimises the score-matching risk; its maximum is reported as the estimate;
 * ``kde @ h_cv``: the library estimator at the bandwidth chosen by score matching.
 
-Truths and samplers are imported from accuracy_1d.py (closed forms + quadrature).
+Truths and samplers are imported from laws_1d.py (closed forms + quadrature), for the
+eleven laws of the original benchmark (``laws_1d.ORIGINAL``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import infoplane as ip  # noqa: E402
 from infoplane.estimators import fft_kde_fisher as uv  # noqa: E402
-from accuracy_1d import _truths  # noqa: E402
+from laws_1d import ORIGINAL, truths  # noqa: E402
 
 TUNING_SEED0 = 1000
 
@@ -119,7 +120,7 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true")
     a = p.parse_args(argv)
     seeds = 5 if a.quick else 20
-    truths = _truths()
+    truths_ = truths(ORIGINAL)
     off = dict(_STEP2_Z=math.inf)
     rules = {f"fixed c={c}": dict(_BW_CONST=c, _RHO_ITER=0, **off) for c in (0.3, 0.4, 0.5)}
     rules.update({f"fisher-scale c={c}": dict(_BW_CONST=c, **off) for c in (0.3, 0.4, 0.5)})
@@ -128,7 +129,7 @@ def main(argv=None):
     grid = np.geomspace(0.03, 1.2, 16)
     rows = {}
     for n in (1000, 10000):
-        for name, (J, H, sample) in truths.items():
+        for name, (J, H, sample) in truths_.items():
             errs = {}
             for seed in range(TUNING_SEED0, TUNING_SEED0 + seeds):
                 x = sample(np.random.default_rng(seed), n)
@@ -146,7 +147,7 @@ def main(argv=None):
                 errs.setdefault("h_cv constant c", []).append(grid[j])
             rows[(n, name)] = errs
             print(f"n={n} {name}", file=sys.stderr, flush=True)
-    names = list(truths)
+    names = list(truths_)
     labs = list(next(iter(rows.values())))
     cmd = "nice python benchmarks/bandwidth_1d.py" + (" --quick" if a.quick else "")
     L = ["# Bandwidth for the 1-D KDE Fisher information: fixed rule, Fisher-scale rule, "

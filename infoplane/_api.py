@@ -126,10 +126,19 @@ _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """
         Fisher information of 1-D samples, ``"kde"`` (binned FFT KDE; see
         :mod:`infoplane.estimators.fft_kde_fisher`): ``bandwidth`` (``"auto"`` or the
         kernel standard deviation in units of x), ``n_boot`` (bootstrap replicates of the
-        standard error, default 100; 0 skips it), ``binning`` (``"per-bandwidth"``,
-        default for arrays: the data are binned at every bandwidth; ``"once"``: binned
-        once on a fine fixed grid and aggregated, see
-        :mod:`infoplane.estimators.binned`; what dask arrays use), ``jitter``.
+        standard error, default 100; 0 skips it), ``support`` (``None``, default: detect
+        ends of the support from the samples; or ``(low, high)`` in units of x, each end
+        a number where the support is known to end, ``±inf`` for no end on that side,
+        or ``None`` to detect it; the samples must lie strictly inside), ``binning``
+        (``"per-bandwidth"``, default for arrays: the data are binned at every bandwidth;
+        ``"once"``: binned once on a fine fixed grid and aggregated, see
+        :mod:`infoplane.estimators.binned`; what dask arrays use; it does not model
+        support ends and does not take ``support``), ``jitter``.
+        Near an end the density is modelled as ``|x - end|^(a-1) e^(c x)``: J is finite
+        only for ``a > 2``, and ``inf`` with a ``reason`` is returned when the samples
+        show ``a <= 2`` (a density with a jump at its end, as the uniform law, has
+        ``a = 1``); when they cannot tell, the standard error is ``inf`` with a
+        ``reason`` (see :mod:`infoplane.estimators.edge_model`).
 
         Fisher information of d-D samples, ``"kde"`` (Hyvärinen identity on a
         leave-one-out KDE; see :mod:`infoplane.estimators.kde_score_fisher`):
@@ -384,8 +393,9 @@ def fs_point(
         Options for one half only (see :func:`entropy` and :func:`fisher`).
     **options
         Options for both halves: each goes to every half whose method accepts it (for
-        samples ``nan_policy`` and ``jitter`` go to both); an option neither accepts is
-        an error that lists what each half accepts.
+        samples ``nan_policy`` and ``jitter`` go to both, ``support`` (1-D samples:
+        ``(low, high)`` in units of x, see :func:`fisher`) to the Fisher half); an
+        option neither accepts is an error that lists what each half accepts.
 
     Returns
     -------

@@ -84,8 +84,12 @@ METHODS: tuple[Method, ...] = (
     _m("kde", "fisher", "samples-1d",
        bandwidth="'auto' or the kernel standard deviation in units of x",
        n_boot="bootstrap replicates of the standard error (default 100; 0 skips it)",
+       support="None (default: detect support ends from the samples) or (low, high) in "
+               "units of x, each end a number (known), ±inf (no end there) or None "
+               "(detect)",
        binning="'per-bandwidth' (default: bin the data at every bandwidth) or 'once' "
-               "(bin once on a fine fixed grid and aggregate; what dask arrays use)",
+               "(bin once on a fine fixed grid and aggregate; what dask arrays use; "
+               "support ends are not modelled)",
        jitter=_JITTER),
     _m("knn", "entropy", "samples-1d",
        n_neighbors="k of the k-nearest-neighbour estimator",

@@ -141,6 +141,8 @@ def test_dask_refuses_what_needs_memory():
         ip.fisher(xd, jitter="auto")
     with pytest.raises(ValueError, match="binning"):
         ip.fisher(xd, binning="per-bandwidth")
+    with pytest.raises(ValueError, match="`support` needs the in-memory estimator"):
+        ip.fisher(xd, support=(-np.inf, np.inf))
     with pytest.raises(ValueError, match="1-D samples only"):
         ip.fs_point(da.from_array(np.c_[x, x], chunks=(1_000, 2)))
     with pytest.raises(TypeError, match="window_length"):
@@ -159,6 +161,63 @@ def test_dask_degenerate_and_quantised_data():
         ip.fisher(q)
     with pytest.raises(ValueError, match="lattice"):
         ip.entropy(q)
+
+
+@pytest.mark.parametrize("case", ["gauss", "uniform", "cauchy", "signed-zeros", "constant",
+                                  "one-off", "short"])
+def test_first_pass_tails_are_the_sorted_extremes(case):
+    from infoplane.scale import select
+    rng = np.random.default_rng(19)
+    x = {"gauss": lambda: rng.standard_normal(60_000),
+         "uniform": lambda: rng.random(60_000) + 1.0,
+         "cauchy": lambda: rng.standard_cauchy(60_000),
+         "signed-zeros": lambda: np.r_[np.zeros(7_000), -np.zeros(7_000),
+                                       rng.standard_normal(9_000)],
+         "constant": lambda: np.full(20_000, 3.0),
+         "one-off": lambda: np.r_[np.full(20_000, -2.0), 5.0],
+         "short": lambda: rng.standard_normal(3_000)}[case]()
+    x[rng.permutation(x.size)[:5]] = [np.nan, np.inf, -np.inf, np.nan, np.nan] \
+        if x.size > 10_000 else x[:5]
+    first = select.first_pass(da.from_array(x, chunks=9_000))
+    s = np.sort(x[np.isfinite(x)])
+    k = min(select.TAIL_SIZE, s.size)
+    assert np.array_equal(first["low"], s[:k]) and np.array_equal(first["high"], s[-k:])
+
+
+@pytest.mark.parametrize("law, infinite", [("uniform", True), ("exponential", True),
+                                           ("gamma5", False)])
+def test_dask_support_ends_are_screened(law, infinite):
+    # the binned counts cannot model an end: a density with a jump there has J = inf
+    # (closed form), one that vanishes like x^4 (Gamma(5), J = 1/3) gets a biased value
+    # whose error is unbounded; the screen reads the extreme values gathered out of core
+    rng = np.random.default_rng(17)
+    x = {"uniform": lambda: rng.random(100_000) * 3.0 + 1.0,
+         "exponential": lambda: rng.exponential(size=100_000),
+         "gamma5": lambda: rng.gamma(5.0, size=100_000)}[law]()
+    xd = da.from_array(x, chunks=7_000)        # unequal last chunk, NaN-free
+    warning = ip.DegenerateDataWarning if infinite else ip.AccuracyWarning
+    with pytest.warns(warning, match="J = inf" if infinite else "support end"):
+        j = ip.fisher(xd, rng=0)
+    with pytest.warns(warning):
+        mem = ip.fisher(x, binning="once", rng=0)
+    assert j.reason == mem.reason and "end x = " in j.reason
+    if infinite:
+        assert j.value == mem.value == math.inf
+    else:
+        _same(j, mem)
+        assert j.stderr == math.inf and 0.25 < j.value < 0.45
+    with pytest.warns(warning):
+        p = ip.fs_point(xd, rng=0)
+    assert p.fisher.reason == j.reason
+
+
+def test_dask_screen_finds_no_end_in_smooth_laws():
+    import warnings
+    x = np.random.default_rng(18).logistic(size=100_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        j = ip.fisher(da.from_array(x, chunks=10_000), rng=0)
+    assert j.reason is None and abs(j.value - 1 / 3) < 4 * j.stderr
 
 
 # ------------------------------------------------------------------------- fs_trajectory

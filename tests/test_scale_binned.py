@@ -109,6 +109,26 @@ def test_binning_once_against_closed_form_and_per_bandwidth(name):
     assert once.stderr == pytest.approx(per.stderr, rel=0.3)
 
 
+def test_binning_once_carries_the_residual_bias_term():
+    # Laplace (a score jump): where R(h, 2h) and R(2h, 4h) disagree short of the residual
+    # step, the per-bandwidth estimator adds the difference to its error as a bias term;
+    # binning='once' runs the same code on its grid, so it adds about the same, in x units
+    x = np.random.default_rng(702).laplace(size=2000)
+    per = ip.fisher(x, rng=2, n_boot=50)
+    assert per.options["residual_bias"] > 0
+    for k in (0, 3):
+        once = ip.fisher(x * 2.0**k, rng=2, n_boot=50, binning="once")
+        bias = once.options["residual_bias"] * 4.0**k
+        assert bias == pytest.approx(per.options["residual_bias"], rel=0.02)
+        assert once.stderr * 4.0**k >= bias
+
+
+def test_binning_once_refuses_support():
+    x = np.random.default_rng(9).gamma(3.0, size=2000)
+    with pytest.raises(ValueError, match="`support` needs binning='per-bandwidth'"):
+        ip.fisher(x, binning="once", support=(0.0, np.inf))
+
+
 def test_from_counts_reproduces_the_grid():
     y = np.arcsinh(np.random.default_rng(6).standard_normal(3000))
     g = fk._FisherGrid(y, 0, 0.05, 0.0, 1.0)

@@ -38,18 +38,23 @@ standard error (``docs/scaling.md``); a lattice (quantised data) coarser than Δ
 
 Fisher information (``binning="once"``)
 ---------------------------------------
-The estimator of :mod:`.fft_kde_fisher` (bandwidth rule, Fisher-scale iteration,
-diagonal removal, Richardson step, residual-bias pre-test, Poisson bootstrap of the grid
-counts) on grids obtained from the fine lattice: for a bandwidth h the grid step is
-δ = kδ₀ with k = max(1, floor(h/(8δ₀))), i.e. 8 to 16 nodes per bandwidth, and the
-counts are the fine counts re-binned linearly onto every k-th node. Linear binning onto
-the fine lattice followed by linear re-binning equals linear binning onto the coarse grid
-(both are linear in a point's position between fine nodes and agree at the nodes), so the
-data are binned once whatever the number of bandwidth iterations. The estimate differs
-from ``binning="per-bandwidth"`` only through the grid (anchored at a multiple of δ, 8-16
-nodes per bandwidth instead of 8): far less than its standard error. The tie check of
-the in-memory estimator (on sorted data) is replaced by a lattice check on the fine counts
-around the median: a comb of occupied nodes whose period exceeds h/3 raises.
+The estimator of :mod:`.fft_kde_fisher` without support ends (bandwidth rule, Fisher-scale
+iteration, diagonal removal, Richardson step, residual-bias pre-test and bias term,
+Poisson bootstrap of the grid counts: the same function,
+``fft_kde_fisher._estimate_on_grids``) on grids obtained from the fine lattice: for a
+bandwidth h the grid step is δ = kδ₀ with k = max(1, floor(h/(8δ₀))), i.e. 8 to 16 nodes
+per bandwidth, and the counts are the fine counts re-binned linearly onto every k-th node.
+Linear binning onto the fine lattice followed by linear re-binning equals linear binning
+onto the coarse grid (both are linear in a point's position between fine nodes and agree
+at the nodes), so the data are binned once whatever the number of bandwidth iterations.
+The estimate differs from ``binning="per-bandwidth"`` only through the grid (anchored at a
+multiple of δ, 8-16 nodes per bandwidth instead of 8): far less than its standard error.
+The tie check of the in-memory estimator (on sorted data) is replaced by a lattice check
+on the fine counts around the median: a comb of occupied nodes whose period exceeds h/3
+raises. The counts cannot model a support end, so ``support`` is refused; the callers
+screen the extreme samples with :func:`.fft_kde_fisher.screen_binned` instead (J = inf
+where the density does not vanish at an end; the binned value with an unbounded error and
+a warning where it vanishes there).
 
 References
 ----------
@@ -68,7 +73,6 @@ import numpy as np
 
 from .._numerics import sorted_quantile
 from .._validation import check_int, check_scalar
-from ..errors import DegenerateDataWarning, warn
 from . import fft_kde_fisher as _fk
 
 __all__ = ["Plan", "Counts", "plan_from_sorted", "make_plan", "bin_chunk",
@@ -403,13 +407,19 @@ def _coarse_grid(plan: Plan, counts: Counts, h: float):
 
 def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
                        bandwidth="auto", n_boot: int = 100, x_unit: float = 1.0,
-                       hint: str = JITTER_HINT) -> tuple[float, float, dict]:
+                       hint: str = JITTER_HINT, support=None) -> tuple[float, float, dict]:
     """J (standardised units) of the merged `counts` by the FFT-KDE estimator on grids
     aggregated from the fine lattice: ``(value, stderr, options used)``.
 
     `bandwidth` is ``"auto"`` or the kernel standard deviation in standardised units
-    (the plan must have been made with the same bandwidth on the y axis).
+    (the plan must have been made with the same bandwidth on the y axis). `support` must
+    be ``None``: the counts do not hold the extreme samples the support-end model of
+    :mod:`.fft_kde_fisher` fits.
     """
+    if support is not None:
+        raise ValueError("`support` needs the in-memory estimator (an array and "
+                         "binning='per-bandwidth'): binned counts keep no extreme samples "
+                         "to fit a support end on.")
     n_boot = check_int("n_boot", n_boot, minimum=0)
     n = plan.n
     sigma = plan.sigma
@@ -424,65 +434,20 @@ def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
     if (plan.bandwidth is None) != auto or (
             not auto and not math.isclose(float(plan.bandwidth or 0.0), h)):
         raise ValueError("the plan's fine lattice was made for another bandwidth")
-    # the Fisher-scale iteration of fft_kde_fisher.fisher_kde, on re-binned counts
-    rho, n_iter, prev = 1.0, 0, None
-    while True:
-        grid = _coarse_grid(plan, counts, h * rho)
-        jj = grid.fisher_terms(grid.counts, grid.n_out)[0]
-        value = float(_fk._richardson(jj[:1], jj[1:2])[0])
-        if not auto:
-            break
-        if not jj[0] > 0 and prev is not None:
-            grid, jj, value, rho = prev
-            n_iter -= 1
-            break
-        j_ref = value if (jj[0] > 0 and 4.0 * jj[1] > jj[0]) else jj[0]
-        target = (min(1.0, max(_fk._RHO_MIN, 1.0 / (math.sqrt(j_ref) * sigma)))
-                  if j_ref > 0 else rho)
-        if target >= rho * (1.0 - _fk._RHO_TOL) or n_iter >= _fk._RHO_ITER:
-            break
-        prev = (grid, jj, value, rho)
-        rho, n_iter = max(target, 0.5 * rho), n_iter + 1
-    step = _lattice_step(plan, counts)
-    if step is not None and step * 3.0 > grid.h:
-        raise ValueError(_lattice_message(step * scale * x_unit, "kernel bandwidth",
-                                          grid.h * scale * x_unit, hint))
-    if not (jj[0] > 0 and 4.0 * jj[1] > jj[0]):
-        warn(
-            f"the KDE Fisher information is noise-dominated at n = {n} (J(h) = "
-            f"{jj[0] / x_unit**2:.3g}, J(2h) = {jj[1] / x_unit**2:.3g}); returning the J(2h) "
-            "estimate without extrapolation.",
-            DegenerateDataWarning,
-        )
-    step2 = False
-    r12 = _fk._richardson(jj[None, :1], jj[None, 1:2])[0]
-    r24 = _fk._richardson(jj[None, 1:2], jj[None, 2:3])[0]
-    if auto and jj[0] > 0 and 4.0 * jj[1] > jj[0] and 4.0 * jj[2] > jj[1]:
-        t = _fk._poisson_boot(grid, _fk._STEP2_BOOT, np.random.default_rng(_fk._STEP2_SEED), 3)
-        d = _fk._richardson(t[:, 0], t[:, 1]) - _fk._richardson(t[:, 1], t[:, 2])
-        sd = float(np.std(d[np.isfinite(d)], ddof=1)) if np.isfinite(d).sum() >= 2 else math.inf
-        step2 = bool(abs(r12 - r24) > _fk._STEP2_Z * sd)
-        if step2:
-            value = float(_fk._extrapolate(jj[None, :], True)[0])
-    stderr = math.nan
-    if n_boot:
-        reps = _fk._extrapolate(_fk._poisson_boot(grid, n_boot, rng, 3 if step2 else 2), step2)
-        reps = reps[np.isfinite(reps)]
-        if reps.size >= 2:
-            stderr = float(np.std(reps, ddof=1))
-    opts = {
-        "bandwidth": grid.h * grid.scale,
-        "bandwidth_transformed": grid.h,
-        "scale": grid.scale,
-        "center": grid.center,
-        "grid_size": grid.m,
-        "grid_step_transformed": grid.delta,
-        "fisher_scale_factor": rho,
-        "bandwidth_iterations": n_iter,
-        "residual_step": step2,
-        "n_boot": n_boot,
-        "binning": "once",
-    }
+    # the estimator of fft_kde_fisher (Fisher-scale iteration, Richardson, residual-bias
+    # check and bias term, bootstrap), on re-binned counts
+
+    def check_lattice(grid) -> None:
+        step = _lattice_step(plan, counts)
+        if step is not None and step * 3.0 > grid.h:
+            raise ValueError(_lattice_message(step * scale * x_unit, "kernel bandwidth",
+                                              grid.h * scale * x_unit, hint))
+
+    value, stderr, opts, grid = _fk._estimate_on_grids(
+        lambda hh: _coarse_grid(plan, counts, hh), h, sigma, auto, n, n_boot, rng, x_unit,
+        check_lattice)
+    opts["grid_step_transformed"] = grid.delta
+    opts["binning"] = "once"
     return value, stderr, opts
 
 

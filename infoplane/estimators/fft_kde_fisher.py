@@ -1,9 +1,21 @@
-"""1-D Fisher information by a binned FFT Gaussian KDE on an asinh-transformed axis.
+"""1-D Fisher information by a binned FFT Gaussian KDE on a transformed axis.
 
 The estimator of ``method="kde"`` for 1-D samples (what ``"auto"`` picks). It works on
 sorted, standardised samples (:mod:`infoplane.estimators.samples` standardises, checks and
-maps back); :func:`fisher_kde` returns the value, its bootstrap standard error and the
-options used.
+maps back); :func:`fisher_kde` returns the value, its bootstrap standard error, the
+options used and a reason (``None``, or why J is infinite or its error unbounded).
+
+Support ends come first (:mod:`infoplane.estimators.edge_model`): each end of the sample,
+given by ``support`` or detected, is fitted with ``f ∝ |x - end|^(a-1) e^(c u)`` on a
+window of extreme samples. An end with ``a <= 2`` makes J infinite: ``inf`` with a reason
+is returned. With ends, J is the sum of the windows' shares (from the fitted model, which
+extrapolates below the smallest sample, where much of J sits for 2 < a < 5) and of a KDE
+part between the windows, estimated as in steps 2-4 below on ``y = log(x - low)`` (one
+end, the x-score is ``(s_Y - 1)/(x - low)``) or ``y = logit((x - low)/(high - low))``
+(two ends), with the linear Richardson step ``(4 B(h) - B(2h))/3`` for a part of J and
+the Fisher-scale bandwidth factor taken on that axis. Its error adds the bootstrap
+variance of the KDE part and the delta-method variances of the windows. When the a = 2
+test cannot decide, the standard error is ``inf`` with a reason. Without ends:
 
 Method
 ------
@@ -46,7 +58,11 @@ Method
    O(h) and R(h, 2h) + (R(h, 2h) - R(2h, 4h)) is returned
    (``options["residual_step"]``). This is a pre-test: where it fires the standard error
    roughly doubles; for densities with a smooth score it is a two-sided 2-SD test that
-   fires by chance (nominally in ~5% of samples) and then adds only noise.
+   fires by chance (nominally in ~5% of samples) and then adds only noise. Short of the
+   step, a difference R(h, 2h) - R(2h, 4h) of more than 1 SD in the direction of the
+   smoothing bias (which lowers J) is added to the standard error as a bias term
+   (``options["residual_bias"]``): the interval carries the bias it detects but does
+   not remove (at n = 1e3 a Laplace cusp leaves about -12% that the check rarely sees).
 7. *Standard error.* Poisson bootstrap of the bin counts (each node count
    c_j → Poisson(c_j)), re-running steps 2-4 (and 6 when it fired) with batched FFTs at
    the chosen h; the choice of ρ and the pre-test of step 6 are not re-run per replicate.
@@ -56,19 +72,22 @@ Method
 References
 ----------
 Wand, Marron & Ruppert (1991), JASA 86, 343-353 (transformation KDE).
+Hall (1982), J. R. Statist. Soc. B 44, 37-42; Smith (1985), Biometrika 72, 67-90
+(the end of a support from its extreme order statistics).
 Stam (1959), Inf. Control 2, 101-112 (Blachman-Stam inequality).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 
 from .._kernels.binning import _linbin_counts
 from .._numerics import robust_scale_sorted, sorted_quantile
 from .._validation import check_int, check_scalar
-from ..errors import DegenerateDataWarning, warn
+from ..errors import AccuracyWarning, DegenerateDataWarning, warn
 
 __all__ = ["fisher_kde", "MIN_SAMPLES"]
 
@@ -88,6 +107,9 @@ _STEP2_Z = 2.0
 _STEP2_P = 1.0
 _STEP2_BOOT = 32
 _STEP2_SEED = 20261126
+#: short of the step, a difference R(h, 2h) - R(2h, 4h) above _BIAS_Z SDs is added to the
+#: standard error as a bias term (`fisher` Notes, 6)
+_BIAS_Z = 1.0
 #: The transform scale is _SCALE_MULT robust standard deviations.
 _SCALE_MULT = 2.0
 #: Grid nodes per bandwidth.
@@ -119,9 +141,16 @@ def _transform(x: np.ndarray, center: float, scale: float) -> tuple[np.ndarray, 
 class _FisherGrid:
     """Grid, transform and kernel FFTs shared by the estimate and its bootstrap."""
 
-    def __init__(self, y: np.ndarray, n_out: int, h: float, center: float, scale: float):
+    def __init__(self, y: np.ndarray, n_out: int, h: float, center: float, scale: float,
+                 axis=None, region: tuple[float, float] | None = None):
         """`y`: the transformed points on the grid (from :func:`_transform`), `n_out`: the
-        number left off it (they count in n only)."""
+        number left off it (they count in n only).
+
+        `axis` (default: the asinh axis of `center` and `scale`) is an :class:`_Axis`
+        giving ``(log g')'`` and ``1/g'^2`` of the map ``x = g(y)``; `region` restricts
+        the integral of J to ``region[0] <= y <= region[1]`` (the rest of J is then
+        accounted for elsewhere: the edge windows of :func:`fisher_kde`).
+        """
         self.n = y.size + n_out
         self.n_out = n_out
         self.center, self.scale, self.h = center, scale, h
@@ -145,9 +174,16 @@ class _FisherGrid:
             wrapped[:, : self.n_lag + 1] = ks[:, self.n_lag:]
             wrapped[:, self.P - self.n_lag:] = ks[:, : self.n_lag]
             self.kfft.append(np.fft.rfft(wrapped, axis=-1))
-        th = np.tanh(self.nodes)
-        self.th = th
-        self.w = 1.0 / np.cosh(self.nodes) ** 2
+        if axis is None:
+            self.th = np.tanh(self.nodes)
+            self.w = 1.0 / np.cosh(self.nodes) ** 2
+            self.unit = scale**2
+        else:
+            self.th, self.w = axis.terms(self.nodes)
+            self.unit = 1.0
+        if region is not None:
+            inside = (self.nodes >= region[0]) & (self.nodes <= region[1])
+            self.w = np.where(inside, self.w, 0.0)
 
     @classmethod
     def from_counts(cls, counts: np.ndarray, lo: float, delta: float, n_out: int, h: float,
@@ -196,6 +232,7 @@ class _FisherGrid:
         `n_out` (scalar or shape (B,)) counts the points left off the grid.
         """
         counts = np.atleast_2d(counts)
+        unit = getattr(self, "unit", self.scale**2)
         nn = counts.sum(axis=1, keepdims=True) + np.reshape(n_out, (-1, 1))
         cf = np.fft.rfft(counts, n=self.P, axis=-1)
         out = np.empty((counts.shape[0], n_bw))
@@ -211,7 +248,7 @@ class _FisherGrid:
             # x-space score s_X = (s_Y - tanh y) / (scale cosh y); J = int f_Y s_X^2 dy
             # with the kernel's own term (diag) removed from f_Y'^2.
             integ = ((f1 * f1 - diag) / fs - 2.0 * self.th * f1 + self.th**2 * f) * self.w
-            out[:, j] = np.where(ok, integ, 0.0).sum(axis=1) * self.delta / self.scale**2
+            out[:, j] = np.where(ok, integ, 0.0).sum(axis=1) * self.delta / unit
         return out
 
 
@@ -253,15 +290,9 @@ def _poisson_boot(grid, n_rep: int, rng: np.random.Generator, n_bw: int):
     return np.concatenate(out)
 
 
-def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
-               n_boot: int = 100, x_unit: float = 1.0) -> tuple[float, float, dict]:
-    """J of sorted 1-D samples `x`: ``(value, stderr, options used)``.
-
-    `bandwidth` is ``"auto"`` or the kernel standard deviation in units of `x` at the
-    median; `n_boot` bootstrap replicates give the standard error (0: ``nan``).
-    `x_unit` converts lengths in messages to the user's units (`x` is standardised).
-    """
-    n_boot = check_int("n_boot", n_boot, minimum=0)
+def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth, n_boot: int,
+                  x_unit: float) -> tuple[float, float, dict]:
+    """J of sorted samples without support edges: the asinh-axis estimator (Notes 1-7)."""
     n = x.size
     center = sorted_quantile(x, 0.5)
     sigma = robust_scale_sorted(x)
@@ -282,13 +313,28 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
                 f"Fisher grid resolves over these data ({h_min * scale * x_unit:.3g}; a "
                 "bandwidth that small measures the spikes of single samples, not the law). "
                 "Use bandwidth='auto' or a larger value.")
+    value, stderr, opts, _ = _estimate_on_grids(
+        lambda hh: _FisherGrid(y, n_out, hh, center, scale), h, sigma, auto, n, n_boot, rng,
+        x_unit, lambda g: _check_ties(x, g.h * g.scale, x_unit))
+    return value, stderr, opts
+
+
+def _estimate_on_grids(make_grid, h: float, sigma: float, auto: bool, n: int, n_boot: int,
+                       rng: np.random.Generator, x_unit: float, check_grid
+                       ) -> tuple[float, float, dict, _FisherGrid]:
+    """Notes 2-7 on the asinh axis, given how to grid the data: ``make_grid(h)`` returns
+    the :class:`_FisherGrid` at bandwidth h (binned samples here, re-binned merged counts
+    in :mod:`.binned`); `h` is the bandwidth before the Fisher-scale factor, `sigma` the
+    robust scale; ``check_grid(grid)`` raises for quantised data at the chosen bandwidth.
+    Returns ``(value, stderr, options used, the grid at the chosen bandwidth)``.
+    """
     # Fisher-scale bandwidth (Notes, 5): shrink h by rho = min(1, 1/(sqrt(J) sigma)),
     # the Fisher scale 1/sqrt(J) over the robust scale, iterated to a fixed point.
     # rho only decreases, by at most half per step (an overshooting first estimate must
     # not throw h to the floor); a step that lands in the noise goes back one step.
     rho, n_iter, prev = 1.0, 0, None
     while True:
-        grid = _FisherGrid(y, n_out, h * rho, center, scale)
+        grid = make_grid(h * rho)
         jj = grid.fisher_terms(grid.counts, grid.n_out)[0]
         value = float(_richardson(jj[:1], jj[1:2])[0])
         if not auto:
@@ -305,19 +351,7 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
             break
         prev = (grid, jj, value, rho)
         rho, n_iter = max(target, 0.5 * rho), n_iter + 1
-    # quantised data: a lattice coarser than the kernel makes the KDE spiky
-    n_tied = int(np.count_nonzero(np.diff(x) == 0))  # x is sorted
-    if n_tied > 0.01 * n:
-        uniq = np.unique(x)
-        step = float(np.median(np.diff(uniq)))
-        if step * 3.0 > grid.h * grid.scale:
-            raise ValueError(
-                f"`x` has heavy ties: {n - uniq.size} of {n} samples repeat a value and the "
-                f"values sit on a lattice of step ~{step * x_unit:.3g}, coarser than the "
-                f"kernel bandwidth {grid.h * grid.scale * x_unit:.3g}; the KDE Fisher "
-                "information would "
-                "measure the lattice. Pass jitter='auto' or jitter=<width> to dequantise."
-            )
+    check_grid(grid)
     if not (jj[0] > 0 and 4.0 * jj[1] > jj[0]):
         warn(
             f"the KDE Fisher information is noise-dominated at n = {n} (J(h) = "
@@ -325,9 +359,10 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
             "estimate without extrapolation.",
             DegenerateDataWarning,
         )
-    # consistency check of the extrapolation (Notes, 5): R(h, 2h) vs R(2h, 4h), with a
+    # consistency check of the extrapolation (Notes, 6): R(h, 2h) vs R(2h, 4h), with a
     # bootstrap SD from a fixed internal seed (the value must not depend on `rng`)
     step2 = False
+    bias = 0.0
     r12 = _richardson(jj[None, :1], jj[None, 1:2])[0]
     r24 = _richardson(jj[None, 1:2], jj[None, 2:3])[0]
     if auto and jj[0] > 0 and 4.0 * jj[1] > jj[0] and 4.0 * jj[2] > jj[1]:
@@ -337,13 +372,17 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
         step2 = bool(abs(r12 - r24) > _STEP2_Z * sd)
         if step2:
             value = float(_extrapolate(jj[None, :], True)[0])
-    # bootstrap: Poisson resampling of the binned counts, batched FFTs
+        elif r12 - r24 > _BIAS_Z * sd:
+            # the checks disagree in the direction of smoothing bias (which lowers J),
+            # short of the residual step: carry the disagreement as a bias term
+            bias = float(np.squeeze(r12 - r24))
+    # bootstrap (Notes, 7): Poisson resampling of the binned counts, batched FFTs
     stderr = math.nan
     if n_boot:
         reps = _extrapolate(_poisson_boot(grid, n_boot, rng, 3 if step2 else 2), step2)
         reps = reps[np.isfinite(reps)]
         if reps.size >= 2:
-            stderr = float(np.std(reps, ddof=1))
+            stderr = math.hypot(float(np.std(reps, ddof=1)), bias)
     opts = {
         "bandwidth": grid.h * grid.scale,
         "bandwidth_transformed": grid.h,
@@ -353,6 +392,306 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
         "fisher_scale_factor": rho,
         "bandwidth_iterations": n_iter,
         "residual_step": step2,
+        "residual_bias": bias,
         "n_boot": n_boot,
     }
-    return value, stderr, opts
+    return value, stderr, opts, grid
+
+
+def _check_ties(x: np.ndarray, bw_x: float, x_unit: float) -> None:
+    """Quantised data: a lattice coarser than the kernel makes the KDE spiky."""
+    n = x.size
+    n_tied = int(np.count_nonzero(np.diff(x) == 0))  # x is sorted
+    if n_tied > 0.01 * n:
+        uniq = np.unique(x)
+        step = float(np.median(np.diff(uniq)))
+        if step * 3.0 > bw_x:
+            raise ValueError(
+                f"`x` has heavy ties: {n - uniq.size} of {n} samples repeat a value and the "
+                f"values sit on a lattice of step ~{step * x_unit:.3g}, coarser than the "
+                f"kernel bandwidth {bw_x * x_unit:.3g}; the KDE Fisher information would "
+                "measure the lattice. Pass jitter='auto' or jitter=<width> to dequantise."
+            )
+
+
+# ------------------------------------------------------------------- axes with edges
+class _Axis:
+    """A map ``x = g(z)``: :meth:`terms` gives ``(log|g'|)'`` and ``1/g'^2`` on nodes (the
+    x-score is ``(s_Z - (log|g'|)') / g'``), :meth:`to_z` the inverse, :meth:`dxdz` g'."""
+
+    def terms(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+
+class _IdentityAxis(_Axis):
+    """``x = z``: J of the z-density itself (for the Fisher-scale bandwidth factor)."""
+
+    def terms(self, z):
+        return np.zeros_like(z), np.ones_like(z)
+
+
+class _LogAxis(_Axis):
+    """``x = anchor + sign·exp(cy + S z)``: one support end at `anchor` (sign +1: lower
+    end, -1: upper end)."""
+
+    def __init__(self, anchor: float, sign: float, cy: float, S: float):
+        self.anchor, self.sign, self.cy, self.S = anchor, sign, cy, S
+
+    def to_y(self, x):
+        return np.log(self.sign * (x - self.anchor))
+
+    def terms(self, z):
+        return np.full_like(z, self.S), np.exp(-2.0 * (self.cy + self.S * z)) / self.S**2
+
+    def dxdz(self, z):
+        return self.S * np.exp(self.cy + self.S * z)
+
+
+class _LogitAxis(_Axis):
+    """``x = low + (high - low)·σ(cy + S z)``: both support ends."""
+
+    def __init__(self, low: float, high: float, cy: float, S: float):
+        self.low, self.high, self.cy, self.S = low, high, cy, S
+
+    def to_y(self, x):
+        return np.log(x - self.low) - np.log(self.high - x)
+
+    def terms(self, z):
+        u = self.cy + self.S * z
+        au = np.abs(u)
+        # sigma (1 - sigma) = e^-|u| / (1 + e^-|u|)^2
+        log_ss = -au - 2.0 * np.log1p(np.exp(-au))
+        w = np.exp(-2.0 * log_ss) / ((self.high - self.low) * self.S) ** 2
+        return -self.S * np.tanh(0.5 * u), w
+
+    def dxdz(self, z):
+        u = self.cy + self.S * z
+        au = np.abs(u)
+        return (self.high - self.low) * self.S * np.exp(-au - 2.0 * np.log1p(np.exp(-au)))
+
+
+def _edge_axis(x: np.ndarray, edges: dict):
+    """The axis for the ends in `edges` (``"low"``/``"high"`` -> EdgeFit, the high one
+    fitted on -x), the sorted transformed samples z and the integration region of the
+    KDE part (between the edge windows)."""
+    lo, hi = edges.get("low"), edges.get("high")
+    make: Callable[[float, float], _Axis]
+    if lo is not None and hi is not None:
+        low, high = lo.low, -hi.low
+        y = np.log(x - low) - np.log(high - x)
+        y_lo = math.log(lo.t - low) - math.log(high - lo.t)
+        y_hi = math.log(-hi.t - low) - math.log(high + hi.t)
+        make = lambda cy, S: _LogitAxis(low, high, cy, S)  # noqa: E731
+    elif lo is not None:
+        y = np.log(x - lo.low)
+        y_lo, y_hi = math.log(lo.t - lo.low), math.inf
+        make = lambda cy, S: _LogAxis(lo.low, 1.0, cy, S)  # noqa: E731
+    else:
+        assert hi is not None
+        high = -hi.low
+        y = np.log(high - x)[::-1]
+        y_lo, y_hi = math.log(hi.t - hi.low), math.inf
+        make = lambda cy, S: _LogAxis(high, -1.0, cy, S)  # noqa: E731
+    cy = sorted_quantile(y, 0.5)
+    S = _SCALE_MULT * robust_scale_sorted(y)
+    z = (y - cy) / S
+    return make(cy, S), z, ((y_lo - cy) / S, (y_hi - cy) / S)
+
+
+def _richardson_lin(jj: np.ndarray) -> np.ndarray:
+    """``(4 B(h) - B(2h)) / 3``: the h^2 step for a part of J (no Blachman-Stam form)."""
+    return (4.0 * jj[..., 0] - jj[..., 1]) / 3.0
+
+
+def _fisher_edges(x: np.ndarray, edges: dict, rng: np.random.Generator, bandwidth,
+                  n_boot: int, x_unit: float) -> tuple[float, float, dict]:
+    """J of sorted samples with modelled support ends: edge windows + KDE between."""
+    n = x.size
+    axis, z, region = _edge_axis(x, edges)
+    auto = isinstance(bandwidth, str)
+    rho, n_iter = 1.0, 0
+    if auto:
+        h = _BW_CONST * n ** (-0.2)
+        # Fisher-scale factor on the z axis: sigma_z sqrt(J_z) = 1 for a Gaussian z
+        sigma_z = robust_scale_sorted(z)
+        ident = _IdentityAxis()
+        while True:
+            g0 = _FisherGrid(z, 0, h * rho, 0.0, 1.0, axis=ident)
+            jz = g0.fisher_terms(g0.counts, 0)[0]
+            j_ref = float(_richardson(jz[:1], jz[1:2])[0]) if 4 * jz[1] > jz[0] > 0 else jz[0]
+            target = (min(1.0, max(_RHO_MIN, 1.0 / (math.sqrt(j_ref) * sigma_z)))
+                      if j_ref > 0 else rho)
+            if target >= rho * (1.0 - _RHO_TOL) or n_iter >= _RHO_ITER:
+                break
+            rho, n_iter = max(target, 0.5 * rho), n_iter + 1
+        h = h * rho
+    else:
+        z_med = float(np.median(z))
+        h = check_scalar("bandwidth", bandwidth, positive=True) / abs(
+            float(axis.dxdz(np.array(z_med))))
+    grid = _FisherGrid(z, 0, h, 0.0, 1.0, axis=axis, region=region)
+    bw_x = h * abs(float(axis.dxdz(np.array(float(np.median(z))))))
+    _check_ties(x, bw_x, x_unit)
+    jj = grid.fisher_terms(grid.counts, 0, 2)[0]
+    body = float(_richardson_lin(jj))
+    var = math.nan
+    if n_boot:
+        reps = _richardson_lin(_poisson_boot(grid, n_boot, rng, 2))
+        reps = reps[np.isfinite(reps)]
+        var = float(np.var(reps, ddof=1)) if reps.size >= 2 else math.nan
+    value = body
+    for side, fit in edges.items():
+        j_w = fit.fisher()
+        value += j_w
+        if n_boot:
+            xs = x if side == "low" else -x[::-1]
+            var += j_w**2 * fit.log_fisher_var(xs[:fit.m])
+    opts = {
+        "bandwidth": bw_x,
+        "bandwidth_transformed": h,
+        "transform": "logit" if len(edges) == 2 else "log",
+        "grid_size": grid.m,
+        "fisher_scale_factor": rho,
+        "bandwidth_iterations": n_iter,
+        "residual_step": False,
+        "residual_bias": 0.0,
+        "n_boot": n_boot,
+    }
+    return value, math.sqrt(var) if var == var else math.nan, opts
+
+
+# ------------------------------------------------------------------- public kernel
+def _edge_report(side: str, fit, x_unit: float, x_offset: float) -> str:
+    where = "lower" if side == "low" else "upper"
+    end = (fit.low if side == "low" else -fit.low) * x_unit + x_offset
+    how = "the given" if fit.known else "an estimated"
+    return (f"near {how} {where} end x = {end:.4g} the density behaves like "
+            f"|x - end|^(a-1) with a = {fit.a:.3g}")
+
+
+def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
+               n_boot: int = 100, x_unit: float = 1.0, x_offset: float = 0.0,
+               support=None) -> tuple[float, float, dict, str | None]:
+    """J of sorted 1-D samples `x`: ``(value, stderr, options used, reason)``.
+
+    `bandwidth` is ``"auto"`` or the kernel standard deviation in units of `x` at the
+    median; `n_boot` bootstrap replicates give the standard error (0: ``nan``).
+    `support` is ``None`` (detect support ends) or ``(low, high)``, each a float (a known
+    end), ``±inf`` (no end on that side) or ``None`` (detect), in the units of `x` and
+    with the samples strictly inside. `x_unit` and `x_offset` convert lengths and
+    locations in messages to the user's units (`x` is standardised). `reason` says why
+    the value is infinite or its error unbounded (``None`` otherwise).
+    """
+    from .edge_model import MIN_SAMPLES_DETECT, fit_edge
+
+    n_boot = check_int("n_boot", n_boot, minimum=0)
+    if isinstance(bandwidth, str):
+        if bandwidth != "auto":
+            raise ValueError(f"`bandwidth` must be 'auto' or a float > 0; got {bandwidth!r}.")
+    else:
+        bandwidth = check_scalar("bandwidth", bandwidth, positive=True)
+    n = x.size
+    # quantised data first: the edge model would read a lattice as ends (the KDE checks
+    # again at the bandwidth it settles on)
+    _check_ties(x, (_BW_CONST * n ** (-0.2) * _SCALE_MULT * robust_scale_sorted(x))
+                if isinstance(bandwidth, str) else float(bandwidth), x_unit)
+    ends = (None, None) if support is None else support
+    fits = {}
+    for side, given in zip(("low", "high"), ends):
+        if given is not None and not math.isfinite(given):
+            continue                    # told: no end on this side
+        if given is None and n < MIN_SAMPLES_DETECT:
+            continue
+        xs = x if side == "low" else -x[::-1]
+        end = None if given is None else (given if side == "low" else -given)
+        fits[side] = fit_edge(xs, end)
+    edges = {s: f for s, f in fits.items() if f.is_edge}
+    infinite = [s for s, f in edges.items() if f.status == "infinite"]
+    reason: str | None
+    if infinite:
+        reason = _infinite_reason(infinite[0], edges[infinite[0]], x_unit, x_offset)
+        warn(reason + ".", DegenerateDataWarning)
+        opts = {"n_boot": n_boot, **_edge_options(fits, x_unit, x_offset)}
+        return math.inf, math.nan, opts, reason
+    if edges:
+        value, stderr, opts = _fisher_edges(x, edges, rng, bandwidth, n_boot, x_unit)
+    else:
+        value, stderr, opts = _fisher_asinh(x, rng, bandwidth, n_boot, x_unit)
+    opts.update(_edge_options(fits, x_unit, x_offset))
+    reason = None
+    unsure = [s for s, f in edges.items() if f.status == "undetermined"]
+    if unsure:
+        s = unsure[0]
+        reason = (f"J may be infinite: {_edge_report(s, edges[s], x_unit, x_offset)}, and "
+                  f"these {n} samples cannot tell a > 2 (J finite) from a <= 2 (J = inf); "
+                  "the value assumes the fitted a and the standard error is inf. Pass "
+                  "support=(low, high) when the support is known, or use more samples")
+        warn(reason + ".", AccuracyWarning)
+        stderr = math.inf
+        if not edges[s].a > 2:
+            value = math.inf
+    return value, stderr, opts, reason
+
+
+def _infinite_reason(side: str, fit, x_unit: float, x_offset: float) -> str:
+    return (f"J = inf: {_edge_report(side, fit, x_unit, x_offset)} (a <= 2 at the "
+            "5% level); J is finite only where the density vanishes faster than "
+            "|x - end| (a > 2), and a density with a jump at its end, as the uniform "
+            "or the exponential law, has a = 1 (for a law known to have no end there, "
+            "pass support=(-inf, inf))")
+
+
+def screen_binned(value: float, stderr: float, low: np.ndarray, high: np.ndarray, n: int,
+                  x_unit: float = 1.0, x_offset: float = 0.0
+                  ) -> tuple[float, float, str | None]:
+    """Support ends for the estimators that keep only binned counts (``binning="once"``
+    and dask arrays), which cannot model an end: ``(value, stderr, reason)``.
+
+    `low` holds the smallest sorted samples and `high` the largest, negated and sorted
+    (``-x[::-1]``), at least ``window_size(n) + 1`` of each, of `n` standardised samples
+    whose binned estimate is ``value ± stderr``. Where the density does not vanish at an
+    end, J is infinite: ``(inf, nan, reason)``. Where it vanishes, the binned value smooths
+    across the end and is biased: ``(value, inf, reason)``. Each case warns; with no end
+    found the estimate comes back unchanged with reason ``None``.
+    """
+    from .edge_model import MIN_SAMPLES_DETECT, fit_edge, window_size
+
+    if n < MIN_SAMPLES_DETECT:
+        return value, stderr, None
+    m = window_size(n)
+    fits = {side: fit_edge(xs, None, m=m) for side, xs in (("low", low), ("high", high))
+            if xs.size > m}
+    edges = {s: f for s, f in fits.items() if f.is_edge}
+    for side, fit in edges.items():
+        if fit.status == "infinite":
+            reason = _infinite_reason(side, fit, x_unit, x_offset)
+            warn(reason + ".", DegenerateDataWarning)
+            return math.inf, math.nan, reason
+    if not edges:
+        return value, stderr, None
+    side, fit = next(iter(edges.items()))
+    reason = (f"support end: {_edge_report(side, fit, x_unit, x_offset)}; the binned "
+              "estimator (binning='once', and every dask array) smooths across an end, so "
+              "the value is biased and its error unbounded (stderr = inf). Estimate J of the "
+              "samples in memory with the default binning, which models the end (a random "
+              "subsample of 1e6 values is enough)")
+    warn(reason + ".", AccuracyWarning)
+    return value, math.inf, reason
+
+
+def _edge_options(fits: dict, x_unit: float, x_offset: float) -> dict:
+    """Options recording the support-end analysis (user units)."""
+    sup: list[float | None] = [None, None]
+    expo: list[float | None] = [None, None]
+    test: list[str | None] = [None, None]
+    for i, side in enumerate(("low", "high")):
+        f = fits.get(side)
+        if f is None:
+            continue
+        if f.is_edge:
+            sup[i] = (f.low if side == "low" else -f.low) * x_unit + x_offset
+            expo[i] = f.a
+            test[i] = f.status
+        else:
+            test[i] = "no edge"
+    return {"support": tuple(sup), "edge_exponent": tuple(expo), "edge_test": tuple(test)}

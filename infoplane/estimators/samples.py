@@ -18,7 +18,10 @@ Every sample estimate goes through here:
 
 Degenerate data (a constant column, points in an affine subspace) give ``-inf`` entropy /
 ``inf`` Fisher information with a ``reason`` and a
-:class:`~infoplane.errors.DegenerateDataWarning`, in every dimension.
+:class:`~infoplane.errors.DegenerateDataWarning`, in every dimension. So does a 1-D sample
+whose density does not vanish fast enough at an end of its support (a jump, or
+``f ∝ |x - end|^(a-1)`` with a <= 2; :mod:`.edge_model`); the 1-D ``support`` option
+gives those ends, in units of x, mapped like the samples.
 """
 
 from __future__ import annotations
@@ -180,6 +183,7 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
 # ------------------------------------------------------------------------- Fisher
 def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
     n, d = P.n, P.d
+    reason: str | None
     if P.constant:
         reason = _constant_reason(P)
         warn(reason, DegenerateDataWarning)
@@ -188,29 +192,40 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         return _Scaled(est, 0.0)
     _check_size(P, "fisher", name)
     if d == 1:
-        from .fft_kde_fisher import fisher_kde
+        from .fft_kde_fisher import fisher_kde, screen_binned
 
         unit = float(np.exp2(P.e[0]))
+        med = float(P.median[0])
+        opts = dict(opts)
         if not isinstance(opts.get("bandwidth", "auto"), str):
             bw = check_scalar("bandwidth", opts["bandwidth"], positive=True)
-            opts = dict(opts, bandwidth=bw / unit)
-        opts = dict(opts)
+            opts["bandwidth"] = bw / unit
         binning = opts.pop("binning", "per-bandwidth")
         if binning == "once":
             from .binned import fisher_binned
 
+            if opts.pop("support", None) is not None:
+                raise ValueError("`support` needs binning='per-bandwidth' (the default): "
+                                 "binning='once' keeps only counts on a fixed grid, not "
+                                 "the extreme samples that the support-end model fits.")
             v, se, used = fisher_binned(P.sorted, rng=rng, x_unit=unit, **opts)
+            v, se, reason = screen_binned(v, se, P.sorted, -P.sorted[::-1], n, unit, med)
         elif binning == "per-bandwidth":
-            v, se, used = fisher_kde(P.sorted, rng=rng, x_unit=unit, **opts)
+            if "support" in opts:
+                opts["support"] = _standard_support(opts["support"], P)
+            v, se, used, reason = fisher_kde(P.sorted, rng=rng, x_unit=unit, x_offset=med,
+                                             **opts)
         else:
             raise ValueError(f"`binning` must be 'per-bandwidth' or 'once'; got {binning!r}.")
         for key in _LENGTH_KEYS:
             if key in used:
                 used[key] *= unit
         if "center" in used:
-            used["center"] = used["center"] * unit + float(P.median[0])
+            used["center"] = used["center"] * unit + med
+        if used.get("residual_bias"):
+            used["residual_bias"] = float(np.ldexp(used["residual_bias"], int(-2 * P.e[0])))
         est = MatrixEstimate(np.array([[v]]), np.array([[se]]), name, n, used,
-                             trace_stderr=se)
+                             reason=reason, trace_stderr=se)
         return _Scaled(est, -2.0 * float(P.e[0]))
     from .kde_score_fisher import fisher_matrix_kde
 
@@ -228,6 +243,53 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
             used["bias"] = float(np.ldexp(used["bias"], int(-2 * e_min)))
     est = MatrixEstimate(J, se, name, n, used, trace_stderr=se_tr)
     return _Scaled(est, -2.0 * e_min)
+
+
+def _standard_support(support, P: _Prepared):
+    """Check `support` = None or (low, high) against the samples and map it to the
+    standardised units of ``P`` exactly as the samples were mapped (``x/2^e - med/2^e``).
+    Each end is a number (a known end), ``±inf`` (no end on that side) or ``None``
+    (detect)."""
+    if support is None:
+        return None
+    if isinstance(support, (str, bytes)) or not hasattr(support, "__len__") \
+            or len(support) != 2:
+        raise ValueError("`support` must be None or a pair (low, high), each a number, "
+                         f"±inf or None (detect that end); got {support!r}.")
+    ends: list[float | None] = []
+    for k, (name, v) in enumerate(zip(("low", "high"), support)):
+        if v is None:
+            ends.append(None)
+            continue
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer,
+                                                                 np.floating)):
+            raise ValueError(f"`support` {name} must be a number, ±inf or None; got {v!r}.")
+        v = float(v)
+        if math.isnan(v) or (k == 0 and v == math.inf) or (k == 1 and v == -math.inf):
+            raise ValueError(f"`support` {name} = {v!r} is not a valid {name} end (use "
+                             f"{'-inf' if k == 0 else 'inf'} for no end on that side, "
+                             "or None to detect it).")
+        ends.append(v)
+    low, high = ends
+    if low is not None and high is not None and not low < high:
+        raise ValueError(f"`support` must have low < high; got {tuple(support)!r}.")
+    x = P.sorted * float(np.exp2(P.e[0])) + float(P.median[0])
+    for name, v, bad in (("low", low, lambda e: P.sorted <= e),
+                         ("high", high, lambda e: P.sorted >= e)):
+        if v is None or not math.isfinite(v):
+            continue
+        f = float(np.exp2(-P.e[0]))
+        e = v * f - float(P.median[0]) * f        # the map of the samples, bit for bit
+        k = int(np.count_nonzero(bad(e)))
+        if k:
+            side = "at or below" if name == "low" else "at or above"
+            ext = x[0] if name == "low" else x[-1]
+            raise ValueError(
+                f"`support` = {tuple(support)!r} does not contain the samples: {k} of "
+                f"{P.n} lie {side} {name} = {v!r} (the {'smallest' if name == 'low' else 'largest'}"
+                f" is {ext!r}). The samples must lie strictly inside the support.")
+        ends[0 if name == "low" else 1] = e
+    return tuple(ends)
 
 
 # ------------------------------------------------------------------------- mapping back

@@ -32,6 +32,8 @@ from .._results import (Estimate, FSPoint, MatrixEstimate, entropy_power_from_en
 from .._validation import NAN_POLICIES, check_options, check_rng, check_scalar
 from ..errors import DegenerateDataWarning, warn
 from ..estimators import binned
+from ..estimators.edge_model import MIN_SAMPLES_DETECT, window_size
+from ..estimators.fft_kde_fisher import screen_binned
 from ..estimators.samples import _entropy_out, _matrix_out, _Scaled
 from . import select
 from ._reduce import tree_reduce
@@ -135,6 +137,7 @@ class Prepared:
         self.n = n = int(first["n"])
         self.n_dropped = int(bad)
         self.constant = n > 0 and first["min"] == first["max"]
+        self._low, self._high = first["low"], first["high"]
         if n < binned.MIN_SAMPLES or self.constant:
             self.e = 0.0
             self.median = float(first["min"]) if n else math.nan
@@ -176,6 +179,15 @@ class Prepared:
         """Pass 3: the merged binned statistics."""
         f = float(np.exp2(-self.e))
         return tree_reduce(self.x, _bin_chunk, _sum, plan, f, self.median)
+
+    def tails(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ``window_size(n) + 1`` smallest and largest finite values in standardised
+        units, sorted, the largest negated (``-y[::-1]``): what the support-end screen
+        of :func:`~infoplane.estimators.fft_kde_fisher.screen_binned` reads."""
+        k = min(window_size(self.n) + 1, self.n)
+        f = float(np.exp2(-self.e))
+        lo, hi = self._low[:k], self._high[self._high.size - k:]
+        return lo * f - self.median * f, -(hi[::-1] * f - self.median * f)
 
 
 def _bin_chunk(block, offset: int, plan: binned.Plan, f: float, med: float) -> binned.Counts:
@@ -248,8 +260,14 @@ def _fisher_scaled(P: Prepared, plan, counts, rng, opts) -> _Scaled:
     for key in ("bandwidth", "scale"):
         used[key] *= P.unit
     used["center"] = used["center"] * P.unit + P.median
+    if used.get("residual_bias"):   # a J (1/length²): standardised -> x units
+        used["residual_bias"] = float(np.ldexp(used["residual_bias"], int(-2 * P.e)))
+    reason = None
+    if P.n >= MIN_SAMPLES_DETECT:
+        low, high = P.tails()
+        v, se, reason = screen_binned(v, se, low, high, P.n, P.unit, P.median)
     est = MatrixEstimate(np.array([[v]]), np.array([[se]]), "kde", P.n, used,
-                         trace_stderr=se)
+                         reason=reason, trace_stderr=se)
     return _Scaled(est, -2.0 * P.e)
 
 

@@ -15,6 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..estimators.edge_model import WINDOW_MAX
 from ._reduce import tree_reduce
 
 __all__ = ["first_pass", "order_statistics", "as_float_block"]
@@ -40,15 +41,44 @@ def _value(key: int) -> float:
 
 
 # ----------------------------------------------------------------------------- pass one
+#: the first pass keeps this many smallest and largest finite values (the windows of the
+#: support-end screen: ``edge_model.window_size(n) + 1`` <= WINDOW_MAX + 1)
+TAIL_SIZE = WINDOW_MAX + 1
+
+
+def _tails(x: np.ndarray, hist: np.ndarray | None = None,
+           k: int = TAIL_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` smallest and `k` largest values of the finite array `x`, each sorted.
+
+    With `hist`, the top-16-bit key histogram of `x`, only the values in the buckets up to
+    the one holding rank ``k - 1`` (from the other end: ``size - k``) are partitioned: one
+    comparison pass instead of a partition of the whole block.
+    """
+    if x.size <= k:
+        v = np.sort(x)
+        return v, v
+    lo, hi = x, x
+    if hist is not None:
+        cum = np.cumsum(hist)
+        b = int(np.searchsorted(cum, k - 1, side="right"))          # bucket of rank k-1
+        if b + 1 < _NBINS:
+            lo = x[x <= _value((b + 1) << (64 - _BITS))]
+        b = int(np.searchsorted(cum, x.size - k, side="right"))     # bucket of rank n-k
+        hi = x[x >= _value(b << (64 - _BITS))]
+    return (np.sort(np.partition(lo, k - 1)[:k]),
+            np.sort(np.partition(hi, hi.size - k)[hi.size - k:]))
+
+
 def _first_chunk(block, offset: int) -> dict:
     from .._kernels.outofcore import _first_stats
 
     x = as_float_block(block)
     hist = np.zeros(_NBINS, np.int64)
     n, n_nan, n_inf, first_bad, mn, mx = _first_stats(x, x.view(np.uint64), hist)
+    low, high = _tails(x[np.isfinite(x)] if n_nan + n_inf else x, hist)
     return {"n": int(n), "n_nan": int(n_nan), "n_inf": int(n_inf),
             "first_bad": (offset + int(first_bad)) if first_bad >= 0 and offset >= 0 else -1,
-            "min": float(mn), "max": float(mx), "hist": hist}
+            "min": float(mn), "max": float(mx), "hist": hist, "low": low, "high": high}
 
 
 def _first_combine(parts: Sequence[dict]) -> dict:
@@ -59,14 +89,17 @@ def _first_combine(parts: Sequence[dict]) -> dict:
         out["min"] = min(out["min"], p["min"])
         out["max"] = max(out["max"], p["max"])
         out["hist"] = out["hist"] + p["hist"]
+        out["low"] = _tails(np.concatenate([out["low"], p["low"]]))[0]
+        out["high"] = _tails(np.concatenate([out["high"], p["high"]]))[1]
         bad = [b for b in (out["first_bad"], p["first_bad"]) if b >= 0]
         out["first_bad"] = min(bad) if bad else -1
     return out
 
 
 def first_pass(x) -> dict:
-    """Count, non-finite counts (and the first non-finite index), min, max and the top-16-bit
-    key histogram of the finite values of the 1-D dask array `x`."""
+    """Count, non-finite counts (and the first non-finite index), min, max, the top-16-bit
+    key histogram and the :data:`TAIL_SIZE` smallest and largest values (sorted) of the
+    finite values of the 1-D dask array `x`."""
     return tree_reduce(x, _first_chunk, _first_combine)
 
 
