@@ -269,16 +269,14 @@ def _estimates(mom, zq, hs, ct, correction, extrapolate=True):
     return 2.0 * c0 - c1, 2.0 * r0 - r1, True
 
 
-def _group_sums(mom, g, qgroup):
-    """Kernel sums with group ``g`` deleted, for the queries outside it."""
+def _group_sums(mom, totals, g, qgroup):
+    """Kernel sums with group ``g`` deleted, for the queries outside it (``totals``: the
+    sums over all groups)."""
     keep = qgroup != g
     out = []
-    for W, S1, S2 in mom:
-        W1 = W.sum(axis=1) - W[:, g]
-        out.append((W1[keep], (S1.sum(axis=1) - S1[:, g])[keep],
-                    (S2.sum(axis=1) - S2[:, g])[keep]))
-    ok = np.all([o[0] > 1e-12 * W.sum(axis=1)[keep] for o, (W, _, _) in zip(out, mom)],
-                axis=0)
+    for (W, S1, S2), (Wt, S1t, S2t) in zip(mom, totals):
+        out.append(((Wt - W[:, g])[keep], (S1t - S1[:, g])[keep], (S2t - S2[:, g])[keep]))
+    ok = np.all([o[0] > 1e-12 * t[0][keep] for o, t in zip(out, totals)], axis=0)
     return [(a[ok], b[ok], c[ok]) for a, b, c in out], np.flatnonzero(keep)[ok]
 
 
@@ -403,7 +401,7 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
 
     reps = []
     for g in range(G):
-        sums, rows = _group_sums(mom, g, qgroup)
+        sums, rows = _group_sums(mom, totals, g, qgroup)
         if rows.size < 2:
             continue
         ctg = None if ct is None else {k: v[rows] for k, v in ct.items()}
