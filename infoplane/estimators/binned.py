@@ -52,7 +52,7 @@ multiple of δ, 8-16 nodes per bandwidth instead of 8): far less than its standa
 The tie check of the in-memory estimator (on sorted data) is replaced by a lattice check
 on the fine counts around the median: a comb of occupied nodes whose period exceeds h/3
 raises. The counts cannot model a support end, so ``support`` is refused; the callers
-screen the extreme samples with :func:`.fft_kde_fisher.screen_binned` instead (J = inf
+screen the extreme samples with ``fft_kde_fisher.screen_binned`` instead (J = inf
 where the density does not vanish at an end; the binned value with an unbounded error and
 a warning where it vanishes there).
 

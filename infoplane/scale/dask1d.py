@@ -183,7 +183,7 @@ class Prepared:
     def tails(self) -> tuple[np.ndarray, np.ndarray]:
         """The ``window_size(n) + 1`` smallest and largest finite values in standardised
         units, sorted, the largest negated (``-y[::-1]``): what the support-end screen
-        of :func:`~infoplane.estimators.fft_kde_fisher.screen_binned` reads."""
+        of ``fft_kde_fisher.screen_binned`` reads."""
         k = min(window_size(self.n) + 1, self.n)
         f = float(np.exp2(-self.e))
         lo, hi = self._low[:k], self._high[self._high.size - k:]
