@@ -163,17 +163,7 @@ class _FisherGrid:
         self.a, self.delta, self.m = lo, delta, m
         self.nodes = lo + delta * np.arange(m)
         self.counts = _linbin_counts(y, lo, delta, m)
-        # kernels for h, 2h and 4h (Richardson and its check), truncated at _TRUNC bandwidths
-        self.n_lag = int(math.ceil(_TRUNC * 4 * h / delta))
-        size = m + 2 * self.n_lag + 1
-        self.P = 1 << int(math.ceil(math.log2(size)))
-        self.kfft = []
-        for hh in (h, 2 * h, 4 * h):
-            ks = _gauss_kernels(delta, hh, self.n_lag)
-            wrapped = np.zeros((3, self.P))
-            wrapped[:, : self.n_lag + 1] = ks[:, self.n_lag:]
-            wrapped[:, self.P - self.n_lag:] = ks[:, : self.n_lag]
-            self.kfft.append(np.fft.rfft(wrapped, axis=-1))
+        self._kernels()
         if axis is None:
             self.th = np.tanh(self.nodes)
             self.w = 1.0 / np.cosh(self.nodes) ** 2
@@ -185,6 +175,21 @@ class _FisherGrid:
             inside = (self.nodes >= region[0]) & (self.nodes <= region[1])
             self.w = np.where(inside, self.w, 0.0)
 
+    def _kernels(self) -> None:
+        """FFTs of the kernels for h, 2h and 4h (Richardson and its check), truncated at
+        _TRUNC bandwidths of 4h, on a power-of-two circular grid."""
+        h, delta = self.h, self.delta
+        self.n_lag = int(math.ceil(_TRUNC * 4 * h / delta))
+        size = self.m + 2 * self.n_lag + 1
+        self.P = 1 << int(math.ceil(math.log2(size)))
+        self.kfft = []
+        for hh in (h, 2 * h, 4 * h):
+            ks = _gauss_kernels(delta, hh, self.n_lag)
+            wrapped = np.zeros((3, self.P))
+            wrapped[:, : self.n_lag + 1] = ks[:, self.n_lag:]
+            wrapped[:, self.P - self.n_lag:] = ks[:, : self.n_lag]
+            self.kfft.append(np.fft.rfft(wrapped, axis=-1))
+
     @classmethod
     def from_counts(cls, counts: np.ndarray, lo: float, delta: float, n_out: int, h: float,
                     center: float, scale: float, *, pad: bool = True) -> "_FisherGrid":
@@ -192,8 +197,8 @@ class _FisherGrid:
         of an out-of-core pass, :mod:`infoplane.estimators.binned`).
 
         With `pad`, zero nodes are added on both sides as ``__init__`` leaves room beyond
-        the data (the kernel support, 6 bandwidths of 4h). The kernel set-up mirrors
-        ``__init__`` after its binning step; a test checks that the two agree.
+        the data (the kernel support, 6 bandwidths of 4h). The kernel set-up is
+        ``__init__``'s (``_kernels``).
         """
         counts = np.asarray(counts, dtype=np.float64)
         if pad:
@@ -211,16 +216,7 @@ class _FisherGrid:
         self.a, self.delta, self.m = lo, delta, m
         self.nodes = lo + delta * np.arange(m)
         self.counts = counts
-        self.n_lag = int(math.ceil(_TRUNC * 4 * h / delta))
-        size = m + 2 * self.n_lag + 1
-        self.P = 1 << int(math.ceil(math.log2(size)))
-        self.kfft = []
-        for hh in (h, 2 * h, 4 * h):
-            ks = _gauss_kernels(delta, hh, self.n_lag)
-            wrapped = np.zeros((3, self.P))
-            wrapped[:, : self.n_lag + 1] = ks[:, self.n_lag:]
-            wrapped[:, self.P - self.n_lag:] = ks[:, : self.n_lag]
-            self.kfft.append(np.fft.rfft(wrapped, axis=-1))
+        self._kernels()
         self.th = np.tanh(self.nodes)
         self.w = 1.0 / np.cosh(self.nodes) ** 2
         return self

@@ -304,11 +304,9 @@ def entropy(x, *, method="auto", rng=None, nan_policy="raise", **options) -> Est
     return _entropy_out(_entropy_scaled(P, plan, P.counts(plan), rng, opts))
 
 
-def fisher_matrix(x, *, method="auto", rng=None, nan_policy="raise",
-                  **options) -> MatrixEstimate:
-    """The 1×1 Fisher information matrix of the 1-D dask array `x`, out of core."""
+def _fisher_matrix(func: str, x, method, rng, nan_policy, options) -> MatrixEstimate:
     name = _method("fisher", method)
-    opts = _options("fisher_matrix", "fisher", name, options)
+    opts = _options(func, "fisher", name, options)
     rng = check_rng(rng)
     P = prepare(x, nan_policy)
     _too_few(P, name)
@@ -318,17 +316,15 @@ def fisher_matrix(x, *, method="auto", rng=None, nan_policy="raise",
     return _matrix_out(_fisher_scaled(P, plan, P.counts(plan), rng, opts))
 
 
+def fisher_matrix(x, *, method="auto", rng=None, nan_policy="raise",
+                  **options) -> MatrixEstimate:
+    """The 1×1 Fisher information matrix of the 1-D dask array `x`, out of core."""
+    return _fisher_matrix("fisher_matrix", x, method, rng, nan_policy, options)
+
+
 def fisher(x, *, method="auto", rng=None, nan_policy="raise", **options) -> Estimate:
     """Fisher information of the 1-D dask array `x`, out of core."""
-    name = _method("fisher", method)
-    opts = _options("fisher", "fisher", name, options)
-    rng = check_rng(rng)
-    P = prepare(x, nan_policy)
-    _too_few(P, name)
-    if P.constant:
-        return _constant_fisher(P, name).trace
-    plan = P.plan(_fixed_bandwidth(opts))
-    return _matrix_out(_fisher_scaled(P, plan, P.counts(plan), rng, opts)).trace
+    return _fisher_matrix("fisher", x, method, rng, nan_policy, options).trace
 
 
 def fs_point(x, *, entropy_method="auto", fisher_method="auto", rng=None,
