@@ -513,3 +513,36 @@ def test_knn_bias_term_is_the_noise_free_trend_in_k():
         dl = terms(kk) - terms(k)
         out = max(out, math.sqrt(max(dl.mean() ** 2 - dl.var(ddof=1) / len(dl), 0.0)))
     assert est.options["bias"] == pytest.approx(SPREAD_FACTOR * out, rel=1e-9, abs=1e-12)
+
+
+def test_kelley_skewness_of_a_gumbel_sample():
+    """skewness() against the Gumbel's closed-form quantiles Q(p) = -log(-log p)."""
+    from infoplane.estimators.kde_score_fisher import skewness
+
+    q10, q50, q90 = (-math.log(-math.log(p)) for p in (0.1, 0.5, 0.9))
+    truth = (q90 + q10 - 2.0 * q50) / (q90 - q10)     # 0.2214, affine invariant
+    Y = np.random.default_rng(3).gumbel(size=(100_000, 1))
+    Y = (Y - Y.mean()) / Y.std()
+    sk, rows = skewness(Y)
+    assert rows == 20_000
+    # the Kelley skewness of n rows has a standard error below 2/√n for this law
+    assert sk == pytest.approx(truth, abs=4 * 2.0 / math.sqrt(rows))
+    G = np.random.default_rng(4).standard_normal((20_000, 3))
+    assert skewness(G)[0] < 4 * 2.0 / math.sqrt(20_000)
+
+
+def test_fisher_warns_of_the_smoothing_bias_of_skewed_laws():
+    """A rotated iid Gumbel (J = tr (AAᵀ)⁻¹) is estimated low by a smoothing bias that the
+    standard error does not carry: the estimator says so; a Gaussian gets no warning."""
+    from infoplane.errors import AccuracyWarning
+
+    rng = np.random.default_rng(11)
+    A = np.array([[1.0, 0.4], [-0.3, 0.8]])
+    X = rng.gumbel(size=(5000, 2)) @ A.T
+    with pytest.warns(AccuracyWarning, match="skewed .* smoothing bias"):
+        est = ip.fisher(X, rng=0)
+    assert est.options["skewness"] > 0.1
+    G = rng.standard_normal((5000, 2)) @ A.T
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AccuracyWarning)
+        ip.fisher(G, rng=0)
