@@ -235,19 +235,11 @@ def test_fs_trajectory_of_a_dask_series_equals_in_memory():
 
 
 # ------------------------------------------------------------------------------ fs_map
-def _cube():
-    r = np.random.default_rng(18)
-    c = r.standard_normal((4, 3, 600)) * np.array([1.0, 2.0, 4.0])[None, :, None]
-    c[0, 0, :595] = np.nan                   # too few finite values
-    c[1, 1, 10:20] = np.nan                  # a few missing: dropped
-    c[2, 2] = 3.0                            # constant
-    c[3, 0] = np.round(c[3, 0])              # heavy ties: the estimator refuses
-    return c  # as in test_scale_binned.py
 
 
 @pytest.mark.filterwarnings("ignore::infoplane.errors.DegenerateDataWarning")
-def test_fs_map_dask_is_chunking_invariant():
-    c = _cube()
+def test_fs_map_dask_is_chunking_invariant(cube):
+    c = cube
     m = ip.fs_map(c, rng=7)
     for chunks in [(1, 3, 200), (3, 2, 600)]:
         md = ip.fs_map(da.from_array(c, chunks=chunks), rng=7)
@@ -256,9 +248,9 @@ def test_fs_map_dask_is_chunking_invariant():
 
 
 @pytest.mark.filterwarnings("ignore::infoplane.errors.DegenerateDataWarning")
-def test_fs_map_xarray_dataset():
+def test_fs_map_xarray_dataset(cube):
     xr = pytest.importorskip("xarray", reason="xarray is not installed")
-    c = _cube()
+    c = cube
     arr = xr.DataArray(np.moveaxis(c, -1, 0), dims=("time", "lat", "lon"),
                        coords={"time": np.arange(600), "lat": [10.0, 20.0, 30.0, 40.0],
                                "lon": [1.0, 2.0, 3.0], "label": "test"})

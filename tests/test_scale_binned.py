@@ -168,19 +168,11 @@ def test_binning_option_is_validated():
 
 
 # ------------------------------------------------------------------------------ fs_map
-def _cube():
-    r = np.random.default_rng(18)
-    c = r.standard_normal((4, 3, 600)) * np.array([1.0, 2.0, 4.0])[None, :, None]
-    c[0, 0, :595] = np.nan                   # too few finite values
-    c[1, 1, 10:20] = np.nan                  # a few missing: dropped
-    c[2, 2] = 3.0                            # constant
-    c[3, 0] = np.round(c[3, 0])              # heavy ties: the estimator refuses
-    return c
 
 
 @pytest.mark.filterwarnings("ignore::infoplane.errors.DegenerateDataWarning")
-def test_fs_map_numpy_statuses_and_loop_agreement():
-    c = _cube()
+def test_fs_map_numpy_statuses_and_loop_agreement(cube):
+    c = cube
     m = ip.fs_map(c, rng=5)
     assert isinstance(m, ip.FSMap) and m.shape == (4, 3) and m.method == "knn*kde"
     assert m.status[0, 0] == 1 and m.n_valid[0, 0] == 5 and np.isnan(m.product[0, 0])
