@@ -112,7 +112,8 @@ METHODS: tuple[Method, ...] = (
        n_neighbors="k of the k-nearest-neighbour estimator",
        weights="'auto', 'bsy' (Berrett-Samworth-Yuan) or 'none'",
        whiten="whiten by the sample covariance first (default True)",
-       max_queries="average over a random subset of this many query points",
+       max_queries="average over a random subset of this many query points (default "
+                   "'auto': all below d = 8, else 20 000 when n > 40 000)",
        bias_term="add the k ± 1 bias allowance to the standard error (default True)",
        jitter=_JITTER),
 )

@@ -551,3 +551,21 @@ def test_fisher_warns_of_the_smoothing_bias_of_skewed_laws():
     with warnings.catch_warnings():
         warnings.simplefilter("error", AccuracyWarning)
         ip.fisher(G, rng=0)
+
+
+def test_knn_entropy_auto_queries_subsample_from_d8(monkeypatch):
+    import infoplane.estimators.knn_entropy as ke
+
+    monkeypatch.setattr(ke, "AUTO_QUERIES", 60)
+    X8, _ = _gauss(200, 8, 15)
+    auto = ip.entropy(X8, rng=3)
+    explicit = ip.entropy(X8, rng=3, max_queries=60)
+    assert auto.options["max_queries"] == 60
+    assert (auto.value, auto.stderr) == (explicit.value, explicit.stderr)
+    assert ip.entropy(X8[:120], rng=3).options["max_queries"] == 120   # n <= 2 m: all
+    X7, _ = _gauss(200, 7, 15)
+    assert ip.entropy(X7, rng=3).options["max_queries"] == 200         # d < 8: all
+    with pytest.raises(ValueError, match="duplicated rows"):          # the subset may miss
+        ip.entropy(np.vstack([X8, X8[:1]]), rng=3)                     # the tie: counted
+    with pytest.raises(ValueError, match="`max_queries` must be 'auto' or an integer"):
+        ip.entropy(X8, max_queries="all")

@@ -33,7 +33,16 @@ k = 2 without weights for d >= 8, where the two-constraint weights are large and
 multiply the standard deviation several-fold (chosen with ``benchmarks/accuracy_nd.py``;
 measurements in ``docs/benchmarks_nd.md``). The metric is Euclidean: the max-norm variant
 queries faster but is not rotation invariant after whitening
-(``docs/knn_metric_nd.md``). ``max_queries`` trades variance for time.
+(``docs/knn_metric_nd.md``).
+
+``max_queries`` trades variance for time: the mean of the kNN terms is taken over a
+random subset of that many query points (each against all n samples), and the subset's
+variance ``(1 - m/n) s²/m`` is added to the error. By default (``"auto"``) all points are
+queried below d = 8; from d = 8 on, where a k-d tree on whitened (isotropic) data
+visits most of its leaves, n > 2·AUTO_QUERIES samples are averaged over AUTO_QUERIES =
+20 000 random query points (``benchmarks/speed.py``: at d = 10, n = 10⁵ this is faster
+than a tree query of every raw sample, and the error grows from about 0.011 to 0.022
+nats, still below the estimator's bias there).
 
 The d-D standard error is the delete-one jackknife, exact from the k+1 nearest neighbours.
 
@@ -56,7 +65,12 @@ from ._prepare import tie_error
 from .spacing_entropy import influence_stderr
 
 __all__ = ["entropy_knn_1d", "entropy_knn_nd", "bsy_weights", "default_knn",
-           "default_neighbors_1d", "CoincidentPointsError", "SPREAD_FACTOR"]
+           "default_neighbors_1d", "default_queries", "CoincidentPointsError",
+           "SPREAD_FACTOR", "AUTO_QUERIES"]
+
+#: query points of ``max_queries="auto"`` from d = AUTO_QUERIES_DIM on (module docstring)
+AUTO_QUERIES = 20_000
+AUTO_QUERIES_DIM = 8
 
 
 class CoincidentPointsError(ValueError):
@@ -144,6 +158,28 @@ def default_knn(n: int, dim: int) -> tuple[int, str]:
     return int(max(1, min(k, n - 2))), w
 
 
+def default_queries(n: int, dim: int, max_queries="auto") -> int:
+    """Number of query points m <= n that `max_queries` (``"auto"`` or an int >= 2)
+    gives for n samples in `dim` dimensions (see the module docstring).
+
+    Examples
+    --------
+    >>> from infoplane.estimators.knn_entropy import default_queries
+    >>> default_queries(100_000, 5), default_queries(100_000, 10)
+    (100000, 20000)
+    >>> default_queries(30_000, 10), default_queries(100_000, 10, 50_000)
+    (30000, 50000)
+    """
+    if isinstance(max_queries, str):
+        if max_queries != "auto":
+            raise ValueError("`max_queries` must be 'auto' or an integer >= 2; got "
+                             f"{max_queries!r}.")
+        if dim >= AUTO_QUERIES_DIM and n > 2 * AUTO_QUERIES:
+            return AUTO_QUERIES
+        return n
+    return min(n, check_int("max_queries", max_queries, minimum=2))
+
+
 #: the bias term of the d-D standard error is this multiple of the largest change of the
 #: estimate when k moves by one (same weight rule); benchmarks/bias_term_nd.py
 SPREAD_FACTOR = 2.0
@@ -182,7 +218,7 @@ def _neighbour_spread(logr, k, d, rule):
 
 
 def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whiten=True,
-                   max_queries=None, bias_term=True) -> tuple[float, float, dict, str | None]:
+                   max_queries="auto", bias_term=True) -> tuple[float, float, dict, str | None]:
     """Weighted KL entropy of d-D samples.
 
     Returns ``(value, stderr, options used, reason)``; ``reason`` is set (and the value
@@ -203,15 +239,16 @@ def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whit
         raise TypeError(f"`whiten` must be a bool; got {whiten!r}.")
     if not isinstance(bias_term, (bool, np.bool_)):
         raise TypeError(f"`bias_term` must be a bool; got {bias_term!r}.")
-    if max_queries is not None:
-        max_queries = check_int("max_queries", max_queries, minimum=2)
+    if max_queries is None:
+        max_queries = "auto"
+    m = default_queries(n, d, max_queries)
     if n < k + 2:
         raise ValueError(
             f"`x` has {n} samples; method 'knn' with n_neighbors={k} needs at least {k + 2}."
         )
     w = _weights(k, d, weights)
     used = {"n_neighbors": k, "weights": weights, "whiten": bool(whiten),
-            "max_queries": max_queries, "bias_term": bool(bias_term)}
+            "max_queries": m, "bias_term": bool(bias_term)}
     if whiten:
         Y, L, logdet = _whiten(X)
         if Y is None:
@@ -219,7 +256,6 @@ def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whit
     else:
         Y, logdet = X, 0.0
 
-    m = n if max_queries is None else min(n, max_queries)
     tree = cKDTree(Y)
     # queries in the tree's leaf order: neighbouring queries visit the same nodes, which
     # keeps them in cache (several times faster than the data's order for n ~ 1e5)

@@ -157,14 +157,15 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
             v, used = entropy_spacing(P.sorted, **opts)
             se = influence_stderr(P.sorted)
         return _Scaled(Estimate(v, se, name, n, d, used), shift)
-    from .knn_entropy import CoincidentPointsError, entropy_knn_nd
+    from .knn_entropy import CoincidentPointsError, default_queries, entropy_knn_nd
 
     def duplicates(n_dup):
         return ValueError(
             f"`x` has {n_dup} duplicated rows; their kNN distance is 0 and the kNN entropy "
             "would be -inf. Pass jitter='auto' (or a width) to dequantise the data.")
 
-    if opts.get("max_queries") is not None:   # the search sees only some of the rows
+    if default_queries(n, d, opts.get("max_queries", "auto")) < n:
+        # the search sees only some of the rows: count coincident ones first
         n_dup = count_duplicate_rows(P.Y)
         if n_dup:
             raise duplicates(n_dup)
