@@ -337,6 +337,14 @@ def write_page(rows, base: str, head: str, machine: str, elapsed: float, path: P
         "d = 10 a k-d tree on whitened, isotropic data visits most of its leaves, so each "
         "query costs several times one on the raw, anisotropic sample. What the subset "
         "costs in error and coverage is on docs/entropy_10d.md.",
+        "* The KDE row's J differs between the sides because the KDE does: `ip.KDE`'s "
+        "`\"auto\"` bandwidth is the score-matching search, which issue #11 changed "
+        "(`infoplane._numerics.sm_bandwidth`: a fixed query subset, the minimum at the "
+        "largest bandwidth when the held-out loss has several, a parabola refinement), and "
+        "on these Cauchy data it lands on a wider kernel: the KDE is a smoother density. "
+        "Each side's J is that of its own KDE (tests/test_kde_density.py and "
+        "tests/test_speed_quadrature.py check J of a KDE against independent "
+        "quadratures).",
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
