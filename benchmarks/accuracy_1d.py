@@ -5,6 +5,7 @@ Regenerate docs/benchmarks_1d.md with::
     nice python benchmarks/accuracy_1d.py            # 20 seeds, n = 1e3 and 1e4, speed at n = 1e6
     nice python benchmarks/accuracy_1d.py --quick    # 5 seeds, speed at n = 1e5 (smoke run)
     python benchmarks/accuracy_1d.py --render        # the report from results_1d.json only
+    python benchmarks/accuracy_1d.py --rerun "infoplane spacing"   # one estimator of ours
 
 Laws, truths and floors come from ``laws_1d.py`` (closed forms cross-checked by
 ``scipy.integrate.quad``, quadrature alone for the mixtures and the skew-normal law).
@@ -134,7 +135,8 @@ def _est(e):
     return (e.value, e.stderr) if hasattr(e, "value") else e
 
 
-def accuracy(tr, ns, seeds, anchors_J, anchors_H):
+def accuracy(tr, ns, seeds, anchors_J, anchors_H, only=None):
+    """Every cell's summary; `only` (a set of our labels) runs just those of ours."""
     C = cases()
     res = {}
     for n in ns:
@@ -149,6 +151,9 @@ def accuracy(tr, ns, seeds, anchors_J, anchors_H):
                 "infoplane knn (auto)": lambda x, s: ip.entropy(x),
                 "infoplane spacing": lambda x, s: ip.entropy(x, method="spacing"),
             }
+            if only is not None:
+                ours_J = {k: f for k, f in ours_J.items() if k in only}
+                ours_H = {k: f for k, f in ours_H.items() if k in only}
             cell = {}
             for seed in range(seeds):
                 x = sample(np.random.default_rng(seed), n)
@@ -480,6 +485,9 @@ def main(argv=None):
     p.add_argument("--laws", default=None, help="semicolon-separated subset of the laws")
     p.add_argument("--render", action="store_true",
                    help="rewrite the report from benchmarks/results_1d.json, running nothing")
+    p.add_argument("--rerun", nargs="+", default=None, metavar="LABEL",
+                   help="rerun only these estimators of ours (e.g. 'infoplane spacing') on "
+                        "the stored seeds, keep every other stored cell, rewrite the report")
     a = p.parse_args(argv)
     seeds = 5 if a.quick else 20
     ns = (1000, 10000)
@@ -491,6 +499,22 @@ def main(argv=None):
         cmd = "nice python benchmarks/accuracy_1d.py" + (" --quick" if seeds < 20 else "")
         sp.setdefault("_load", "not recorded")
         Path(a.out).write_text(report(res, sp, ct, tr, ns, seeds, seeds < 20, cmd))
+        return
+    if a.rerun:
+        unknown = set(a.rerun) - OURS
+        if unknown:
+            p.error(f"--rerun takes labels of ours ({', '.join(sorted(OURS))}); got "
+                    f"{', '.join(sorted(unknown))}")
+        res, sp, ct = load_results()
+        seeds = max(v["n_rep"] for v in res.values())
+        res.update(accuracy(tr, ns, seeds, {}, {}, only=set(a.rerun)))
+        cmd = "nice python benchmarks/accuracy_1d.py" + (" --quick" if seeds < 20 else "")
+        load = sp.get("_load", "not recorded")
+        Path(a.out).write_text(report(res, dict(sp, _load=load), ct, tr, ns, seeds,
+                                      seeds < 20, cmd))
+        RESULTS.write_text(json.dumps(
+            {"accuracy": {"|".join(map(str, k)): v for k, v in res.items()},
+             "speed": dict(sp, _load=load), "compile": ct}, indent=1))
         return
     aJ, aH = _anchors()
     ip.fs_point(np.random.default_rng(0).standard_normal(500), rng=0)  # compile/load first

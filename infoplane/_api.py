@@ -156,7 +156,8 @@ _ENTROPY_OPTIONS_DOC = _OPTIONS_DOC + """
         Entropy of 1-D samples: ``"knn"`` (Kozachenko-Leonenko; default) takes
         ``n_neighbors`` (k, default round(0.75 n^(1/3)) in [2, 16]) and ``jitter``;
         ``"spacing"`` (Ebrahimi) takes ``window_length`` (m, default
-        floor(sqrt(n) + 0.5)) and ``jitter``; ``"binned"`` (a histogram on the asinh
+        floor(sqrt(n) + 0.5)), ``bias_term`` (add ``|H(m) - H(m/2)|`` to the error,
+        default True) and ``jitter``; ``"binned"`` (a histogram on the asinh
         axis with Miller-Madow and Richardson corrections, whose counts merge across
         chunks; see :mod:`infoplane.estimators.binned`) takes ``n_boot`` (bootstrap
         replicates of the standard error, default 100) and ``jitter``.

@@ -96,6 +96,7 @@ METHODS: tuple[Method, ...] = (
        jitter=_JITTER),
     _m("spacing", "entropy", "samples-1d",
        window_length="m of the m-spacing estimator",
+       bias_term="add |H(m) - H(m/2)| to the standard error (default True)",
        jitter=_JITTER),
     _m("binned", "entropy", "samples-1d",
        n_boot="bootstrap replicates of the standard error (default 100; 0 skips it)",

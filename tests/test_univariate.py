@@ -140,14 +140,40 @@ def test_entropy_against_truth(name):
 
 
 @pytest.mark.statistical
-@pytest.mark.parametrize("name", [n for n in CASES if n not in ("laplace", "cauchy")])
+@pytest.mark.parametrize("name", list(CASES))
 def test_spacing_entropy_against_truth(name):
-    # Ebrahimi's boundary weights leave an O(m/n) bias that is large for heavy tails
-    # (Cauchy: +0.08 nats at n = 1e4, benchmarks/accuracy_1d.py), so Cauchy is excluded.
+    # the m-spacing bias (Cauchy: +0.08 nats at n = 1e4) is in the error via bias_term
     J, H, sample = CASES[name]
     x = sample(np.random.default_rng(8), 20000)
     e = ip.entropy(x, method="spacing")
-    assert abs(e.value - H) < 4 * e.stderr + 0.01, (name, e, H)
+    assert abs(e.value - H) < 4 * e.stderr, (name, e, H)
+
+
+def test_spacing_bias_term_is_the_half_window_change(rng):
+    x = rng.standard_cauchy(3000) * 7.0 + 2.0
+    e = ip.entropy(x, method="spacing")
+    m = e.options["window_length"]
+    plain = ip.entropy(x, method="spacing", bias_term=False)
+    half = ip.entropy(x, method="spacing", window_length=m // 2, bias_term=False)
+    assert plain.value == e.value and plain.options["bias"] == 0.0
+    assert e.options["bias"] == pytest.approx(abs(e.value - half.value), rel=1e-9)
+    assert e.stderr == pytest.approx(math.hypot(plain.stderr, e.options["bias"]), rel=1e-12)
+    with pytest.raises(TypeError, match="bias_term"):
+        ip.entropy(x, method="spacing", bias_term="yes")
+
+
+@pytest.mark.statistical
+def test_spacing_intervals_cover_cauchy():
+    # H(Cauchy) = log(4 pi); at m = sqrt(n) the estimate is biased by several of its
+    # noise-only standard errors, and the bias term is what makes the interval cover
+    H = math.log(4 * math.pi)
+    hits = {True: 0, False: 0}
+    for seed in range(20):
+        x = np.random.default_rng(500 + seed).standard_cauchy(2000)
+        for bt in hits:
+            e = ip.entropy(x, method="spacing", bias_term=bt)
+            hits[bt] += abs(e.value - H) <= 1.96 * e.stderr
+    assert hits[True] >= 16 and hits[False] <= 12, hits
 
 
 @pytest.mark.statistical

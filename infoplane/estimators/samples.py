@@ -154,8 +154,8 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         else:
             from .spacing_entropy import entropy_spacing, influence_stderr
 
-            v, used = entropy_spacing(P.sorted, **opts)
-            se = influence_stderr(P.sorted)
+            v, bias, used = entropy_spacing(P.sorted, **opts)
+            se = math.hypot(influence_stderr(P.sorted), bias)
         return _Scaled(Estimate(v, se, name, n, d, used), shift)
     from .knn_entropy import CoincidentPointsError, default_queries, entropy_knn_nd
 

@@ -8,6 +8,14 @@ The standard error of every 1-D entropy estimator starts from
 :func:`influence_stderr`, ``sd(log f̂(X_i))/√n`` with f̂ the √n-spacing density: the error
 of an efficient estimator (the influence function of H is ``-log f(x) - H``).
 
+The m-spacing estimator is biased, and at the default m = √n the bias exceeds that error
+for heavy-tailed and multimodal laws (Cauchy, scale and location mixtures). The bias grows
+with m and the estimate at m/2 is much less biased, so by default (``bias_term=True``) the
+change ``|Ĥ(m) - Ĥ(⌊m/2⌋)|`` is added to the error in quadrature: on tuning seeds (30000+)
+it tracked the bias at m, 0.6–1.0 times it for the laws where that bias is largest and
+more where it is small. The value is unchanged. Coverage, on other seeds:
+``docs/coverage_1d.md``.
+
 References
 ----------
 Ebrahimi, Pflughoeft & Soofi (1994), Stat. Probab. Lett. 20, 225-234.
@@ -31,20 +39,31 @@ def default_window(n: int) -> int:
     return max(1, int(math.floor(math.sqrt(n) + 0.5)))
 
 
-def entropy_spacing(x: np.ndarray, *, window_length=None) -> tuple[float, dict]:
-    """Ebrahimi m-spacing entropy of sorted samples `x`: ``(value, options used)``."""
-    from .._kernels.spacing import _ebrahimi_log_terms
-
+def entropy_spacing(x: np.ndarray, *, window_length=None,
+                    bias_term=True) -> tuple[float, float, dict]:
+    """Ebrahimi m-spacing entropy of sorted samples `x`: ``(value, bias allowance,
+    options used)``; the allowance is ``|Ĥ(m) - Ĥ(⌊m/2⌋)|`` (0 without `bias_term` or
+    for m = 1) and goes into the standard error in quadrature."""
     n = x.size
     m = default_window(n) if window_length is None else check_int(
         "window_length", window_length, minimum=1)
     if not m < n / 2:
         raise ValueError(f"`window_length` must be < n/2 = {n / 2}; got {m} (n = {n}).")
+    if not isinstance(bias_term, (bool, np.bool_)):
+        raise TypeError(f"`bias_term` must be a bool; got {bias_term!r}.")
+    value = _mean_terms(x, m)
+    bias = abs(value - _mean_terms(x, m // 2)) if bias_term and m >= 2 else 0.0
+    return value, bias, {"window_length": m, "bias_term": bool(bias_term), "bias": bias}
+
+
+def _mean_terms(x: np.ndarray, m: int) -> float:
+    from .._kernels.spacing import _ebrahimi_log_terms
+
     t = _ebrahimi_log_terms(x, m)
     bad = ~np.isfinite(t)
     if bad.any():
         raise tie_error(f"{m}-spacing", int(bad.sum()), x.size)
-    return float(np.mean(t)), {"window_length": m}
+    return float(np.mean(t))
 
 
 def influence_stderr(x: np.ndarray) -> float:
