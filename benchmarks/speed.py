@@ -243,7 +243,10 @@ class Bench:
                   "≤ 1.0× the tree query, error ≤ 0.05 nats",
                   extra={s: (f"error {_med([v['err'] for v in r[s]]):+.3f} ± "
                              f"{_med([v['se'] for v in r[s]]):.3f} nats on this one "
-                             "sample; over seeds: docs/entropy_10d.md")
+                             "sample, "
+                             + ("within" if abs(_med([v['err'] for v in r[s]])) <= 0.05
+                                else "outside") + " the 0.05-nat target; over seeds: "
+                             "docs/entropy_10d.md")
                          for s in r})
 
     def mixture_cache(self):

@@ -167,7 +167,8 @@ _ENTROPY_OPTIONS_DOC = _OPTIONS_DOC + """
         (``"auto"``, ``"bsy"``: Berrett-Samworth-Yuan, ``"none"``), ``whiten`` (default
         True), ``max_queries`` (average over a random subset of query points; the extra
         variance is in the error; default ``"auto"``: every point below d = 8, from d = 8
-        on 20 000 random points when n > 40 000), ``bias_term`` (add twice the largest change of the
+        on 20 000 points drawn from a fixed seed when n > 40 000; ``"all"``; or an integer,
+        the subset then drawn from `rng`), ``bias_term`` (add twice the largest change of the
         estimate when k moves by one to the error, default True), ``jitter``.
 """
 

@@ -113,8 +113,9 @@ METHODS: tuple[Method, ...] = (
        n_neighbors="k of the k-nearest-neighbour estimator",
        weights="'auto', 'bsy' (Berrett-Samworth-Yuan) or 'none'",
        whiten="whiten by the sample covariance first (default True)",
-       max_queries="average over a random subset of this many query points (default "
-                   "'auto': all below d = 8, else 20 000 when n > 40 000)",
+       max_queries="average over a random subset of this many query points: 'auto' "
+                   "(default; None too): all below d = 8, else 20 000 from a fixed seed "
+                   "when n > 40 000; 'all'; or an int (subset from rng)",
        bias_term="add the k ± 1 bias allowance to the standard error (default True)",
        jitter=_JITTER),
 )

@@ -559,13 +559,25 @@ def test_knn_entropy_auto_queries_subsample_from_d8(monkeypatch):
     monkeypatch.setattr(ke, "AUTO_QUERIES", 60)
     X8, _ = _gauss(200, 8, 15)
     auto = ip.entropy(X8, rng=3)
-    explicit = ip.entropy(X8, rng=3, max_queries=60)
+    # the auto subset comes from a fixed internal seed: the value depends on the data only
+    assert (auto.value, auto.stderr) == (ip.entropy(X8, rng=4).value,
+                                         ip.entropy(X8, rng=4).stderr)
+    explicit = ip.entropy(X8, rng=np.random.default_rng(ke.AUTO_QUERIES_SEED), max_queries=60)
     assert auto.options["max_queries"] == 60
     assert (auto.value, auto.stderr) == (explicit.value, explicit.stderr)
+    assert ip.entropy(X8, max_queries=None).value == auto.value             # None = auto
+    assert ip.entropy(X8, max_queries="all").options["max_queries"] == 200
     assert ip.entropy(X8[:120], rng=3).options["max_queries"] == 120   # n <= 2 m: all
     X7, _ = _gauss(200, 7, 15)
     assert ip.entropy(X7, rng=3).options["max_queries"] == 200         # d < 8: all
-    with pytest.raises(ValueError, match="duplicated rows"):          # the subset may miss
-        ip.entropy(np.vstack([X8, X8[:1]]), rng=3)                     # the tie: counted
-    with pytest.raises(ValueError, match="`max_queries` must be 'auto' or an integer"):
-        ip.entropy(X8, max_queries="all")
+    assert ip.entropy(X7, max_queries=None).options["max_queries"] == 200
+    # a coincident pair that the auto subset does not query: the search alone would not
+    # meet the zero distance, so the rows must be counted before it
+    q = set(np.random.default_rng(ke.AUTO_QUERIES_SEED).choice(200, 60, replace=False))
+    a, b = sorted(set(range(200)) - q)[:2]
+    Xd = X8.copy()
+    Xd[b] = Xd[a]
+    with pytest.raises(ValueError, match="2 duplicated rows"):
+        ip.entropy(Xd, rng=3)
+    with pytest.raises(ValueError, match="`max_queries` must be 'auto', 'all' or an integer"):
+        ip.entropy(X8, max_queries="every")

@@ -24,6 +24,7 @@ from scipy import integrate, special, stats
 
 import infoplane as ip
 from infoplane._kernels.binning import _linbin_counts
+from infoplane.errors import AccuracyWarning
 from infoplane._kernels.spacing import (
     _ebrahimi_log_terms,
     _ebrahimi_par,
@@ -109,7 +110,7 @@ def test_ebrahimi_matches_scipy(rng, m):
     got = np.mean(_ebrahimi_log_terms(np.sort(x), m))
     assert got == pytest.approx(ref, rel=1e-12)
     assert np.mean(_ebrahimi_par(np.sort(x), m, 7)) == pytest.approx(ref, rel=1e-12)
-    e = ip.entropy(x, method="spacing", window_length=m)
+    e = ip.entropy(x, method="spacing", window_length=m, bias_term=False)
     assert e.value == pytest.approx(ref, rel=1e-12)
     assert e.method == "spacing" and e.options["window_length"] == m
 
@@ -155,11 +156,23 @@ def test_spacing_bias_term_is_the_half_window_change(rng):
     m = e.options["window_length"]
     plain = ip.entropy(x, method="spacing", bias_term=False)
     half = ip.entropy(x, method="spacing", window_length=m // 2, bias_term=False)
-    assert plain.value == e.value and plain.options["bias"] == 0.0
+    assert plain.value == e.value and "bias" not in plain.options
     assert e.options["bias"] == pytest.approx(abs(e.value - half.value), rel=1e-9)
     assert e.stderr == pytest.approx(math.hypot(plain.stderr, e.options["bias"]), rel=1e-12)
     with pytest.raises(TypeError, match="bias_term"):
         ip.entropy(x, method="spacing", bias_term="yes")
+
+
+def test_spacing_bias_term_left_out_with_a_warning_when_the_half_window_fails(rng):
+    x = rng.standard_normal(10_000)
+    x[:150] = 0.3            # ties: zero 50-spacings, but no zero 100-spacing
+    plain = ip.entropy(x, method="spacing", bias_term=False)
+    with pytest.warns(AccuracyWarning, match="zero 50-spacings.*jitter"):
+        e = ip.entropy(x, method="spacing")
+    assert e.value == plain.value and e.stderr == plain.stderr and e.options["bias"] is None
+    with pytest.warns(AccuracyWarning, match="window_length=1 has no half window"):
+        e1 = ip.entropy(x[150:], method="spacing", window_length=1)
+    assert np.isfinite(e1.stderr) and e1.options["bias"] is None
 
 
 @pytest.mark.statistical

@@ -134,8 +134,9 @@ QUEUES: dict[str, list[Job]] = {
 #: Table 1 row at seed 0, the seeds of the VAE and the best FAE, Table 2 at seed 0, the
 #: seeds of the strong penalty, Table 2 at seed 1 (run names are shared with the two
 #: queues, so progress carries over)
-QUEUES["round2"] = (QUEUES["recipe"][:14] + _table2_seed(0) + QUEUES["recipe"][14:]
-                    + _table2_seed(1))
+_LATE = {"r_fae_pd_f20_l40_s1", "r_fae_pd_f20_l40_s2"}
+QUEUES["round2"] = ([j for j in QUEUES["recipe"] if j.name not in _LATE] + _table2_seed(0)
+                    + [j for j in QUEUES["recipe"] if j.name in _LATE] + _table2_seed(1))
 
 
 # ----------------------------------------------------------------------------- state

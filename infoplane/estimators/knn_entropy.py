@@ -36,13 +36,17 @@ queries faster but is not rotation invariant after whitening
 (``docs/knn_metric_nd.md``).
 
 ``max_queries`` trades variance for time: the mean of the kNN terms is taken over a
-random subset of that many query points (each against all n samples), and the subset's
-variance ``(1 - m/n) s²/m`` is added to the error. By default (``"auto"``) all points are
-queried below d = 8; from d = 8 on, where a k-d tree on whitened (isotropic) data
-visits most of its leaves, n > 2·AUTO_QUERIES samples are averaged over AUTO_QUERIES =
-20 000 random query points (``benchmarks/speed.py``: at d = 10, n = 10⁵ this is faster
-than a tree query of every raw sample, and the error grows from about 0.011 to 0.022
-nats, still below the estimator's bias there).
+random subset of m query points (each against all n samples), and the subset's variance
+``(1 - m/n) s²/m`` is added to the error. ``"auto"`` (the default; ``None`` means the
+same) queries every point below d = 8; from d = 8 on, where a k-d tree on whitened
+(isotropic) data slows down most, n > 2·AUTO_QUERIES samples are averaged over
+AUTO_QUERIES = 20 000 random query points, drawn from a fixed internal seed so that the
+value depends on the data only. ``"all"`` queries every point; an integer m draws the
+subset from ``rng``. Measured at d = 10 only (the threshold d = 8 was not timed): at
+n = 10⁵ the default takes less time than a k-d tree query of every raw sample
+(``docs/speed.md``) and the error grows from about 0.010 to 0.024 nats, below the
+estimator's bias there (``docs/entropy_10d.md``). Where the rule switches (n just above
+40 000) the error jumps by about √2.
 
 The d-D standard error is the delete-one jackknife, exact from the k+1 nearest neighbours.
 
@@ -66,11 +70,13 @@ from .spacing_entropy import influence_stderr
 
 __all__ = ["entropy_knn_1d", "entropy_knn_nd", "bsy_weights", "default_knn",
            "default_neighbors_1d", "default_queries", "CoincidentPointsError",
-           "SPREAD_FACTOR", "AUTO_QUERIES"]
+           "SPREAD_FACTOR", "AUTO_QUERIES", "AUTO_QUERIES_SEED"]
 
 #: query points of ``max_queries="auto"`` from d = AUTO_QUERIES_DIM on (module docstring)
 AUTO_QUERIES = 20_000
 AUTO_QUERIES_DIM = 8
+#: the fixed seed of the ``"auto"`` query subset (the value depends on the data only)
+AUTO_QUERIES_SEED = 20261130
 
 
 class CoincidentPointsError(ValueError):
@@ -159,8 +165,9 @@ def default_knn(n: int, dim: int) -> tuple[int, str]:
 
 
 def default_queries(n: int, dim: int, max_queries="auto") -> int:
-    """Number of query points m <= n that `max_queries` (``"auto"`` or an int >= 2)
-    gives for n samples in `dim` dimensions (see the module docstring).
+    """Number of query points m <= n that `max_queries` (``"auto"`` or ``None``,
+    ``"all"``, or an int >= 2) gives for n samples in `dim` dimensions (see the module
+    docstring).
 
     Examples
     --------
@@ -170,10 +177,14 @@ def default_queries(n: int, dim: int, max_queries="auto") -> int:
     >>> default_queries(30_000, 10), default_queries(100_000, 10, 50_000)
     (30000, 50000)
     """
+    if max_queries is None:
+        max_queries = "auto"
     if isinstance(max_queries, str):
-        if max_queries != "auto":
-            raise ValueError("`max_queries` must be 'auto' or an integer >= 2; got "
+        if max_queries not in ("auto", "all"):
+            raise ValueError("`max_queries` must be 'auto', 'all' or an integer >= 2; got "
                              f"{max_queries!r}.")
+        if max_queries == "all":
+            return n
         if dim >= AUTO_QUERIES_DIM and n > 2 * AUTO_QUERIES:
             return AUTO_QUERIES
         return n
@@ -239,9 +250,8 @@ def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whit
         raise TypeError(f"`whiten` must be a bool; got {whiten!r}.")
     if not isinstance(bias_term, (bool, np.bool_)):
         raise TypeError(f"`bias_term` must be a bool; got {bias_term!r}.")
-    if max_queries is None:
-        max_queries = "auto"
     m = default_queries(n, d, max_queries)
+    auto = max_queries is None or max_queries == "auto"
     if n < k + 2:
         raise ValueError(
             f"`x` has {n} samples; method 'knn' with n_neighbors={k} needs at least {k + 2}."
@@ -263,7 +273,8 @@ def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whit
     if m < n:
         pos = np.empty(n, dtype=np.int64)
         pos[order] = np.arange(n)
-        q = np.sort(check_rng(rng).choice(n, m, replace=False))
+        pick = np.random.default_rng(AUTO_QUERIES_SEED) if auto else check_rng(rng)
+        q = np.sort(pick.choice(n, m, replace=False))
         qo = q[np.argsort(pos[q])]
     else:
         q = qo = order

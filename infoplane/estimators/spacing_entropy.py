@@ -10,11 +10,14 @@ of an efficient estimator (the influence function of H is ``-log f(x) - H``).
 
 The m-spacing estimator is biased, and at the default m = √n the bias exceeds that error
 for heavy-tailed and multimodal laws (Cauchy, scale and location mixtures). The bias grows
-with m and the estimate at m/2 is much less biased, so by default (``bias_term=True``) the
-change ``|Ĥ(m) - Ĥ(⌊m/2⌋)|`` is added to the error in quadrature: on tuning seeds (30000+)
-it tracked the bias at m, 0.6–1.0 times it for the laws where that bias is largest and
-more where it is small. The value is unchanged. Coverage, on other seeds:
-``docs/coverage_1d.md``.
+with m, and for m of about 10 or more the estimate at m/2 is much less biased, so by
+default (``bias_term=True``) the change ``|Ĥ(m) - Ĥ(⌊m/2⌋)|`` is added to the error in
+quadrature (factor 1; ``benchmarks/spacing_bias_1d.py`` shows, on its own seeds, how it
+compares with the bias at m). The value is unchanged, and the intervals are conservative
+for laws whose bias is small (coverage and the ratio of the spread to the error:
+``docs/coverage_1d.md``). For small m the change mostly measures the half window's own
+O(1/m) bias. Where the half window cannot be used (m = 1, or ties that give zero
+(m/2)-spacings) the allowance is left out with an ``AccuracyWarning``.
 
 References
 ----------
@@ -29,6 +32,7 @@ import math
 import numpy as np
 
 from .._validation import check_int
+from ..errors import AccuracyWarning, warn
 from ._prepare import tie_error
 
 __all__ = ["entropy_spacing", "influence_stderr", "default_window"]
@@ -42,8 +46,9 @@ def default_window(n: int) -> int:
 def entropy_spacing(x: np.ndarray, *, window_length=None,
                     bias_term=True) -> tuple[float, float, dict]:
     """Ebrahimi m-spacing entropy of sorted samples `x`: ``(value, bias allowance,
-    options used)``; the allowance is ``|Ĥ(m) - Ĥ(⌊m/2⌋)|`` (0 without `bias_term` or
-    for m = 1) and goes into the standard error in quadrature."""
+    options used)``; the allowance is ``|Ĥ(m) - Ĥ(⌊m/2⌋)|``, 0 without `bias_term` or
+    where it cannot be formed (then ``options["bias"]`` is None and a warning says why),
+    and goes into the standard error in quadrature."""
     n = x.size
     m = default_window(n) if window_length is None else check_int(
         "window_length", window_length, minimum=1)
@@ -52,8 +57,22 @@ def entropy_spacing(x: np.ndarray, *, window_length=None,
     if not isinstance(bias_term, (bool, np.bool_)):
         raise TypeError(f"`bias_term` must be a bool; got {bias_term!r}.")
     value = _mean_terms(x, m)
-    bias = abs(value - _mean_terms(x, m // 2)) if bias_term and m >= 2 else 0.0
-    return value, bias, {"window_length": m, "bias_term": bool(bias_term), "bias": bias}
+    used: dict = {"window_length": m, "bias_term": bool(bias_term)}
+    if not bias_term:
+        return value, 0.0, used
+    why = "window_length=1 has no half window" if m < 2 else None
+    if why is None:
+        try:
+            used["bias"] = abs(value - _mean_terms(x, m // 2))
+        except ValueError:
+            why = (f"`x` has ties that give zero {m // 2}-spacings (the half window of "
+                   f"m = {m}); pass jitter='auto' to dequantise")
+    if why is not None:
+        warn(f"the m-spacing bias allowance is left out of the standard error: {why}.",
+             AccuracyWarning)
+        used["bias"] = None
+        return value, 0.0, used
+    return value, used["bias"], used
 
 
 def _mean_terms(x: np.ndarray, m: int) -> float:
