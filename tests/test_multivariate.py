@@ -581,3 +581,11 @@ def test_knn_entropy_auto_queries_subsample_from_d8(monkeypatch):
         ip.entropy(Xd, rng=3)
     with pytest.raises(ValueError, match="`max_queries` must be 'auto', 'all' or an integer"):
         ip.entropy(X8, max_queries="every")
+
+
+def test_max_queries_reports_the_number_used_in_both_d_estimators():
+    X, _ = _gauss(300, 2, 16)
+    assert ip.fisher(X).options["max_queries"] == 300            # default 2000 > n
+    assert ip.fisher(X, max_queries=100).options["max_queries"] == 100
+    assert ip.entropy(X, max_queries=100, rng=0).options["max_queries"] == 100
+    assert ip.entropy(X, max_queries=5000).options["max_queries"] == 300

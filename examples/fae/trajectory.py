@@ -195,9 +195,12 @@ def draw(traj: dict, stm: dict, path: Path) -> Path:
         j = np.array([p["aggregate_fisher"] for p in pts])
         col = f"C{i % 10}"
         ls = "-" if t["model"] == "vae" else "--"
-        axes[0].plot(n, j, ls, color=col, lw=1, label=t["label"])
-        axes[0].scatter(n, j, c=ep, cmap="viridis", s=10, zorder=3)
-        axes[0].scatter(n[-1:], j[-1:], marker="*", s=80, color=col, zorder=4)
+        mk = "osD^v<>"[i % 7]          # runs that overlap stay apart by marker and line
+        axes[0].scatter(n, j, c=ep, cmap="viridis", s=16, marker=mk, edgecolors=col,
+                        linewidths=0.6, zorder=3)
+        axes[0].plot(n, j, ls, color=col, lw=1.4, marker=mk, ms=4, mfc="none", mec=col,
+                     mew=0.6, zorder=4, label=t["label"])
+        axes[0].scatter(n[-1:], j[-1:], marker="*", s=90, color=col, zorder=5)
         axes[1].plot(ep, [p["mutual_information"] for p in pts], ls, color=col, lw=1,
                      label=t["label"])
         axes[2].plot(ep, n * j / d, ls, color=col, lw=1, label=f"{t['label']}, aggregate")

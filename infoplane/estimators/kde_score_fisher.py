@@ -397,6 +397,7 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
 
     gen = np.random.default_rng(QUERY_SEED)
     m = min(n, max_queries)
+    used["max_queries"] = m   # the number of query points used, as the kNN entropy reports
     q = np.sort(gen.choice(n, m, replace=False)) if m < n else np.arange(n)
     G = int(min(N_GROUPS, n))
     perm = gen.permutation(n)
