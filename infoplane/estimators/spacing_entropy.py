@@ -60,19 +60,19 @@ def entropy_spacing(x: np.ndarray, *, window_length=None,
     used: dict = {"window_length": m, "bias_term": bool(bias_term)}
     if not bias_term:
         return value, 0.0, used
-    why = "window_length=1 has no half window" if m < 2 else None
-    if why is None:
+    if m < 2:
+        why = "window_length=1 has no half window"
+    else:
         try:
             used["bias"] = abs(value - _mean_terms(x, m // 2))
-        except ValueError:
+            return value, used["bias"], used
+        except ValueError:     # zero (m/2)-spacings: ties
             why = (f"`x` has ties that give zero {m // 2}-spacings (the half window of "
                    f"m = {m}); pass jitter='auto' to dequantise")
-    if why is not None:
-        warn(f"the m-spacing bias allowance is left out of the standard error: {why}.",
-             AccuracyWarning)
-        used["bias"] = None
-        return value, 0.0, used
-    return value, used["bias"], used
+    warn(f"the m-spacing bias allowance is left out of the standard error: {why}.",
+         AccuracyWarning)
+    used["bias"] = None
+    return value, 0.0, used
 
 
 def _mean_terms(x: np.ndarray, m: int) -> float:
