@@ -78,23 +78,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import linalg, optimize, special, stats
+from scipy import linalg
 
 from .._numerics import rank_message, robust_cov, single_threaded_blas, sm_bandwidth, whiten
 from .._validation import check_int, check_method, check_scalar
 from ..errors import AccuracyWarning, warn
+from ._elliptic import NU_MAX, SKEW_Z, RadialMap, fit_radial_t, skewness
 
 __all__ = ["fisher_matrix_kde", "NU_MAX", "N_GROUPS", "QUERY_SEED", "SKEW_Z", "fit_radial_t",
            "RadialMap", "skewness"]
 
-#: the radial map is used when the fitted degrees of freedom are below this
-NU_MAX = 40.0
 #: groups of the delete-a-group jackknife
 N_GROUPS = 20
 #: seed of the query subset and of the jackknife groups (results depend on the data only)
 QUERY_SEED = 0xF15E
-#: radii used by the t fit (an evenly strided subsample)
-FIT_ROWS = 20_000
 #: the delete-a-group jackknife counts the pairwise part of the variance this much too
 #: often (about 1.9 for 20 groups, measured on U-statistics; Efron & Stein 1981)
 DEGENERATE_EXCESS = 0.9
@@ -102,103 +99,6 @@ DEGENERATE_EXCESS = 0.9
 PAIRWISE_DRAWS = 2
 #: the corrected jackknife variance keeps at least this fraction of the raw one
 MIN_VAR_KEPT = 0.25
-#: warn of an unremoved smoothing bias when √n times the largest |Kelley skewness| over
-#: the directions of :func:`skewness` exceeds this (symmetric laws: at most 5.0 in 40
-#: tuning seeds at n = 1e3 and 1e4, d = 2-10, Gaussian and t; the skewed and
-#: multimodal benchmark laws: 10-38 at n = 1e4, 2.6-13 at 1e3)
-SKEW_Z = 6.0
-
-
-# ------------------------------------------------------------------------ radial map
-def fit_radial_t(r2: np.ndarray, d: int) -> tuple[float, float]:
-    """Maximum-likelihood ``(s², ν)`` of ``r²/(s² d) ~ F(d, ν)`` (radii of a d-D t law)."""
-    r2 = r2[:: max(1, r2.size // FIT_ROWS)]
-    r2 = r2[r2 > 0]
-    lr = np.log(r2)
-
-    N = r2.size
-    slr = float(lr.sum())
-    a = 0.5 * d
-
-    def nll(p):
-        # -Σ log f_F(r²/(s² d); d, ν) + N log s², the F log-density written out
-        if not (-700.0 < p[0] < 700.0 and -5.0 < p[1] < 30.0):
-            return math.inf
-        ls2, nu = p[0], math.exp(p[1])
-        b = 0.5 * nu
-        ll = (N * (a * math.log(d / nu) - special.betaln(a, b))
-              + (a - 1.0) * (slr - N * (ls2 + math.log(d)))
-              - (a + b) * float(np.sum(np.log1p(r2 * (math.exp(-ls2) / nu)))))
-        return -ll + N * ls2
-
-    s0 = float(np.exp(np.median(lr))) / d
-    fits = [optimize.minimize(nll, [math.log(s0), math.log(nu0)], method="Nelder-Mead",
-                              options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 1000})
-            for nu0 in (4.0, 30.0)]
-    best = min(fits, key=lambda res: res.fun)
-    return math.exp(best.x[0]), math.exp(best.x[1])
-
-
-class RadialMap:
-    """``z = g(r) y / r`` with ``g(r)² = F_{χ²_d}⁻¹(F_{F(d,ν)}(r²/(s² d)))``.
-
-    Maps an elliptical t with ν degrees of freedom and scatter ``s² I`` to N(0, I).
-    :meth:`parts` returns ``g``, ``g'`` and ``(log g')'`` in closed form.
-    """
-
-    def __init__(self, d: int, s2: float, nu: float):
-        self.d, self.s2, self.nu = d, s2, nu
-
-    def parts(self, r):
-        d, s2, nu = self.d, self.s2, self.nu
-        t = r * r / (s2 * d)
-        lcdf = stats.f.logcdf(t, d, nu)
-        lsf = stats.f.logsf(t, d, nu)
-        lower = lcdf < math.log(0.5)
-        g2 = np.where(lower,
-                      stats.chi2.ppf(np.exp(np.maximum(lcdf, -745.0)), d),
-                      stats.chi2.isf(np.exp(np.maximum(lsf, -745.0)), d))
-        g2 = np.maximum(g2, 1e-300)
-        g = np.sqrt(g2)
-        # log g' = log f_F(t) + log r - log(s² d) - log g - log f_χ²(g²)
-        lgp = (stats.f.logpdf(t, d, nu) + np.log(r) - math.log(s2 * d) - np.log(g)
-               - stats.chi2.logpdf(g2, d))
-        gp = np.exp(lgp)
-        # (log g')' by the chain rule of each log-density
-        dlf = (0.5 * d - 1.0) / t - 0.5 * (d + nu) * (d / nu) / (1.0 + d * t / nu)
-        dlc = (0.5 * d - 1.0) / g2 - 0.5
-        l1 = dlf * (2.0 * r / (s2 * d)) + 1.0 / r - gp / g - dlc * 2.0 * g * gp
-        return g, gp, l1
-
-    def psi1(self, r):
-        """d/dr of ``ψ(r) = log|det ∂z/∂y| = log g' + (d-1) log(g/r)``."""
-        g, gp, l1 = self.parts(r)
-        return l1 + (self.d - 1) * (gp / g - 1.0 / r)
-
-    def apply(self, Y: np.ndarray) -> np.ndarray:
-        r = np.maximum(np.sqrt(np.einsum("ij,ij->i", Y, Y)), 1e-300)
-        g, _, _ = self.parts(r)
-        return Y * (g / r)[:, None]
-
-    def chain_terms(self, Yq: np.ndarray):
-        """Per-query ``D`` (m, d, d), the coefficients of ``Σ_k s_k ∇²T_k`` and
-        ``∇² log det D`` (m, d, d) at the queries ``Yq``."""
-        m, d = Yq.shape
-        r = np.maximum(np.sqrt(np.einsum("ij,ij->i", Yq, Yq)), 1e-300)
-        g, gp, l1 = self.parts(r)
-        gpp = gp * l1
-        phi = g / r
-        phi1 = (gp - phi) / r
-        phi2 = (gpp - 2.0 * phi1) / r
-        yh = Yq / r[:, None]
-        P = np.einsum("qa,qb->qab", yh, yh)
-        eye = np.eye(d)[None]
-        D = gp[:, None, None] * P + phi[:, None, None] * (eye - P)
-        eps = 1e-5 * r
-        p1 = self.psi1(r)
-        p2 = (self.psi1(r + eps) - self.psi1(r - eps)) / (2.0 * eps)
-        HL = p2[:, None, None] * P + (p1 / r)[:, None, None] * (eye - P)
-        return {"D": D, "y": Yq, "c1": phi1 / r, "c2": phi2 / r**2 - phi1 / r**3, "HL": HL}
 
 
 def _second_order_terms(sz, ct):
@@ -213,19 +113,6 @@ def _second_order_terms(sz, ct):
 
 
 # ------------------------------------------------------------------------ skewness
-def skewness(Y: np.ndarray) -> tuple[float, int]:
-    """Largest |Kelley skewness| ``(q₉₀ + q₁₀ - 2q₅₀)/(q₉₀ - q₁₀)`` of the projections of
-    the whitened rows `Y` on the coordinate axes and ``8d`` fixed random directions
-    (at most ``FIT_ROWS`` evenly strided rows); returns it and the number of rows used."""
-    n, d = Y.shape
-    Y = Y[:: max(1, n // FIT_ROWS)]
-    dirs = np.vstack([np.eye(d), np.random.default_rng(QUERY_SEED + 2).standard_normal((8 * d, d))])
-    dirs /= np.linalg.norm(dirs, axis=1)[:, None]
-    q = np.quantile(Y @ dirs.T, [0.1, 0.5, 0.9], axis=0)
-    k = (q[2] + q[0] - 2.0 * q[1]) / np.maximum(q[2] - q[0], 1e-300)
-    return float(np.abs(k).max()), Y.shape[0]
-
-
 # --------------------------------------------------------------------- the estimate
 def _sym(A):
     return 0.5 * (A + np.swapaxes(A, -1, -2))
