@@ -166,10 +166,15 @@ _ENTROPY_OPTIONS_DOC = _OPTIONS_DOC + """
         :mod:`infoplane.estimators.knn_entropy`): ``n_neighbors`` (k), ``weights``
         (``"auto"``, ``"bsy"``: Berrett-Samworth-Yuan, ``"none"``), ``whiten`` (default
         True), ``max_queries`` (average over a random subset of query points; the extra
-        variance is in the error; default ``"auto"``: every point below d = 8, from d = 8
-        on 20 000 points drawn from a fixed seed when n > 40 000; ``"all"``; or an integer,
-        the subset then drawn from `rng`), ``bias_term`` (add twice the largest change of the
-        estimate when k moves by one to the error, default True), ``jitter``.
+        variance is in the error; default ``"auto"``: every point below d = 8, from d = 8 on
+        20 000 points drawn from a fixed seed when n > 40 000; ``"all"``; or an integer, the
+        subset then drawn from `rng`), ``bias_term`` (add twice the largest change of the
+        estimate when k moves by one to the error, and from d = 8 on, with the default k and
+        whitening, up to d = 12, at least the estimator's bias on a Gaussian of the same n
+        and d, ``options["gauss_bias"]``; default True), ``tails`` (``"auto"``: from d = 8
+        on, when the whitened data have t-like radial tails and no measurable asymmetry, map
+        them to a near-Gaussian by the radial map of the d-D Fisher and subtract the map's
+        mean log-Jacobian, ``options["tail_df"]`` = the fitted ν; ``"none"``), ``jitter``.
 """
 
 _METHOD_DOC = """

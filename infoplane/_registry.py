@@ -116,7 +116,11 @@ METHODS: tuple[Method, ...] = (
        max_queries="average over a random subset of this many query points: 'auto' "
                    "(default; None too): all below d = 8, else 20 000 from a fixed seed "
                    "when n > 40 000; 'all'; or an int (subset from rng)",
-       bias_term="add the k ± 1 bias allowance to the standard error (default True)",
+       bias_term=("add the bias allowance to the standard error: the k ± 1 change, and "
+                  "for d = 8..12 with the default k and whitening the bias on a Gaussian "
+                  "(default True)"),
+       tails=("'auto' (from d = 8 on, with whitening: Gaussianise t-like radial tails) "
+              "or 'none'"),
        jitter=_JITTER),
 )
 

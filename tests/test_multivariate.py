@@ -18,7 +18,7 @@ from scipy.special import logsumexp
 
 import infoplane as ip
 from infoplane._kernels.kde import kde_hessian_jackknife, kde_moments, kde_sm_terms
-from infoplane.errors import DegenerateDataWarning
+from infoplane.errors import AccuracyWarning, DegenerateDataWarning
 from infoplane.estimators.knn_entropy import bsy_weights
 
 
@@ -62,7 +62,7 @@ def test_knn_entropy_matches_bruteforce(d, k, weights):
     X, _ = _gauss(300, d, 1)
     w = bsy_weights(k, d) if weights == "bsy" else np.eye(k)[-1]
     ref, _ = _ref_knn_entropy(X, k, w)
-    est = ip.entropy(X, n_neighbors=k, weights=weights)
+    est = ip.entropy(X, n_neighbors=k, weights=weights, tails="none")  # plain KL
     assert est.method == "knn"
     np.testing.assert_allclose(est.value, ref, rtol=1e-12)
 
@@ -141,8 +141,8 @@ def test_knn_bad_input():
     with pytest.raises(ValueError, match="`weights`"):
         ip.entropy(X, weights="uniform")
     with pytest.raises(TypeError, match="unexpected option 'bandwidth'.*accepted options: "
-                       "bias_term, jitter, max_queries, n_neighbors, nan_policy, rng, weights, "
-                       "whiten"):
+                       "bias_term, jitter, max_queries, n_neighbors, nan_policy, rng, tails, "
+                       "weights, whiten"):
         ip.entropy(X, bandwidth=1.0)
     with pytest.raises(ValueError, match="`method`"):
         ip.entropy(X, method="kde")
@@ -343,7 +343,7 @@ def test_fs_point_from_samples():
 def test_knn_entropy_query_subset_is_mean_of_bruteforce_terms():
     d, k, n, m = 3, 3, 200, 50
     X, _ = _gauss(n, d, 13)
-    est = ip.entropy(X, max_queries=m, rng=0)
+    est = ip.entropy(X, max_queries=m, rng=0, tails="none")   # plain KL
     q = np.sort(np.random.default_rng(0).choice(n, m, replace=False))
     _, Y = _ref_knn_entropy(X, k, np.eye(k)[-1])
     D = cdist(Y[q], Y)
@@ -353,7 +353,7 @@ def test_knn_entropy_query_subset_is_mean_of_bruteforce_terms():
     L = np.linalg.cholesky(np.cov(X.T))
     ref = np.mean(np.log(n - 1) + logv + d * np.log(r) - special.digamma(k))
     np.testing.assert_allclose(est.value, ref + np.sum(np.log(np.diag(L))), rtol=1e-12)
-    assert est.stderr > ip.entropy(X).stderr  # the subset adds variance
+    assert est.stderr > ip.entropy(X, tails="none").stderr  # the subset adds variance
 
 
 _X_PROP, _ = _gauss(200, 3, 14)
@@ -518,6 +518,111 @@ def test_knn_bias_term_is_the_noise_free_trend_in_k():
         dl = terms(kk) - terms(k)
         out = max(out, math.sqrt(max(dl.mean() ** 2 - dl.var(ddof=1) / len(dl), 0.0)))
     assert est.options["bias"] == pytest.approx(SPREAD_FACTOR * out, rel=1e-9, abs=1e-12)
+
+
+def test_gauss_reference_bias_interpolates_its_table():
+    """Table cells come back exactly; linear in d and log n between them; the nearest n
+    outside the table's range; None outside its dimensions."""
+    from infoplane.estimators._knn_gauss_bias import GAUSS_BIAS
+    from infoplane.estimators.knn_entropy import gauss_reference_bias as g
+
+    dims = sorted(GAUSS_BIAS)
+    d0, d1 = dims[0], dims[1]
+    (n0, b0, _), (n1, b1, _) = GAUSS_BIAS[d0][:2]
+    assert g(n0, d0) == pytest.approx(abs(b0), abs=1e-15)
+    assert g(n1, d0) == pytest.approx(abs(b1), abs=1e-15)
+    mid = math.sqrt(n0 * n1)   # halfway in log n
+    assert g(mid, d0) == pytest.approx(0.5 * (abs(b0) + abs(b1)), rel=1e-9)
+    assert g(n0 // 10, d0) == pytest.approx(abs(b0), abs=1e-15)
+    last = GAUSS_BIAS[d0][-1]
+    assert g(last[0] * 10, d0) == pytest.approx(abs(last[1]), abs=1e-15)
+    between = (d0 + d1) / 2
+    if between == int(between):
+        expect = 0.5 * (g(n0, d0) + g(n0, d1))
+        assert g(n0, int(between)) == pytest.approx(expect, abs=1e-15)
+    assert g(10_000, dims[0] - 1) is None
+    assert g(10_000, dims[-1] + 1) is None
+
+
+def test_knn_entropy_from_d8_carries_the_gauss_reference_bias():
+    """The default estimator from d = 8 on: bias = max(k ± 1 allowance, table value), and
+    only there (another k, no whitening, or d < 8 leave the k ± 1 allowance alone)."""
+    from infoplane.estimators.knn_entropy import gauss_reference_bias
+
+    X, _ = _gauss(3000, 10, 31)
+    e = ip.entropy(X)
+    o = e.options
+    assert o["gauss_bias"] == pytest.approx(gauss_reference_bias(3000, 10), abs=1e-15)
+    assert o["bias"] == max(o["bias_spread"], o["gauss_bias"])
+    assert e.stderr >= o["bias"]
+    for kw in ({"n_neighbors": 3}, {"whiten": False}):
+        assert "gauss_bias" not in ip.entropy(X, **kw).options
+    assert "gauss_bias" not in ip.entropy(_gauss(3000, 5, 31)[0]).options
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_knn_entropy_d10_interval_covers_the_closed_form(seed):
+    """d = 10 Gaussian, n = 60 000 (queries: the auto subset): the KL bias there is about
+    -0.06 nats for every k, so the k ± 1 allowance alone gave intervals that missed the
+    closed form; with the Gaussian-reference allowance value ± 1.96 stderr covers it."""
+    X, A = _gauss(60_000, 10, seed)
+    truth = 0.5 * 10 * math.log(2 * math.pi * math.e) + np.linalg.slogdet(A)[1]
+    e = ip.entropy(X)
+    assert abs(e.value - truth) <= 1.96 * e.stderr
+
+
+def _t_sample(n, d, nu, seed):
+    """Multivariate t with scatter A Aᵀ and its entropy in closed form."""
+    rng = np.random.default_rng(seed)
+    A = np.diag(np.linspace(0.5, 2.0, d)) + 0.2 * rng.standard_normal((d, d))
+    z = rng.standard_normal((n, d)) / np.sqrt(rng.chisquare(nu, n) / nu)[:, None]
+    a, b = 0.5 * nu, 0.5 * (nu + d)
+    H = (np.linalg.slogdet(A)[1] + special.gammaln(a) + 0.5 * d * math.log(nu * math.pi)
+         - special.gammaln(b) + b * (special.digamma(b) - special.digamma(a)))
+    return z @ A.T + 1.0, float(H)
+
+
+def test_knn_entropy_radial_map_removes_the_t_tail_bias():
+    """d = 10 multivariate t (ν = 5), n = 10⁴: plain KL is biased by about -0.2 nats
+    (docs/entropy_tails_nd.md); with the radial map (tails="auto", the default) the interval
+    covers the closed form and the fitted ν is near 5."""
+    X, H = _t_sample(10_000, 10, 5.0, 41)
+    e = ip.entropy(X)
+    assert 3.5 < e.options["tail_df"] < 7.0
+    assert abs(e.value - H) <= 1.96 * e.stderr
+    plain = ip.entropy(X, tails="none")
+    assert plain.options["tail_df"] is None
+    assert plain.value - H < -0.1
+
+
+def test_knn_entropy_warns_below_the_benchmarked_tails():
+    """A multivariate Cauchy (ν = 1) at d = 8: the fitted ν is below 2 and the estimate
+    says it was validated for ν >= 3 only, whether the map was used (seed 48) or the
+    sample looked asymmetric (seed 47); a row at the centre keeps the map on."""
+    for seed in (47, 48):
+        X, _ = _t_sample(4000, 8, 1.0, seed)
+        with pytest.warns(AccuracyWarning, match="validated for ν >= 3"):
+            ip.entropy(X)
+    Y, _ = _t_sample(4000, 8, 5.0, 48)
+    Y[0] = np.median(Y, axis=0)
+    assert ip.entropy(Y).options["tail_df"] is not None
+
+
+def test_knn_entropy_radial_map_only_for_symmetric_heavy_tails():
+    """No map for a Gaussian (ν̂ large), for a skewed law (a rotated Gumbel, whose radii a
+    t fits with ν̂ ≈ 10-20, but which the map made worse on tuning seeds), nor below
+    d = 8; affine equivariance holds with the map."""
+    rng = np.random.default_rng(42)
+    R = np.linalg.qr(rng.standard_normal((8, 8)))[0]
+    assert ip.entropy(rng.gumbel(size=(10_000, 8)) @ R).options["tail_df"] is None
+    assert ip.entropy(_gauss(10_000, 8, 43)[0]).options["tail_df"] is None
+    assert ip.entropy(_t_sample(3000, 5, 3.0, 46)[0]).options["tail_df"] is None
+    X, _ = _t_sample(3000, 8, 3.0, 44)   # mapped: still affine-equivariant
+    B = np.eye(8) * 1.5 + 0.3 * np.random.default_rng(45).standard_normal((8, 8))
+    e = ip.entropy(X)
+    assert e.options["tail_df"] is not None
+    np.testing.assert_allclose(ip.entropy(X @ B.T + 7.0).value,
+                               e.value + math.log(abs(np.linalg.det(B))), rtol=1e-7)
 
 
 def test_kelley_skewness_of_a_gumbel_sample():
