@@ -58,3 +58,15 @@ def test_first_use_loads_what_it_needs():
         "import numpy as np, infoplane as ip\n"
         "ip.entropy(np.random.default_rng(0).standard_normal(200))\n")
     assert "numba" in mods
+
+
+def test_1d_sample_fs_point_loads_no_scipy_stats_or_optimize():
+    """A 1-D FS point of samples needs Numba, not scipy.stats / scipy.optimize (the d-D
+    kNN entropy's radial t fit lives in the same module as the 1-D kNN entropy and loads
+    them only when it runs; importing them at the first 1-D call cost about 0.4 s of the
+    first call in docs/speed.md)."""
+    mods = _loaded_after(
+        "import numpy as np, infoplane as ip\n"
+        "ip.fs_point(np.random.default_rng(0).standard_normal(2000))\n")
+    assert "numba" in mods
+    assert [m for m in _heavy(mods) if m.startswith(("scipy.stats", "scipy.optimize"))] == []

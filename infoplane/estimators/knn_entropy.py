@@ -93,7 +93,6 @@ from scipy import special
 from .._numerics import rank_message, whiten
 from .._validation import check_int, check_method, check_rng
 from ..errors import AccuracyWarning, warn
-from ._elliptic import NU_MAX, RadialMap, fit_radial_t, symmetric
 from ._prepare import tie_error
 from .spacing_entropy import influence_stderr
 
@@ -382,6 +381,8 @@ def _radial_log_jacobian(Y: np.ndarray):
     (not heavy-tailed), the whitened data are measurably asymmetric (an elliptical law is
     symmetric; a skewed one, such as a rotated Gumbel, was made worse by the map on tuning
     seeds), or the log-Jacobian is not finite."""
+    from ._elliptic import NU_MAX, RadialMap, fit_radial_t, symmetric  # scipy.stats: lazy
+
     n, d = Y.shape
     r2 = np.einsum("ij,ij->i", Y, Y)
     s2, nu = fit_radial_t(r2, d)
