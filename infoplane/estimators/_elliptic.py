@@ -89,6 +89,13 @@ class RadialMap:
         l1 = dlf * (2.0 * r / (s2 * d)) + 1.0 / r - gp / g - dlc * 2.0 * g * gp
         return g, gp, l1
 
+    def log_jacobian(self, r):
+        """``g(r)`` and ``ψ(r) = log|det ∂z/∂y| = log g' + (d-1) log(g/r)`` at radii `r`
+        (``-inf`` where ``g'`` underflows)."""
+        g, gp, _ = self.parts(r)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g, np.log(gp) + (self.d - 1) * np.log(g / r)
+
     def psi1(self, r):
         """d/dr of ``ψ(r) = log|det ∂z/∂y| = log g' + (d-1) log(g/r)``."""
         g, gp, l1 = self.parts(r)

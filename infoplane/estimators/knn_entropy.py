@@ -391,9 +391,7 @@ def _radial_log_jacobian(Y: np.ndarray):
     # rows at (or within 1e-8 scatter radii of) the centre take the limit r -> 0, where
     # g(r)/r and the log-Jacobian tend to finite values
     r = np.maximum(np.sqrt(r2), 1e-8 * math.sqrt(s2 * d))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g, gp, _ = RadialMap(d, s2, nu).parts(r)
-        jac = np.log(gp) + (d - 1) * np.log(g / r)
+    g, jac = RadialMap(d, s2, nu).log_jacobian(r)
     if not np.all(np.isfinite(jac)):
         return None, None, float(nu)
     return Y * (g / r)[:, None], jac, float(nu)
