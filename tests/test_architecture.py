@@ -15,7 +15,7 @@ PKG = Path(__file__).resolve().parents[1] / "infoplane"
 #: layer of each top-level room of the package (docs/architecture.md); a module may import
 #: only from its own layer or below, and never in a cycle
 LAYERS = {
-    "errors": 0, "_registry": 0, "_kernels": 0,
+    "errors": 0, "_registry": 0, "_kernels": 0, "_threads": 0,
     "_validation": 1, "_numerics": 1,
     "_results": 2,
     "densities": 3,

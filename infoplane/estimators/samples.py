@@ -36,9 +36,11 @@ import numpy as np
 from .. import _registry as reg
 from .._numerics import pow2_standardize
 from .._results import Estimate, FSPoint, MatrixEstimate, entropy_power_from_entropy
+from .._threads import beside
 from .._validation import check_options, check_rng, check_samples, check_scalar
 from ..errors import DegenerateDataWarning, warn
-from ._prepare import apply_jitter, count_duplicate_rows, jitter_width, sorted_1d
+from ._prepare import (PARALLEL_SORT_MIN, apply_jitter, count_duplicate_rows, jitter_width,
+                       sorted_1d)
 
 __all__ = ["entropy_samples", "fisher_samples", "fisher_matrix_samples", "fs_point_samples",
            "MIN_SAMPLES_1D"]
@@ -48,6 +50,8 @@ LN2 = math.log(2.0)
 MIN_SAMPLES_1D = 10
 #: option keys reported in units of x (mapped back from the standardised units)
 _LENGTH_KEYS = ("bandwidth", "scale")
+#: 1-D entropy methods that take no random numbers (they may run beside the Fisher half)
+_RNG_FREE_1D = ("knn", "spacing")
 
 
 # ------------------------------------------------------------------------- preparation
@@ -80,7 +84,7 @@ def _prepare(X: np.ndarray, jitter, rng: np.random.Generator) -> _Prepared:
     X = apply_jitter(X, width, rng)
     n, d = X.shape
     if d == 1:
-        xs = np.sort(X[:, 0])   # a new array, standardised in place below
+        xs = sorted_1d(X[:, 0])   # a new array, standardised in place below
         Y, e, med = pow2_standardize(xs[:, None], presorted=True, overwrite=True)
         return _Prepared(n, d, Y, e, med, (0,) if xs[0] == xs[-1] else (), width, xs)
     Y, e, med = pow2_standardize(X)
@@ -382,8 +386,19 @@ def fs_point_samples(x, *, entropy_method="auto", fisher_method="auto", rng=None
     Pf = P if _same(ej, fj) else _prepare(X, fj, rng)
     with warnings.catch_warnings(record=True) as caught:   # one warning per problem
         warnings.simplefilter("always")
-        hs = _entropy(P, hname, rng, eo)
-        js = _fisher_matrix(Pf, jname, rng, fo)
+        if P.d == 1 and P.n >= PARALLEL_SORT_MIN and hname in _RNG_FREE_1D:
+            # the halves side by side: the 1-D entropy draws no random numbers, so the
+            # Fisher half's draws (its bootstrap) are the same as one after the other
+            h_job = beside(_entropy, P, hname, rng, eo)
+            try:
+                js = _fisher_matrix(Pf, jname, rng, fo)
+            except Exception:
+                h_job.result()              # the entropy's error first, as in series
+                raise
+            hs = h_job.result()
+        else:
+            hs = _entropy(P, hname, rng, eo)
+            js = _fisher_matrix(Pf, jname, rng, fo)
     for message, category in dict.fromkeys((str(w.message), w.category) for w in caught):
         warn(message, category)
     for s, prep in ((hs, P), (js, Pf)):

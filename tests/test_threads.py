@@ -1,0 +1,106 @@
+"""The helper thread (issue #12): work beside the caller's gives the same bits.
+
+No timings (``benchmarks/speed.py`` times the two-thread FS point): these tests check
+that the two-thread sort is NumPy's sort, that an FS point whose halves run side by side
+equals the two estimates run alone (same random draws), that errors come in the serial
+order, that the helper is used only when idle and a second CPU is there, and that every
+Numba kernel releases the GIL (without it the threads only take turns).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import infoplane as ip
+from infoplane import _threads
+from infoplane._kernels.merge import _merge_sorted
+from infoplane.estimators._prepare import PARALLEL_SORT_MIN, sorted_1d
+
+floats = st.floats(allow_nan=False, width=64)
+
+
+@given(st.lists(floats, max_size=60), st.lists(floats, max_size=60))
+def test_merge_of_sorted_runs_is_the_sort_of_their_union(a, b):
+    a, b = np.sort(np.array(a, dtype=float)), np.sort(np.array(b, dtype=float))
+    out = _merge_sorted(a, b)
+    np.testing.assert_array_equal(out, np.sort(np.concatenate([a, b])))
+
+
+@pytest.mark.parametrize("n", [PARALLEL_SORT_MIN, PARALLEL_SORT_MIN + 1, 300_001])
+def test_two_thread_sort_is_numpys_sort(n):
+    rng = np.random.default_rng(n)
+    for x in (rng.standard_normal(n),
+              np.round(rng.standard_normal(n), 2),                  # many ties
+              np.where(rng.random(n) < 0.5, -0.0, 0.0),              # signed zeros
+              np.concatenate([np.sort(rng.random(n // 2))[::-1], rng.random(n - n // 2)])):
+        s = sorted_1d(x)
+        assert s is not x and not np.shares_memory(s, x)
+        np.testing.assert_array_equal(s, np.sort(x))
+
+
+def test_fs_point_halves_side_by_side_equal_the_estimates_alone():
+    n = PARALLEL_SORT_MIN + 7
+    rng = np.random.default_rng(11)
+    for x in (rng.standard_normal(n) * 3e-7 + 5.0, rng.gamma(3.0, size=n),
+              rng.standard_t(3, size=n)):
+        p = ip.fs_point(x, rng=123)
+        j, h = ip.fisher(x, rng=123), ip.entropy(x, rng=123)
+        assert (p.fisher.value, p.fisher.stderr) == (j.value, j.stderr)
+        assert (p.entropy.value, p.entropy.stderr) == (h.value, h.stderr)
+        assert p.fisher.options == j.options
+
+
+def test_fs_point_side_by_side_raises_the_entropys_error_first():
+    n = PARALLEL_SORT_MIN
+    x = np.round(np.random.default_rng(3).standard_normal(n), 1)   # ties: both halves fail
+    with pytest.raises(ValueError) as h_alone:
+        ip.entropy(x)
+    with pytest.raises(ValueError) as j_alone:
+        ip.fisher(x)
+    assert str(h_alone.value) != str(j_alone.value)
+    with pytest.raises(ValueError) as both:
+        ip.fs_point(x)
+    assert str(both.value) == str(h_alone.value)
+
+
+def test_helper_runs_work_inline_when_busy_or_on_one_cpu(monkeypatch):
+    main = threading.get_ident()
+    gate = threading.Event()
+    where = []
+    first = _threads.beside(lambda: (gate.wait(10), where.append(threading.get_ident())))
+    second = _threads.beside(lambda: threading.get_ident())    # helper busy: inline
+    assert second.result() == main
+    gate.set()
+    first.result()
+    if _threads.helper_available():
+        assert where == [where[0]] and where[0] != main
+    monkeypatch.setattr(_threads, "_cpus", lambda: 1)
+    assert _threads.beside(threading.get_ident).result() == main
+
+
+def test_helper_hands_errors_to_result():
+    def boom():
+        raise KeyError("x")
+
+    for _ in range(2):                       # on the helper, then (if busy) inline
+        with pytest.raises(KeyError):
+            _threads.beside(boom).result()
+
+
+def test_every_numba_kernel_releases_the_gil():
+    import infoplane._kernels as pkg
+
+    kernels = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        kernels += [(f"{info.name}.{k}", v) for k, v in vars(mod).items()
+                    if hasattr(v, "targetoptions") and v.__module__ == mod.__name__]
+    assert len(kernels) > 10
+    held = [name for name, k in kernels if not k.targetoptions.get("nogil")]
+    assert not held, f"kernels compiled without nogil: {held}"
