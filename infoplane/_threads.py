@@ -1,25 +1,36 @@
-"""One helper thread for work beside the caller's own (a sort's half, an FS point's
-entropy half while its Fisher half runs).
+"""A helper thread for work beside the caller's own (a sort's half, an FS point's entropy
+half while its Fisher half runs).
 
-The helper is used only where it can run in parallel: with two or more CPUs available
-to this process, and when it is idle. Work it cannot take runs inline, in the caller's
-thread, so calls from many threads at once (a dask worker pool) never queue behind one
-another and a 1-CPU machine never pays for a thread. The work handed over must release
-the GIL to gain anything (NumPy's sort, the project's Numba kernels).
+A helper is used only where it can run in parallel: with two or more CPUs available to
+this process, and when no other helper is running. Work it cannot take runs inline, in
+the caller's thread, so calls from many threads at once (a dask worker pool) never queue
+behind one another and a 1-CPU machine never pays for a thread. Each job gets a thread of
+its own that ends with it (starting one costs about 0.1 ms; jobs are sent here only when
+they take milliseconds), so no thread outlives a call: nothing is left running for a
+later ``fork`` to copy. The work handed over must release the GIL to gain anything
+(NumPy's sort, the project's Numba kernels).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Callable
 
 __all__ = ["beside", "helper_available"]
 
-_lock = threading.Lock()
 _free = threading.Semaphore(1)
-_pool: ThreadPoolExecutor | None = None
+
+
+def _after_fork_in_child() -> None:
+    # a child forked while a helper ran has no helper, but would inherit its taken slot
+    global _free
+    _free = threading.Semaphore(1)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _cpus() -> int:
@@ -30,35 +41,33 @@ def _cpus() -> int:
 
 
 def helper_available() -> bool:
-    """Whether this process may use a second CPU (the helper thread exists or can)."""
+    """Whether this process may use a second CPU for a helper thread."""
     return _cpus() >= 2
 
 
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    with _lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="infoplane")
-        return _pool
+def _run_into(done: Future, fn: Callable[..., Any], args: tuple) -> None:
+    try:
+        done.set_result(fn(*args))
+    except BaseException as exc:               # handed to .result(), as from a pool
+        done.set_exception(exc)
 
 
 def beside(fn: Callable[..., Any], *args: Any) -> Future:
-    """Run ``fn(*args)`` on the helper thread if it is idle and a second CPU is there,
-    else now, in this thread. Either way the returned future holds the result (or the
-    exception, raised by ``.result()``)."""
-    if helper_available() and _free.acquire(blocking=False):
+    """Run ``fn(*args)`` in a helper thread if a second CPU is there and no other helper
+    is running, else now, in this thread. Either way the returned future holds the result
+    (or the exception, raised by ``.result()``)."""
+    done: Future = Future()
+    slot = _free
+    if helper_available() and slot.acquire(blocking=False):
         def job():
             try:
-                return fn(*args)
+                _run_into(done, fn, args)
             finally:
-                _free.release()
+                slot.release()
         try:
-            return _executor().submit(job)
-        except RuntimeError:                   # interpreter shutting down
-            _free.release()
-    done: Future = Future()
-    try:
-        done.set_result(fn(*args))
-    except BaseException as exc:               # handed to .result(), as from the helper
-        done.set_exception(exc)
+            threading.Thread(target=job, name="infoplane-helper", daemon=True).start()
+            return done
+        except RuntimeError:                   # no thread can start (shutdown, limits)
+            slot.release()
+    _run_into(done, fn, args)
     return done
