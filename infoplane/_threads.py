@@ -45,10 +45,18 @@ def helper_available() -> bool:
     return _cpus() >= 2
 
 
-def _run_into(done: Future, fn: Callable[..., Any], args: tuple) -> None:
+def _call(fn: Callable[..., Any], args: tuple) -> tuple[Any, BaseException | None]:
     try:
-        done.set_result(fn(*args))
+        return fn(*args), None
     except BaseException as exc:               # handed to .result(), as from a pool
+        return None, exc
+
+
+def _publish(done: Future, outcome: tuple[Any, BaseException | None]) -> None:
+    result, exc = outcome
+    if exc is None:
+        done.set_result(result)
+    else:
         done.set_exception(exc)
 
 
@@ -61,13 +69,14 @@ def beside(fn: Callable[..., Any], *args: Any) -> Future:
     if helper_available() and slot.acquire(blocking=False):
         def job():
             try:
-                _run_into(done, fn, args)
+                outcome = _call(fn, args)
             finally:
-                slot.release()
+                slot.release()                 # free before the result is out: a caller
+            _publish(done, outcome)            # that has it may start the next job at once
         try:
             threading.Thread(target=job, name="infoplane-helper", daemon=True).start()
             return done
         except RuntimeError:                   # no thread can start (shutdown, limits)
             slot.release()
-    _run_into(done, fn, args)
+    _publish(done, _call(fn, args))
     return done

@@ -393,8 +393,10 @@ def fs_point_samples(x, *, entropy_method="auto", fisher_method="auto", rng=None
             try:
                 js = _fisher_matrix(Pf, jname, rng, fo)
             except Exception:
-                h_job.result()              # the entropy's error first, as in series
-                raise
+                if h_job.exception() is None:
+                    raise
+            # the entropy's error first, as in series, and raised here rather than in the
+            # handler above, so it is not shown as raised while handling the Fisher's
             hs = h_job.result()
         else:
             hs = _entropy(P, hname, rng, eo)
