@@ -428,6 +428,12 @@ def fs_point(
     lazy = _lazy_array(obj)
     dens = None if lazy is not None else as_density(obj)
     eo, fo = dict(entropy_options or {}), dict(fisher_options or {})
+    for arg, half in (("entropy_options", eo), ("fisher_options", fo)):
+        shared = [k for k in ("rng", "nan_policy") if k in half]
+        if shared:
+            raise TypeError(
+                f"fs_point() got {shared[0]!r} in `{arg}`; it is shared by both halves "
+                f"(one generator, one NaN policy): pass {shared[0]}=... to fs_point itself.")
     if dens is not None:
         kind = "density"
         names = _side_methods(method, entropy_method, fisher_method, kind)

@@ -1,6 +1,9 @@
 """Linear binning onto a regular grid.
 
 Kernels take clean float64 arrays; the estimator module validates.
+
+Compiled by the project preset (:mod:`._jit`: cached, ``nogil``, so a kernel runs
+beside other threads).
 """
 
 import numpy as np

@@ -12,6 +12,9 @@ its log-density is ``-I/h² + C/h⁴``. ``qidx[q]`` is the row of query ``q`` am
 references, left out of its own sums (leave-one-out), or ``-1``.
 
 Numba kernels return per-query (or per-reference) terms; reductions are done by callers.
+
+Compiled by the project preset (:mod:`._jit`: cached, ``nogil``, so a kernel runs
+beside other threads).
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 ``logr`` holds ``log ρ_(1..K+1)`` (the distances to the first ``K+1`` neighbours, sorted)
 and ``nbr`` their indices. Deleting a point ``j`` from the sample shifts the neighbour
 list of every ``i`` that had ``j`` among its first ``K`` neighbours by one position.
+
+Compiled by the project preset (:mod:`._jit`: cached, ``nogil``, so a kernel runs
+beside other threads).
 """
 
 from __future__ import annotations

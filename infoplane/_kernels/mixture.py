@@ -11,6 +11,9 @@ components is a stable log-sum-exp. Each kernel comes in two variants, separate 
 functions around one per-point worker: ``parallel=True`` for many points, and serial
 (``*_serial``) for few points, where waking a thread pool costs more than the work
 (milliseconds on a loaded machine).
+
+Compiled by the project preset (:mod:`._jit`: cached, ``nogil``, so a kernel runs
+beside other threads).
 """
 
 import numpy as np

@@ -5,6 +5,9 @@ every bit of a negative number, the sign bit of a positive one). Kernels take co
 float64 blocks (their uint64 view for the keys) and accumulate into arrays they are given.
 They run without fastmath, so a value is transformed bit for bit alike in every block
 and in the in-memory path.
+
+Compiled by the project preset (:mod:`._jit`: cached, ``nogil``, so a kernel runs
+beside other threads), with fastmath off as said above.
 """
 
 import math

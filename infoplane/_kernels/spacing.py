@@ -4,6 +4,9 @@ Each kernel is a serial worker over a range of points, called by a parallel driv
 (``prange`` over chunks, independent outputs) and by a serial driver. Separate Python
 functions on purpose: numba's on-disk cache keys by function, not by the ``parallel``
 flag, so one function compiled twice would share a cache entry.
+
+Compiled by the project preset (:mod:`._jit`: cached, ``nogil``, so a kernel runs
+beside other threads).
 """
 
 import numpy as np
