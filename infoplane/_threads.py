@@ -18,7 +18,7 @@ import threading
 from concurrent.futures import Future
 from typing import Any, Callable
 
-__all__ = ["beside", "helper_available"]
+__all__ = ["beside", "in_helper", "helper_available"]
 
 _free = threading.Semaphore(1)
 
@@ -60,23 +60,35 @@ def _publish(done: Future, outcome: tuple[Any, BaseException | None]) -> None:
         done.set_exception(exc)
 
 
-def beside(fn: Callable[..., Any], *args: Any) -> Future:
-    """Run ``fn(*args)`` in a helper thread if a second CPU is there and no other helper
-    is running, else now, in this thread. Either way the returned future holds the result
-    (or the exception, raised by ``.result()``)."""
-    done: Future = Future()
+def in_helper(fn: Callable[..., Any], *args: Any) -> Future | None:
+    """Start ``fn(*args)`` in a helper thread if a second CPU is there and no other helper
+    is running, and return its future (``.result()`` gives the result or raises the
+    exception); ``None``, having run nothing, otherwise."""
     slot = _free
-    if helper_available() and slot.acquire(blocking=False):
-        def job():
-            try:
-                outcome = _call(fn, args)
-            finally:
-                slot.release()                 # free before the result is out: a caller
-            _publish(done, outcome)            # that has it may start the next job at once
+    if not (helper_available() and slot.acquire(blocking=False)):
+        return None
+    done: Future = Future()
+
+    def job():
         try:
-            threading.Thread(target=job, name="infoplane-helper", daemon=True).start()
-            return done
-        except RuntimeError:                   # no thread can start (shutdown, limits)
-            slot.release()
-    _publish(done, _call(fn, args))
+            outcome = _call(fn, args)
+        finally:
+            slot.release()                     # free before the result is out: a caller
+        _publish(done, outcome)                # that has it may start the next job at once
+    try:
+        threading.Thread(target=job, name="infoplane-helper", daemon=True).start()
+    except RuntimeError:                       # no thread can start (shutdown, limits)
+        slot.release()
+        return None
+    return done
+
+
+def beside(fn: Callable[..., Any], *args: Any) -> Future:
+    """Run ``fn(*args)`` in a helper thread (:func:`in_helper`) if one is free, else now,
+    in this thread. Either way the returned future holds the result (or the exception,
+    raised by ``.result()``)."""
+    done = in_helper(fn, *args)
+    if done is None:
+        done = Future()
+        _publish(done, _call(fn, args))
     return done

@@ -86,6 +86,9 @@ def test_helper_runs_work_inline_when_busy_or_on_one_cpu(monkeypatch, two_cpus):
     first = _threads.beside(lambda: (gate.wait(10), where.append(threading.get_ident())))
     second = _threads.beside(lambda: threading.get_ident())    # helper busy: inline
     assert second.result() == main
+    assert _threads.in_helper(threading.get_ident) is None       # ... or not at all
+    x = np.random.default_rng(4).standard_normal(PARALLEL_SORT_MIN + 1)
+    np.testing.assert_array_equal(sorted_1d(x), np.sort(x))       # one sort, no merge
     gate.set()
     first.result()
     assert where[0] != main

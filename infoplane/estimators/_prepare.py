@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._threads import beside, helper_available
+from .._threads import in_helper
 from .._validation import check_scalar
 
 __all__ = ["jitter_width", "apply_jitter", "sorted_1d", "tie_error", "count_duplicate_rows",
@@ -49,18 +49,18 @@ PARALLEL_SORT_MIN = 100_000
 def sorted_1d(X: np.ndarray) -> np.ndarray:
     """The single column of `X`, sorted (a new array; the same values as ``np.sort``).
 
-    From :data:`PARALLEL_SORT_MIN` samples on, where a second CPU is free
-    (:func:`infoplane._threads.beside`), the halves are sorted in two threads (NumPy's
+    From :data:`PARALLEL_SORT_MIN` samples on, where a helper thread is free
+    (:func:`infoplane._threads.in_helper`), the halves are sorted in two threads (NumPy's
     sort releases the GIL) and merged.
     """
     x = np.asarray(X, dtype=np.float64).ravel()
     n = x.size
-    if n < PARALLEL_SORT_MIN or not helper_available():
+    h = n // 2
+    first = in_helper(np.sort, x[:h]) if n >= PARALLEL_SORT_MIN else None
+    if first is None:                 # no free helper: one sort beats two and a merge
         return np.sort(x)
     from .._kernels.merge import _merge_sorted
 
-    h = n // 2
-    first = beside(np.sort, x[:h])
     second = np.sort(x[h:])
     return _merge_sorted(first.result(), second)
 
