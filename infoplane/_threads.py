@@ -18,15 +18,17 @@ import threading
 from concurrent.futures import Future
 from typing import Any, Callable
 
-__all__ = ["beside", "in_helper", "helper_available"]
+__all__ = ["beside", "in_helper", "helper_available", "parallel_allowed"]
 
 _free = threading.Semaphore(1)
+_forked = False
 
 
 def _after_fork_in_child() -> None:
     # a child forked while a helper ran has no helper, but would inherit its taken slot
-    global _free
+    global _free, _forked
     _free = threading.Semaphore(1)
+    _forked = True
 
 
 if hasattr(os, "register_at_fork"):
@@ -38,6 +40,16 @@ def _cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:                     # not on Linux
         return os.cpu_count() or 1
+
+
+def parallel_allowed() -> bool:
+    """Whether Numba's parallel (``prange``) kernels may run in this process: not in a
+    child forked from it (a multiprocessing pool on Linux). Numba's OpenMP pool (GNU
+    libgomp, its usual threading layer) kills a forked child that starts a parallel
+    region ("fork() called from a process already using GNU OpenMP"), which hangs the
+    pool; and a pool's worker has its core already. Forked children use the serial
+    kernels, with the same results."""
+    return not _forked
 
 
 def helper_available() -> bool:

@@ -137,6 +137,15 @@ def test_every_numba_kernel_releases_the_gil():
     assert not held, f"kernels compiled without nogil: {held}"
 
 
+def _child_env() -> dict:
+    """The environment of a child Python that imports this checkout's infoplane."""
+    import os
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[1])
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+
+
 _FORK_CHILD = """
 import multiprocessing as mp, numpy as np, infoplane as ip
 
@@ -161,6 +170,59 @@ def test_a_forked_child_can_use_a_helper(tmp_path):
     script = tmp_path / "fork_child.py"
     script.write_text(_FORK_CHILD)
     res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         timeout=150)
+                         timeout=150, env=_child_env())
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "True"
+
+
+_POOL_AFTER_PARALLEL = """
+import multiprocessing as mp, warnings, numpy as np, infoplane as ip
+warnings.simplefilter("ignore")
+
+def work(seed):
+    x = np.random.default_rng(seed).standard_normal((1500, 2))
+    return ip.fisher(x).value, ip.entropy(np.random.default_rng(seed).standard_normal(
+        120_000), method="spacing").value
+
+if __name__ == "__main__":
+    here = work(1)                     # the parent runs the parallel kernels first
+    with mp.get_context("fork").Pool(2) as pool:
+        res = pool.map_async(work, [1, 2]).get(timeout=240)
+    print(res[0] == here and res[1] != here)
+"""
+
+
+def test_a_forked_pool_after_parallel_kernels_finishes(tmp_path):
+    """Numba's GNU-OpenMP pool kills a forked child that starts a parallel region, and
+    the pool then hangs: forked children must use the serial kernels (same results)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "pool.py"
+    script.write_text(_POOL_AFTER_PARALLEL)
+    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300, env=_child_env())
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_serial_kernels_of_a_forked_child_match_the_parallel_ones(monkeypatch):
+    x = np.random.default_rng(5).standard_normal((800, 3))
+    xs = np.random.default_rng(6).standard_normal(PARALLEL_SORT_MIN)
+    mix = ip.GaussianMixture([0.4, 0.6], [[0.0, 0.0], [2.0, 1.0]],
+                             [np.eye(2), [[1.0, 0.3], [0.3, 0.5]]])
+    pts = np.random.default_rng(7).standard_normal((60_000, 2))
+
+    def run():
+        k = ip.KDE(x[:300])
+        return (ip.fisher(x), ip.entropy(xs, method="spacing").value,
+                k.logpdf(x[:40]), k.score(x[:40]), mix.logpdf(pts), mix.score(pts))
+
+    par = run()
+    monkeypatch.setattr(_threads, "_forked", True)
+    assert not _threads.parallel_allowed()
+    ser = run()
+    assert (par[0].value, par[0].stderr) == (ser[0].value, ser[0].stderr)
+    assert par[1] == ser[1]
+    for a, b in zip(par[2:], ser[2:]):
+        np.testing.assert_array_equal(a, b)

@@ -12,6 +12,11 @@ its log-density is ``-I/h² + C/h⁴``. ``qidx[q]`` is the row of query ``q`` am
 references, left out of its own sums (leave-one-out), or ``-1``.
 
 Numba kernels return per-query (or per-reference) terms; reductions are done by callers.
+Each kernel is a serial worker over a range of rows with a parallel driver (``prange``
+over chunks) and a serial one, separate Python functions because Numba's on-disk cache
+keys by function, not by the ``parallel`` flag; the name without a suffix picks the
+parallel driver unless :func:`infoplane._threads.parallel_allowed` says no (a forked
+child).
 
 Compiled by the project preset (:mod:`._jit`: cached, ``nogil``, so a kernel runs
 beside other threads).
@@ -23,6 +28,7 @@ import math
 
 import numpy as np
 
+from .._threads import parallel_allowed
 from ._jit import njit, prange
 
 __all__ = [
@@ -38,15 +44,15 @@ __all__ = [
     "block_rows",
 ]
 
+#: row (or column) chunks of the parallel drivers; each chunk is one serial worker call,
+#: so the parallel and serial drivers do the same arithmetic in the same order per row
+_N_CHUNKS = 64
 
-@njit(parallel=True)
-def _kde_sqdist(G, sq_q, sq_x, qidx):
-    """Turn the Gram block ``G = Q Xᵀ`` in place into squared distances.
 
-    ``R2[q, j] = max(‖x_q‖² + ‖x_j‖² - 2 G[q, j], 0)``, ``inf`` at ``j = qidx[q]``.
-    """
+@njit
+def _sqdist_rows(G, sq_q, sq_x, qidx, q0, q1):
     m, n = G.shape
-    for q in prange(m):
+    for q in range(q0, q1):
         row = G[q]
         a = sq_q[q]
         for j in range(n):
@@ -54,6 +60,26 @@ def _kde_sqdist(G, sq_q, sq_x, qidx):
         s = qidx[q]
         if s >= 0:
             row[s] = np.inf
+
+
+@njit(parallel=True)
+def _kde_sqdist_par(G, sq_q, sq_x, qidx):
+    m = G.shape[0]
+    for c in prange(_N_CHUNKS):
+        _sqdist_rows(G, sq_q, sq_x, qidx, c * m // _N_CHUNKS, (c + 1) * m // _N_CHUNKS)
+
+
+@njit
+def _kde_sqdist_ser(G, sq_q, sq_x, qidx):
+    _sqdist_rows(G, sq_q, sq_x, qidx, 0, G.shape[0])
+
+
+def _kde_sqdist(G, sq_q, sq_x, qidx):
+    """Turn the Gram block ``G = Q Xᵀ`` in place into squared distances.
+
+    ``R2[q, j] = max(‖x_q‖² + ‖x_j‖² - 2 G[q, j], 0)``, ``inf`` at ``j = qidx[q]``.
+    """
+    (_kde_sqdist_par if parallel_allowed() else _kde_sqdist_ser)(G, sq_q, sq_x, qidx)
 
 
 def sqdist_block(Q, X, sq_q, sq_x, qidx, out):
@@ -68,18 +94,10 @@ def sqdist_block(Q, X, sq_q, sq_x, qidx, out):
     return out
 
 
-@njit(parallel=True)
-def _kde_expweights(R2, inv2h2, E):
-    """Shifted kernel weights ``E[q, j]`` and per-query sums.
-
-    Returns ``logw`` (log Σ_j exp(-r² inv2h2)), ``W`` (Σ_j E[q, j]) and
-    ``S`` (Σ_j E[q, j] r²_qj).
-    """
-    m, n = R2.shape
-    logw = np.empty(m)
-    Wv = np.empty(m)
-    Sv = np.empty(m)
-    for q in prange(m):
+@njit
+def _expweights_rows(R2, inv2h2, E, logw, Wv, Sv, q0, q1):
+    n = R2.shape[1]
+    for q in range(q0, q1):
         row = R2[q]
         out = E[q]
         rmin = np.inf
@@ -96,18 +114,38 @@ def _kde_expweights(R2, inv2h2, E):
         Wv[q] = W
         Sv[q] = S
         logw[q] = math.log(W) - rmin * inv2h2
-    return logw, Wv, Sv
 
 
 @njit(parallel=True)
-def _kde_expweights3(R2, inv2h2, E2, E1, E0):
-    """Shifted weights of bandwidths ``√2 h``, ``h`` and ``h/√2`` from one ``exp``.
+def _kde_expweights_par(R2, inv2h2, E, logw, Wv, Sv):
+    m = R2.shape[0]
+    for c in prange(_N_CHUNKS):
+        _expweights_rows(R2, inv2h2, E, logw, Wv, Sv, c * m // _N_CHUNKS,
+                         (c + 1) * m // _N_CHUNKS)
 
-    ``inv2h2 = 1/(2 (√2 h)²)``; ``E2 = exp(-(r² - min r²) inv2h2)``, ``E1 = E2²``,
-    ``E0 = E1²`` (the shift ``min_j r²`` is shared, see :func:`_kde_expweights`).
+
+@njit
+def _kde_expweights_ser(R2, inv2h2, E, logw, Wv, Sv):
+    _expweights_rows(R2, inv2h2, E, logw, Wv, Sv, 0, R2.shape[0])
+
+
+def _kde_expweights(R2, inv2h2, E):
+    """Shifted kernel weights ``E[q, j]`` and per-query sums.
+
+    Returns ``logw`` (log Σ_j exp(-r² inv2h2)), ``W`` (Σ_j E[q, j]) and
+    ``S`` (Σ_j E[q, j] r²_qj).
     """
-    m, n = R2.shape
-    for q in prange(m):
+    m = R2.shape[0]
+    logw, Wv, Sv = np.empty(m), np.empty(m), np.empty(m)
+    (_kde_expweights_par if parallel_allowed() else _kde_expweights_ser)(
+        R2, inv2h2, E, logw, Wv, Sv)
+    return logw, Wv, Sv
+
+
+@njit
+def _expweights3_rows(R2, inv2h2, E2, E1, E0, q0, q1):
+    n = R2.shape[1]
+    for q in range(q0, q1):
         row = R2[q]
         rmin = np.inf
         for j in range(n):
@@ -122,6 +160,63 @@ def _kde_expweights3(R2, inv2h2, E2, E1, E0):
 
 
 @njit(parallel=True)
+def _kde_expweights3_par(R2, inv2h2, E2, E1, E0):
+    m = R2.shape[0]
+    for c in prange(_N_CHUNKS):
+        _expweights3_rows(R2, inv2h2, E2, E1, E0, c * m // _N_CHUNKS, (c + 1) * m // _N_CHUNKS)
+
+
+@njit
+def _kde_expweights3_ser(R2, inv2h2, E2, E1, E0):
+    _expweights3_rows(R2, inv2h2, E2, E1, E0, 0, R2.shape[0])
+
+
+def _kde_expweights3(R2, inv2h2, E2, E1, E0):
+    """Shifted weights of bandwidths ``√2 h``, ``h`` and ``h/√2`` from one ``exp``.
+
+    ``inv2h2 = 1/(2 (√2 h)²)``; ``E2 = exp(-(r² - min r²) inv2h2)``, ``E1 = E2²``,
+    ``E0 = E1²`` (the shift ``min_j r²`` is shared, see :func:`_kde_expweights`).
+    """
+    (_kde_expweights3_par if parallel_allowed() else _kde_expweights3_ser)(
+        R2, inv2h2, E2, E1, E0)
+
+
+@njit
+def _jackknife_cols_range(E, ZZ, VZ, W, S, VV, vzq, qidx, lo, hi, delta):
+    m = E.shape[0]
+    for q in range(m):
+        Wq = W[q]
+        t0 = S[q] / Wq - VV[q] / (Wq * Wq)
+        s = qidx[q]
+        for j in range(lo, hi):
+            e = E[q, j]
+            if e == 0.0 or j == s:
+                continue
+            W1 = Wq - e
+            if W1 <= 1e-12 * Wq:
+                continue
+            S1 = S[q] - e * ZZ[q, j]
+            V1 = VV[q] - 2.0 * e * (VZ[q, j] - vzq[q]) + e * e * ZZ[q, j]
+            delta[j] += (S1 / W1 - V1 / (W1 * W1)) - t0
+
+
+@njit(parallel=True)
+def _kde_jackknife_cols_par(E, ZZ, VZ, W, S, VV, vzq, qidx, n_chunks):
+    n = E.shape[1]
+    delta = np.zeros(n)
+    for c in prange(n_chunks):
+        _jackknife_cols_range(E, ZZ, VZ, W, S, VV, vzq, qidx, c * n // n_chunks,
+                              (c + 1) * n // n_chunks, delta)
+    return delta
+
+
+@njit
+def _kde_jackknife_cols_ser(E, ZZ, VZ, W, S, VV, vzq, qidx, n_chunks):
+    delta = np.zeros(E.shape[1])
+    _jackknife_cols_range(E, ZZ, VZ, W, S, VV, vzq, qidx, 0, E.shape[1], delta)
+    return delta
+
+
 def _kde_jackknife_cols(E, ZZ, VZ, W, S, VV, vzq, qidx, n_chunks):
     """Column sums of delete-one changes of ``T_q = S_q/W_q - VV_q/W_q²``.
 
@@ -129,28 +224,10 @@ def _kde_jackknife_cols(E, ZZ, VZ, W, S, VV, vzq, qidx, n_chunks):
     and ``vzq[q] = V_q · z_q``. Removing reference ``j`` from the sums of query ``q`` gives
     ``W' = W - e``, ``S' = S - e ZZ``, ``‖V'‖² = VV - 2e(VZ - vzq) + e² ZZ``. Returns
     ``delta[j] = Σ_q (T_q' - T_q)`` over the block's queries (``q`` with ``qidx[q] == j``
-    excluded).
+    excluded); `n_chunks` column chunks run in parallel.
     """
-    m, n = E.shape
-    delta = np.zeros(n)
-    for c in prange(n_chunks):
-        lo = c * n // n_chunks
-        hi = (c + 1) * n // n_chunks
-        for q in range(m):
-            Wq = W[q]
-            t0 = S[q] / Wq - VV[q] / (Wq * Wq)
-            s = qidx[q]
-            for j in range(lo, hi):
-                e = E[q, j]
-                if e == 0.0 or j == s:
-                    continue
-                W1 = Wq - e
-                if W1 <= 1e-12 * Wq:
-                    continue
-                S1 = S[q] - e * ZZ[q, j]
-                V1 = VV[q] - 2.0 * e * (VZ[q, j] - vzq[q]) + e * e * ZZ[q, j]
-                delta[j] += (S1 / W1 - V1 / (W1 * W1)) - t0
-    return delta
+    fn = _kde_jackknife_cols_par if parallel_allowed() else _kde_jackknife_cols_ser
+    return fn(E, ZZ, VZ, W, S, VV, vzq, qidx, n_chunks)
 
 
 # --------------------------------------------------------------- NumPy drivers
@@ -232,19 +309,12 @@ def _square_sources(inv2h2s):
     return order.astype(np.int64), src
 
 
-@njit(parallel=True)
-def _kde_sm_multi(R2, X, Q, inv2h2s, src, uu, trc):
-    """Fill ``uu[q, k] = ‖u‖²`` and ``trc[q, k] = tr C`` for every bandwidth in one pass.
-
-    Each squared distance is read once and weighted for all bandwidths (no weight
-    matrix is stored); ``inv2h2s[k] = 1/(2 h_k²)`` in ascending order, and where
-    ``src[k] >= 0`` the weight is the square of bandwidth ``src[k]``'s (one ``exp`` serves a
-    chain of bandwidths in ratio √2). Weights below :data:`TINY_WEIGHT` are dropped.
-    """
-    m, n = R2.shape
+@njit
+def _sm_multi_rows(R2, X, Q, inv2h2s, src, uu, trc, q0, q1):
+    n = R2.shape[1]
     d = X.shape[1]
     nh = inv2h2s.shape[0]
-    for q in prange(m):
+    for q in range(q0, q1):
         row = R2[q]
         rmin = np.inf
         for j in range(n):
@@ -279,6 +349,31 @@ def _kde_sm_multi(R2, X, Q, inv2h2s, src, uu, trc):
                 s2 += u * u
             uu[q, k] = s2
             trc[q, k] = S[k] / W[k] - s2
+
+
+@njit(parallel=True)
+def _kde_sm_multi_par(R2, X, Q, inv2h2s, src, uu, trc):
+    m = R2.shape[0]
+    for c in prange(_N_CHUNKS):
+        _sm_multi_rows(R2, X, Q, inv2h2s, src, uu, trc, c * m // _N_CHUNKS,
+                       (c + 1) * m // _N_CHUNKS)
+
+
+@njit
+def _kde_sm_multi_ser(R2, X, Q, inv2h2s, src, uu, trc):
+    _sm_multi_rows(R2, X, Q, inv2h2s, src, uu, trc, 0, R2.shape[0])
+
+
+def _kde_sm_multi(R2, X, Q, inv2h2s, src, uu, trc):
+    """Fill ``uu[q, k] = ‖u‖²`` and ``trc[q, k] = tr C`` for every bandwidth in one pass.
+
+    Each squared distance is read once and weighted for all bandwidths (no weight
+    matrix is stored); ``inv2h2s[k] = 1/(2 h_k²)`` in ascending order, and where
+    ``src[k] >= 0`` the weight is the square of bandwidth ``src[k]``'s (one ``exp`` serves a
+    chain of bandwidths in ratio √2). Weights below :data:`TINY_WEIGHT` are dropped.
+    """
+    (_kde_sm_multi_par if parallel_allowed() else _kde_sm_multi_ser)(
+        R2, X, Q, inv2h2s, src, uu, trc)
 
 
 def kde_sm_terms(X, Q, qidx, hs):

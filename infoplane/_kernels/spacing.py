@@ -11,6 +11,7 @@ beside other threads).
 
 import numpy as np
 
+from .._threads import parallel_allowed
 from ._jit import njit, prange
 
 __all__ = ["_knn_radii_sorted", "_knn_log_radii_sum", "_ebrahimi_log_terms", "PARALLEL_MIN"]
@@ -146,7 +147,7 @@ def _ebrahimi_ser(xs, m):
 
 def _knn_radii_sorted(xs, k):
     """k-th nearest-neighbour distances on sorted data (parallel for large inputs)."""
-    if xs.shape[0] >= PARALLEL_MIN:
+    if xs.shape[0] >= PARALLEL_MIN and parallel_allowed():
         return _knn_radii_par(xs, k, _N_CHUNKS)
     return _knn_radii_ser(xs, k)
 
@@ -166,6 +167,6 @@ def _knn_log_radii_sum(xs, k):
 
 def _ebrahimi_log_terms(xs, m):
     """Per-sample Ebrahimi terms on sorted data (parallel for large inputs)."""
-    if xs.shape[0] >= PARALLEL_MIN:
+    if xs.shape[0] >= PARALLEL_MIN and parallel_allowed():
         return _ebrahimi_par(xs, m, _N_CHUNKS)
     return _ebrahimi_ser(xs, m)

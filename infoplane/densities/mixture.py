@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._threads import parallel_allowed
 from .._validation import check_cov, check_real_array, check_vector, check_weights
 from ._base import Density
 
@@ -105,7 +106,8 @@ class GaussianMixture(Density):
     def _logpdf(self, X: np.ndarray) -> np.ndarray:
         from .._kernels import mixture as _k  # numba loads on first use, not on import
 
-        fn: Any = _k._mixture_logpdf if len(X) >= _PARALLEL_MIN else _k._mixture_logpdf_serial
+        fn: Any = (_k._mixture_logpdf if len(X) >= _PARALLEL_MIN and parallel_allowed()
+                   else _k._mixture_logpdf_serial)
         out: np.ndarray = fn(np.ascontiguousarray(X), self.means, self._chols, self._log_norm)
         return out
 
@@ -115,7 +117,7 @@ class GaussianMixture(Density):
     def _logpdf_score(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from .._kernels import mixture as _k
 
-        fn: Any = (_k._mixture_logpdf_score if len(X) >= _PARALLEL_MIN
+        fn: Any = (_k._mixture_logpdf_score if len(X) >= _PARALLEL_MIN and parallel_allowed()
                    else _k._mixture_logpdf_score_serial)
         lp, s = fn(np.ascontiguousarray(X), self.means, self._chols, self._log_norm)
         return lp, s
