@@ -411,7 +411,9 @@ def fs_point(
         For samples, both halves share one validation, standardisation and sort, and
         N·J/d is formed in standardised units, so it stays exact where N or J alone
         leave the float64 range. From 10⁵ 1-D samples on, where the process may use two
-        CPUs, the sort is split between two threads and the entropy half runs beside the
+        CPUs, the sort is split between two threads (up to 2²⁷ samples, where the two
+        halves and the merge start to cost a GiB more memory than one sort) and the
+        entropy half runs beside the
         Fisher half (at most one helper thread at a time, ended with the call; the same
         random draws and bits as in series; held to one CPU, nothing runs in a thread).
 

@@ -226,3 +226,16 @@ def test_serial_kernels_of_a_forked_child_match_the_parallel_ones(monkeypatch):
     assert par[1] == ser[1]
     for a, b in zip(par[2:], ser[2:]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_above_the_size_cap_the_sort_is_one_np_sort(monkeypatch, two_cpus):
+    from infoplane.estimators import _prepare
+
+    handed = []
+    monkeypatch.setattr(_prepare, "in_helper", lambda *a: handed.append(a) or None)
+    x = np.random.default_rng(8).standard_normal(PARALLEL_SORT_MIN + 2)
+    sorted_1d(x)
+    assert len(handed) == 1                                  # in the range: offered
+    monkeypatch.setattr(_prepare, "PARALLEL_SORT_MAX", PARALLEL_SORT_MIN + 1)
+    np.testing.assert_array_equal(sorted_1d(x), np.sort(x))
+    assert len(handed) == 1                                  # above the cap: not offered

@@ -15,7 +15,7 @@ from .._threads import in_helper
 from .._validation import check_scalar
 
 __all__ = ["jitter_width", "apply_jitter", "sorted_1d", "tie_error", "count_duplicate_rows",
-           "PARALLEL_SORT_MIN"]
+           "PARALLEL_SORT_MIN", "PARALLEL_SORT_MAX"]
 
 
 def jitter_width(X: np.ndarray, jitter) -> np.ndarray | None:
@@ -42,21 +42,24 @@ def apply_jitter(X: np.ndarray, width: np.ndarray | None, rng: np.random.Generat
 
 
 #: from this many samples on, a sort is split between two threads where two CPUs are free
-#: (two half sorts and a merge take 0.55 of one sort's time at 10⁶ on two idle cores)
+#: (two half sorts and a merge take 0.55 of one sort's time at 10⁶ on two idle cores) ...
 PARALLEL_SORT_MIN = 100_000
+#: ... up to this many: the halves and the merged copy hold 2n numbers at once against
+#: the n of one sort, which at this size is 1 GiB more
+PARALLEL_SORT_MAX = 1 << 27
 
 
 def sorted_1d(X: np.ndarray) -> np.ndarray:
     """The single column of `X`, sorted (a new array; the same values as ``np.sort``).
 
-    From :data:`PARALLEL_SORT_MIN` samples on, where a helper thread is free
-    (:func:`infoplane._threads.in_helper`), the halves are sorted in two threads (NumPy's
-    sort releases the GIL) and merged.
+    From :data:`PARALLEL_SORT_MIN` to :data:`PARALLEL_SORT_MAX` samples, where a helper
+    thread is free (:func:`infoplane._threads.in_helper`), the halves are sorted in two
+    threads (NumPy's sort releases the GIL) and merged.
     """
     x = np.asarray(X, dtype=np.float64).ravel()
     n = x.size
     h = n // 2
-    first = in_helper(np.sort, x[:h]) if n >= PARALLEL_SORT_MIN else None
+    first = in_helper(np.sort, x[:h]) if PARALLEL_SORT_MIN <= n <= PARALLEL_SORT_MAX else None
     if first is None:                 # no free helper: one sort beats two and a merge
         return np.sort(x)
     from .._kernels.merge import _merge_sorted
