@@ -11,7 +11,9 @@ Method
    Kendall's τ) and the median as centre (``options["scatter"]``).
 2. **Radial Gaussianisation of t-like tails** (``tails="auto"``). The radii
    ``r = ‖Y‖`` are fitted by the radial law of a multivariate t,
-   ``r²/(s² d) ~ F(d, ν)`` (maximum likelihood). When ``ν̂ <`` ``NU_MAX`` the data are
+   ``r²/(s² d) ~ F(d, ν)`` (maximum likelihood). When ``ν̂ <`` ``NU_MAX`` and the
+   whitened data show no measurable asymmetry (the skewness test below: an elliptical
+   law is symmetric, and a skewed law's radii can fit a t too) the data are
    mapped by the radial map ``Z = g(r) Y / r`` with ``g(r)² = F_{χ²_d}⁻¹(F_{F(d,ν̂)}(r²/(s² d)))``,
    which makes an elliptical t exactly standard Gaussian (Lyu & Simoncelli 2009). The
    map is a smooth bijection, so the estimate stays consistent for any law; the score and
@@ -55,7 +57,7 @@ extrapolated estimate when the noise correction of step 5 is left out is added i
 quadrature (``options["bias"]``, trace): the correction is trusted to its own size
 (``benchmarks/bias_term_nd.py``). What Richardson leaves of the smoothing bias is not in
 the error: for Gaussian and t laws the intervals cover 85-100 %, but for multimodal laws
-(-1.5 to -5 % bias) and skewed ones (a rotated Gumbel: -8 % at d = 2, -16 % at d = 5)
+(-1.5 to -5 % bias) and skewed ones (a rotated Gumbel: -7 % at d = 2, -14 % at d = 5)
 they cover far less (coverage and widths in ``docs/benchmarks_nd.md``). Such laws are
 asymmetric: an AccuracyWarning says so when √n times the largest Kelley skewness
 ``(q₉₀ + q₁₀ - 2q₅₀)/(q₉₀ - q₁₀)`` of the whitened data along the axes and ``8d`` fixed
@@ -264,9 +266,12 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
         return None, used, rank_message(X) + "; its Fisher information is infinite"
 
     ct_map = None
+    sk, rows_used = skewness(Y)
     if tails == "auto" and correction != "none" and n >= 4 * d + 8:
         s2, nu = fit_radial_t(np.einsum("ij,ij->i", Y, Y), d)
-        if nu < NU_MAX:
+        # an elliptical t is symmetric: the map is for t-like tails, not for skewed laws
+        # (a rotated Gumbel's radii fit ν ≈ 8-16, and the map made its bias worse)
+        if nu < NU_MAX and sk * math.sqrt(rows_used) <= SKEW_Z:
             ct_map = RadialMap(d, s2, nu)
     used["tail_df"] = None if ct_map is None else float(ct_map.nu)
     Z = Y if ct_map is None else ct_map.apply(Y)
@@ -339,13 +344,12 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
     else:
         se_mat, se_tr = np.full((d, d), math.nan), math.nan
     if extrapolated:
-        sk, rows_used = skewness(Y)
         used["skewness"] = sk
         if sk * math.sqrt(rows_used) > SKEW_Z:
             warn(f"d-D Fisher information: the data are skewed (Kelley skewness {sk:.2f} "
                  "along some direction). The kernel smoothing bias that the extrapolation "
                  "in h removes for symmetric laws can remain for skewed or multimodal ones "
-                 "(-2 to -16% measured at n = 1e4, several standard errors) and is not in "
+                 "(-1.5 to -14% measured at n = 1e4, several standard errors) and is not in "
                  "the standard error: J is probably too low.", AccuracyWarning)
     if bias_term and correction != "none":
         bias = to_x(Jw_raw) - J
