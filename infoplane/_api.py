@@ -148,8 +148,11 @@ _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """
         extrapolate in h; ``"none"``), ``max_queries`` (query points, default 2000),
         ``cv_queries`` (points of the bandwidth search, default 1000), ``bias_term``
         (add the bias allowance to the error, default True), ``tails`` (``"auto"``:
-        Gaussianise t-like radial tails before the KDE; ``"none"``). The result depends
-        on the data only: the query subset and the search use fixed internal seeds.
+        Gaussianise t-like radial tails before the KDE; ``"none"``), ``jitter``. The
+        result depends on the data only: the query subset and the search use fixed
+        internal seeds (and `rng` only the noise of ``jitter``). A column whose values sit
+        on a lattice that the chosen kernel resolves (data rounded to a step coarser than
+        about 1.5 bandwidths) raises: pass ``jitter``.
 """
 
 _ENTROPY_OPTIONS_DOC = _OPTIONS_DOC + """
@@ -175,6 +178,9 @@ _ENTROPY_OPTIONS_DOC = _OPTIONS_DOC + """
         on, when the whitened data have t-like radial tails and no measurable asymmetry, map
         them to a near-Gaussian by the radial map of the d-D Fisher and subtract the map's
         mean log-Jacobian, ``options["tail_df"]`` = the fitted ν; ``"none"``), ``jitter``.
+        Duplicated rows, and a column whose values sit on a lattice coarser than about
+        twice the typical offset to a second nearest neighbour along one coordinate,
+        raise: pass ``jitter``.
 """
 
 _METHOD_DOC = """

@@ -15,7 +15,13 @@ from .._threads import in_helper
 from .._validation import check_scalar
 
 __all__ = ["jitter_width", "apply_jitter", "sorted_1d", "tie_error", "count_duplicate_rows",
-           "PARALLEL_SORT_MIN", "PARALLEL_SORT_MAX"]
+           "lattice_columns", "LATTICE_TIES", "PARALLEL_SORT_MIN", "PARALLEL_SORT_MAX"]
+
+#: a column of d-D samples is examined as a lattice when more than this fraction of its
+#: values repeat another (continuous float64 data repeat almost never)
+LATTICE_TIES = 0.01
+#: rows of the strided subsample on which columns are screened for ties first
+LATTICE_SCREEN_ROWS = 20_000
 
 
 def jitter_width(X: np.ndarray, jitter) -> np.ndarray | None:
@@ -75,6 +81,39 @@ def tie_error(what: str, n_zero: int, n: int) -> ValueError:
         "would be -inf. Pass jitter='auto' (uniform noise over the quantisation step, "
         "which estimates the entropy of the dequantised variable) or jitter=<width>."
     )
+
+
+def lattice_columns(Y: np.ndarray) -> list[tuple[int, int, float]]:
+    """Columns of d-D samples `Y` whose values sit on a lattice: ``(column, values that
+    repeat another, lattice step)`` for each column where more than :data:`LATTICE_TIES`
+    of the values repeat; the step is the median gap between distinct values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Y = np.random.default_rng(0).standard_normal((1000, 2))
+    >>> lattice_columns(Y)
+    []
+    >>> Y[:, 1] = np.round(Y[:, 1], 1)
+    >>> [(c, round(step, 3)) for c, _, step in lattice_columns(Y)]
+    [(1, 0.1)]
+    """
+    n = Y.shape[0]
+    # screen on an evenly strided subsample (continuous columns show no ties there, and a
+    # lattice coarse enough to matter shows many), so that continuous data cost little
+    stride = max(1, n // LATTICE_SCREEN_ROWS)
+    screen = np.sort(Y[::stride], axis=0)
+    suspect = np.count_nonzero(screen[1:] == screen[:-1], axis=0) > LATTICE_TIES * len(screen)
+    out = []
+    for c in map(int, np.flatnonzero(suspect)):
+        v = np.sort(Y[:, c])
+        same = v[1:] == v[:-1]
+        n_rep = int(np.count_nonzero(same))
+        if n_rep > LATTICE_TIES * n:
+            gaps = np.diff(v)[~same]
+            if gaps.size:
+                out.append((c, n_rep, float(np.median(gaps))))
+    return out
 
 
 def count_duplicate_rows(X: np.ndarray) -> int:
