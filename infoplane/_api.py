@@ -152,7 +152,11 @@ _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """
         result depends on the data only: the query subset and the search use fixed
         internal seeds (and `rng` only the noise of ``jitter``). A column whose values sit
         on a lattice that the chosen kernel resolves (data rounded to a step coarser than
-        about 1.5 bandwidths) raises: pass ``jitter``.
+        about 1.5 bandwidths) raises: pass ``jitter``. A column whose density does not
+        vanish at an end of its range (the 1-D edge test of each column: a uniform or an
+        exponential column) gives ``inf`` with a ``reason``; ends where the density
+        vanishes (Gamma or Beta columns) are not modelled in d-D: the kernel smooths
+        across them and J comes out biased, without a warning that names the end.
 """
 
 _ENTROPY_OPTIONS_DOC = _OPTIONS_DOC + """

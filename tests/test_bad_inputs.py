@@ -265,3 +265,24 @@ def test_dd_fine_lattice_is_estimated_and_jitter_is_accepted():
     fj = ip.fisher(_rounded_column(2000, 2, 0.4, 21), jitter="auto", rng=0)
     assert fj.options["jitter"][0] == pytest.approx(0.4)
     assert math.isfinite(fj.value) and fj.value > 0
+
+
+# ------------------------------------------------------------------ d-D support ends
+def test_dd_column_with_a_jump_at_its_end_has_infinite_fisher():
+    """A density that jumps at an end along an axis has J = inf (a jump of f across the
+    face x_c = end). Before, the d-D KDE returned a finite number silently (uniform square:
+    J ≈ 190; an exponential column: ≈ 10). Now inf, with the column in the reason; laws
+    without ends keep a finite J."""
+    rng = np.random.default_rng(31)
+    U = rng.uniform(size=(3000, 2))
+    E = np.c_[rng.standard_normal(3000), 5.0 + 1e-3 * rng.exponential(size=3000)]
+    for X, col in ((U, 0), (E, 1)):
+        with pytest.warns(DegenerateDataWarning, match=f"along column {col} of `x`"):
+            est = ip.fisher(X)
+        assert est.value == math.inf and "a = 1" in est.reason
+    for seed in range(3):
+        G = np.random.default_rng(40 + seed).standard_normal((3000, 3)) * [1.0, 2.0, 0.5]
+        T = ip.MultivariateStudentT(3.0, np.zeros(3), np.eye(3)).sample(3000, rng=seed)
+        for X in (G, T):
+            est = ip.fisher(X)
+            assert math.isfinite(est.value) and est.reason is None
