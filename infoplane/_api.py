@@ -118,8 +118,9 @@ _OPTIONS_DOC = """
         ``"omit"`` to drop rows with NaN/inf; masked values of a masked array are always
         dropped) and ``jitter`` where listed: ``None`` (ties that would make the estimate
         infinite raise), ``"auto"`` or a width in units of x — uniform noise of that width
-        (``"auto"``: the smallest gap between distinct values, per coordinate) is added to
-        every coordinate to dequantise tied data.
+        (``"auto"``: per coordinate, the lattice step of a coordinate with ties, i.e. the
+        median gap between its distinct values, else the smallest gap) is added to every
+        coordinate to dequantise tied data; a given width below half a lattice step warns.
 """
 
 _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """

@@ -286,3 +286,24 @@ def test_dd_column_with_a_jump_at_its_end_has_infinite_fisher():
         for X in (G, T):
             est = ip.fisher(X)
             assert math.isfinite(est.value) and est.reason is None
+
+
+def test_dd_lattice_jitter_width_and_subspace():
+    """jitter='auto' takes a lattice column's step even when one value is off the lattice
+    (the smallest gap would be 1e-3 and leave the lattice in place); a given width far
+    below the step warns; rounded data in a lower-dimensional subspace keep their
+    entropy of -inf with its reason rather than the lattice error."""
+    from infoplane.errors import AccuracyWarning
+
+    X = _rounded_column(2000, 2, 0.4, 21)
+    X[0, 0] += 1e-3
+    est = ip.fisher(X, jitter="auto", rng=0)
+    assert est.options["jitter"][0] == pytest.approx(0.4)
+    assert abs(est.value - 2.0) < 0.5          # the lattice unchecked gives about 1.6e4
+    with pytest.warns(AccuracyWarning, match="narrower than half the lattice step"):
+        ip.entropy(_rounded_column(2000, 2, 0.4, 21), jitter=1e-4, rng=0)
+    a = np.round(np.random.default_rng(24).standard_normal(2000) / 0.4) * 0.4
+    R = np.c_[a, 2.0 * a, np.random.default_rng(25).standard_normal(2000)]
+    with pytest.warns(DegenerateDataWarning):
+        h = ip.entropy(R)
+    assert h.value == -math.inf and "affine subspace" in h.reason

@@ -2,7 +2,8 @@
 
 `jitter` has one meaning everywhere: ``None`` leaves the data alone (ties that would make
 an estimate infinite raise), ``"auto"`` adds uniform noise one quantisation step wide
-(per coordinate: the smallest gap between distinct values), a float adds uniform noise of
+(per coordinate: the median gap between distinct values of a coordinate with ties, see
+``lattice_columns``, else the smallest gap), a float adds uniform noise of
 that width in units of x to every coordinate of every sample. The estimate is then the
 one of the dequantised variable.
 """
@@ -36,6 +37,10 @@ def jitter_width(X: np.ndarray, jitter) -> np.ndarray | None:
         for j in range(d):
             gaps = np.diff(np.unique(X[:, j]))
             w[j] = gaps.min() if gaps.size else 0.0
+        # a column on a lattice takes its step (the median gap): a single value off the
+        # lattice would make the smallest gap far narrower than the step
+        for j, _, step in lattice_columns(X):
+            w[j] = max(w[j], step)
         return w
     return np.full(d, check_scalar("jitter", jitter, positive=True))
 

@@ -34,11 +34,11 @@ from typing import Any
 import numpy as np
 
 from .. import _registry as reg
-from .._numerics import pow2_standardize
+from .._numerics import pow2_standardize, whiten
 from .._results import Estimate, FSPoint, MatrixEstimate, entropy_power_from_entropy
 from .._threads import beside
 from .._validation import check_options, check_rng, check_samples, check_scalar
-from ..errors import DegenerateDataWarning, warn
+from ..errors import AccuracyWarning, DegenerateDataWarning, warn
 from ._prepare import (PARALLEL_SORT_MIN, apply_jitter, count_duplicate_rows, jitter_width,
                        lattice_columns,
                        sorted_1d)
@@ -82,6 +82,8 @@ def _prepare(X: np.ndarray, jitter, rng: np.random.Generator) -> _Prepared:
     """Jitter, then standardise; in 1-D one sort serves the median, the quartiles and
     every estimator (standardising sorted data in place keeps it sorted)."""
     width = jitter_width(X, jitter)
+    if width is not None and not isinstance(jitter, str):
+        _check_jitter_width(X, width)
     X = apply_jitter(X, width, rng)
     n, d = X.shape
     if d == 1:
@@ -91,6 +93,19 @@ def _prepare(X: np.ndarray, jitter, rng: np.random.Generator) -> _Prepared:
     Y, e, med = pow2_standardize(X)
     constant = tuple(int(j) for j in np.flatnonzero(Y.max(axis=0) == Y.min(axis=0)))
     return _Prepared(n, d, Y, e, med, constant, width)
+
+
+def _check_jitter_width(X: np.ndarray, width: np.ndarray) -> None:
+    """Warn when a given `jitter` width is narrower than half a column's lattice step:
+    the dequantised data still clump on the lattice, which the estimators then measure."""
+    for col, _, step in lattice_columns(X):
+        if width[col] < 0.5 * step:
+            where = "`x`" if X.shape[1] == 1 else f"column {col} of `x`"
+            warn(f"jitter = {width[col]:.3g} is narrower than half the lattice step of "
+                 f"{where} (~{step:.3g}): the dequantised values still clump on the "
+                 "lattice, and the estimate measures it. Pass jitter='auto' (the step) or a "
+                 "width of at least the step.", AccuracyWarning)
+            return
 
 
 def _check(func: str, quantity: str, X: np.ndarray, method, options: dict):
@@ -155,7 +170,7 @@ def _lattice_error(P: _Prepared, col: int, n_rep: int, step: float, finer: str,
         "each column's quantisation step) or jitter=<width> to dequantise the data.")
 
 
-def _check_lattice_fisher(P: _Prepared, lattice: list, h: float) -> None:
+def _check_lattice_fisher(P: _Prepared, lattice: list, h: float, given: bool) -> None:
     """Refuse a d-D Fisher estimate whose kernel (bandwidth `h` in whitened units)
     resolves the lattice of a column in `lattice` (:func:`lattice_columns`)."""
     from .._numerics import robust_cov
@@ -166,7 +181,9 @@ def _check_lattice_fisher(P: _Prepared, lattice: list, h: float) -> None:
         if step / sd[col] > LATTICE_H_RATIO * h:
             bw = h * sd[col] * float(np.exp2(P.e[col]))
             finer = (f"{LATTICE_H_RATIO:g} times the kernel bandwidth along it ({bw:.3g}): "
-                     "the bandwidth search has settled on the lattice")
+                     + ("the given bandwidth_factor resolves the lattice (a larger one "
+                        "would not)" if given else
+                        "the bandwidth search has settled on the lattice"))
             raise _lattice_error(P, col, n_rep, step, finer, "KDE Fisher information")
 
 
@@ -213,9 +230,10 @@ def _infinite_reason_nd(P: _Prepared, col: int, side: str, fit) -> str:
 
 
 def _check_lattice_entropy(P: _Prepared) -> None:
-    """Refuse d-D samples with a column on a lattice coarser than the kNN distances."""
+    """Refuse d-D samples with a column on a lattice coarser than the kNN distances
+    (not data in a lower-dimensional subspace: their entropy is -inf, with a reason)."""
     lattice = lattice_columns(P.Y)
-    if not lattice:
+    if not lattice or whiten(P.Y)[0] is None:
         return
     from scipy.spatial import cKDTree
 
@@ -361,9 +379,11 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
             warnings.simplefilter("always")
             res, used, reason = fisher_matrix_kde(P.Y, rng=rng, unscale=r, **opts)
         if "bandwidth_factor" in used:      # absent where J is infinite (rank)
-            _check_lattice_fisher(P, lattice, float(used["bandwidth_factor"]))
-        for w in caught:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            _check_lattice_fisher(P, lattice, float(used["bandwidth_factor"]),
+                                  not isinstance(opts.get("bandwidth_factor", "auto"), str))
+        for message, category in dict.fromkeys((str(w.message), w.category)
+                                               for w in caught):
+            warn(message, category)
     else:
         res, used, reason = fisher_matrix_kde(P.Y, rng=rng, unscale=r, **opts)
     if res is None:
