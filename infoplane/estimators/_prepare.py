@@ -16,7 +16,8 @@ from .._threads import in_helper
 from .._validation import check_scalar
 
 __all__ = ["jitter_width", "apply_jitter", "sorted_1d", "tie_error", "count_duplicate_rows",
-           "lattice_columns", "LATTICE_TIES", "PARALLEL_SORT_MIN", "PARALLEL_SORT_MAX"]
+           "lattice_columns", "atom_columns", "LATTICE_TIES", "PARALLEL_SORT_MIN",
+           "PARALLEL_SORT_MAX"]
 
 #: a column of d-D samples is examined as a lattice when more than this fraction of its
 #: values repeat another (continuous float64 data repeat almost never)
@@ -88,6 +89,14 @@ def tie_error(what: str, n_zero: int, n: int) -> ValueError:
     )
 
 
+def _tie_share(Y: np.ndarray) -> np.ndarray:
+    """Per column, the share of values equal to another on an evenly strided subsample of
+    at most about ``LATTICE_SCREEN_ROWS`` rows: continuous columns show none, so that the
+    full columns are sorted only where ties are common enough to matter."""
+    screen = np.sort(Y[::max(1, Y.shape[0] // LATTICE_SCREEN_ROWS)], axis=0)
+    return np.count_nonzero(screen[1:] == screen[:-1], axis=0) / len(screen)
+
+
 def lattice_columns(Y: np.ndarray) -> list[tuple[int, int, float]]:
     """Columns of d-D samples `Y` whose values sit on a lattice: ``(column, values that
     repeat another, lattice step)`` for each column where more than :data:`LATTICE_TIES`
@@ -104,11 +113,7 @@ def lattice_columns(Y: np.ndarray) -> list[tuple[int, int, float]]:
     [(1, 0.1)]
     """
     n = Y.shape[0]
-    # screen on an evenly strided subsample (continuous columns show no ties there, and a
-    # lattice coarse enough to matter shows many), so that continuous data cost little
-    stride = max(1, n // LATTICE_SCREEN_ROWS)
-    screen = np.sort(Y[::stride], axis=0)
-    suspect = np.count_nonzero(screen[1:] == screen[:-1], axis=0) > LATTICE_TIES * len(screen)
+    suspect = _tie_share(Y) > LATTICE_TIES
     out = []
     for c in map(int, np.flatnonzero(suspect)):
         v = np.sort(Y[:, c])
@@ -118,6 +123,49 @@ def lattice_columns(Y: np.ndarray) -> list[tuple[int, int, float]]:
             gaps = np.diff(v)[~same]
             if gaps.size:
                 out.append((c, n_rep, float(np.median(gaps))))
+    return out
+
+
+#: an atom: one value held by at least this share of the rows (and ATOM_MIN_ROWS rows) in a
+#: column where fewer than half the rows sit on repeated values (else it is a lattice)
+ATOM_FRACTION = 0.01
+ATOM_MIN_ROWS = 20
+
+
+def atom_columns(Y: np.ndarray, presorted: bool = False) -> list[tuple[int, float, int]]:
+    """Columns of samples `Y` with an atom, a single value taken by many rows amid
+    otherwise distinct values (zero-inflated data): ``(column, value, rows)`` of the
+    largest atom of each such column. Such a law has no density: its differential
+    entropy is -inf and its Fisher information infinite. With `presorted` (a single
+    sorted column, the 1-D case) no sort is made: ties are adjacent there, and a strided
+    subsample of neighbouring pairs screens for them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Y = np.random.default_rng(0).standard_normal((1000, 2))
+    >>> atom_columns(Y)
+    []
+    >>> Y[:50, 1] = 0.0
+    >>> atom_columns(Y)
+    [(1, 0.0, 50)]
+    """
+    n = Y.shape[0]
+    need = max(ATOM_MIN_ROWS, ATOM_FRACTION * n)
+    if presorted:
+        v = Y[:, 0]
+        i = np.arange(0, n - 1, max(1, (n - 1) // LATTICE_SCREEN_ROWS))
+        suspect = np.array([i.size > 0 and np.mean(v[i] == v[i + 1]) >= 0.5 * ATOM_FRACTION])
+    else:
+        suspect = _tie_share(Y) >= 0.5 * ATOM_FRACTION
+    out = []
+    for c in map(int, np.flatnonzero(suspect)):
+        v = Y[:, c] if presorted else np.sort(Y[:, c])
+        start = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
+        runs = np.diff(np.r_[start, n])
+        k = int(np.argmax(runs))
+        if runs[k] >= need and runs[runs > 1].sum() < 0.5 * n:
+            out.append((c, float(v[start[k]]), int(runs[k])))
     return out
 
 

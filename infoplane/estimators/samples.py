@@ -39,8 +39,8 @@ from .._results import Estimate, FSPoint, MatrixEstimate, entropy_power_from_ent
 from .._threads import beside
 from .._validation import check_options, check_rng, check_samples, check_scalar
 from ..errors import AccuracyWarning, DegenerateDataWarning, warn
-from ._prepare import (PARALLEL_SORT_MIN, apply_jitter, count_duplicate_rows, jitter_width,
-                       lattice_columns,
+from ._prepare import (PARALLEL_SORT_MIN, apply_jitter, atom_columns, count_duplicate_rows,
+                       jitter_width, lattice_columns,
                        sorted_1d)
 
 __all__ = ["entropy_samples", "fisher_samples", "fisher_matrix_samples", "fs_point_samples",
@@ -123,6 +123,21 @@ def _constant_reason(P: _Prepared) -> str:
     where = "`x` is constant" if P.d == 1 else f"column(s) {cols} of `x` are constant"
     return (f"{where}: a point mass along that axis has entropy -inf and infinite Fisher "
             "information, which samples cannot estimate (check the data, or pass jitter)")
+
+
+def _atom_reason(P: _Prepared) -> str | None:
+    """Why the law has no density: a column with an atom (:func:`atom_columns`), or None."""
+    atoms = atom_columns(P.Y, presorted=P.d == 1)    # in 1-D, Y is the sorted column
+    if not atoms:
+        return None
+    col, value, rows = atoms[0]
+    x = value * float(np.exp2(P.e[col])) + float(P.median[col])
+    where = "`x`" if P.d == 1 else f"column {col} of `x`"
+    return (f"{where} has an atom: the value {x:.6g} is taken by {rows} of {P.n} samples "
+            "while the others are distinct (a point mass, as zero-inflated data have), so "
+            "the law has no density: its entropy is -inf and its Fisher information "
+            "infinite. Estimate the continuous part without those samples (for example "
+            "zeros that stand for missing values), or pass jitter=<width> to smear them")
 
 
 def _check_size(P: _Prepared, quantity: str, name: str) -> None:
@@ -268,6 +283,10 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         warn(reason, DegenerateDataWarning)
         return _Scaled(Estimate(-math.inf, math.nan, name, n, d, {}, reason), shift)
     _check_size(P, "entropy", name)
+    atom = _atom_reason(P) if d > 1 else None   # 1-D: the zero kNN radii raise already
+    if atom is not None:
+        warn(atom, DegenerateDataWarning)
+        return _Scaled(Estimate(-math.inf, math.nan, name, n, d, {}, atom), shift)
     if d == 1:
         if name == "knn":
             from .knn_entropy import entropy_knn_1d
@@ -321,6 +340,12 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
                              {}, reason=reason, trace_stderr=math.nan)
         return _Scaled(est, 0.0)
     _check_size(P, "fisher", name)
+    atom = _atom_reason(P)
+    if atom is not None:
+        warn(atom, DegenerateDataWarning)
+        est = MatrixEstimate(np.full((d, d), np.inf), np.full((d, d), np.nan), name, n,
+                             {}, reason=atom, trace_stderr=math.nan)
+        return _Scaled(est, 0.0)
     if d == 1:
         from .fft_kde_fisher import fisher_kde, screen_binned
 
