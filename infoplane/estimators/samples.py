@@ -330,22 +330,26 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
 
 
 # ------------------------------------------------------------------------- Fisher
+def _infinite_fisher(P: _Prepared, name: str, reason: str, used: dict) -> _Scaled:
+    """The d x d result for an infinite Fisher information, with its `reason`."""
+    d = P.d
+    est = MatrixEstimate(np.full((d, d), np.inf), np.full((d, d), np.nan), name, P.n, used,
+                         reason=reason, trace_stderr=math.nan)
+    return _Scaled(est, 0.0)
+
+
 def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
     n, d = P.n, P.d
     reason: str | None
     if P.constant:
         reason = _constant_reason(P)
         warn(reason, DegenerateDataWarning)
-        est = MatrixEstimate(np.full((d, d), np.inf), np.full((d, d), np.nan), name, n,
-                             {}, reason=reason, trace_stderr=math.nan)
-        return _Scaled(est, 0.0)
+        return _infinite_fisher(P, name, reason, {})
     _check_size(P, "fisher", name)
     atom = _atom_reason(P)
     if atom is not None:
         warn(atom, DegenerateDataWarning)
-        est = MatrixEstimate(np.full((d, d), np.inf), np.full((d, d), np.nan), name, n,
-                             {}, reason=atom, trace_stderr=math.nan)
-        return _Scaled(est, 0.0)
+        return _infinite_fisher(P, name, atom, {})
     if d == 1:
         from .fft_kde_fisher import fisher_kde, screen_binned
 
@@ -396,9 +400,7 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         if fit.status == "infinite":
             reason = _infinite_reason_nd(P, col, side, fit)
             warn(reason + ".", DegenerateDataWarning)
-            est = MatrixEstimate(np.full((d, d), np.inf), np.full((d, d), np.nan), name, n,
-                                 {}, reason=reason, trace_stderr=math.nan)
-            return _Scaled(est, 0.0)
+            return _infinite_fisher(P, name, reason, {})
     if lattice:     # the bandwidth search's warnings follow only if the estimate stands
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -413,9 +415,7 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         res, used, reason = fisher_matrix_kde(P.Y, rng=rng, unscale=r, **opts)
     if res is None:
         warn(reason, DegenerateDataWarning)
-        est = MatrixEstimate(np.full((d, d), np.inf), np.full((d, d), np.nan), name, n,
-                             used, reason=reason, trace_stderr=math.nan)
-        return _Scaled(est, 0.0)
+        return _infinite_fisher(P, name, reason, used)
     J, se, se_tr = res
     if "bias" in used:
         with np.errstate(over="ignore", under="ignore"):
