@@ -9,6 +9,7 @@ have their own bad-input modules.
 import math
 import random
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -288,6 +289,35 @@ def test_dd_column_with_a_jump_at_its_end_has_infinite_fisher():
             assert math.isfinite(est.value) and est.reason is None
 
 
+def test_dd_biased_bounded_and_short_tailed_columns_warn():
+    """A column whose density vanishes at an end (Beta(5, 2.5): a = 2.5 at 1) or a
+    bounded symmetric one (Beta(3, 3), where the skewness warning is silent) leaves the
+    d-D KDE 20-45% low with intervals that never cover (docs/bounded_nd.md); before, no
+    warning said so. Now an AccuracyWarning names the end, or the short tails; Gaussian
+    and t samples get neither."""
+    from infoplane.errors import AccuracyWarning
+
+    r = np.random.default_rng(37)
+    X = np.c_[r.beta(5.0, 2.5, 5000), r.standard_normal(5000)]
+    with pytest.warns(AccuracyWarning, match=r"along column 0 of `x`, near an estimated "
+                      r"upper end x = 0\.99.*a > 2: J is finite"):
+        assert math.isfinite(ip.fisher(X).value)
+    r = np.random.default_rng(38)
+    X = np.c_[r.beta(3.0, 3.0, 5000), r.standard_normal(5000)]
+    with pytest.warns(AccuracyWarning, match=r"shorter tails than a Gaussian"):
+        est = ip.fisher(X)
+    assert est.options["tail_ratio"] < 2.6        # a Gaussian's: 2.91
+    for seed in range(3):
+        G = np.random.default_rng(50 + seed).standard_normal((5000, 3)) * [1.0, 2.0, 0.5]
+        T = ip.MultivariateStudentT(3.0, np.zeros(2), np.eye(2)).sample(5000, rng=seed)
+        for Z in (G, T):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                ip.fisher(Z)
+            text = " ".join(str(w.message) for w in caught)
+            assert "shorter tails" not in text and "such an end" not in text
+
+
 def test_dd_lattice_jitter_width_and_subspace():
     """jitter='auto' takes a lattice column's step even when one value is off the lattice
     (the smallest gap would be 1e-3 and leave the lattice in place); a given width far
@@ -331,3 +361,58 @@ def test_atoms_have_no_density():
     assert math.isfinite(ip.fisher(y).value)
     with pytest.raises(ValueError, match="heavy ties"):   # a lattice: still the tie error
         ip.fisher(np.round(rng.standard_normal(5000), 1))
+
+
+def test_partial_lattice_is_a_lattice_with_its_own_step():
+    """Part of the rows rounded (to 0.2 sd): the median gap between all distinct values is
+    set by the unrounded rows (about 0.005 here), so the lattice checks saw no lattice;
+    half the rows rounded read as atoms (J = inf), 75% or more gave a 2-D J of 230-2000
+    (truth 2) and a 2-D H 0.7-1.5 nats low silently. The step is now the one of the
+    repeated values, so both estimators refuse with the jitter remedy, and jitter='auto'
+    dequantises with that step."""
+    from infoplane.estimators._prepare import lattice_columns
+
+    rng = np.random.default_rng(34)
+    for share in (0.5, 0.9):
+        X = rng.standard_normal((5000, 2))
+        k = int(share * 5000)
+        X[:k, 0] = np.round(X[:k, 0] / 0.2) * 0.2
+        [(col, _, step)] = lattice_columns(X)
+        assert col == 0 and step == pytest.approx(0.2)
+        with pytest.raises(ValueError, match=r"step ~0\.2,.*jitter='auto'"):
+            ip.fisher(X[:, 0])
+        with pytest.raises(ValueError, match=r"column 0 has heavy ties.*step ~0\.2,"):
+            ip.entropy(X)
+        if share == 0.9:
+            with pytest.raises(ValueError, match=r"column 0 has heavy ties.*step ~0\.2,"):
+                ip.fisher(X)
+        est = ip.fisher(X, jitter="auto", rng=0)
+        assert est.options["jitter"][0] == pytest.approx(0.2)
+        # U(-0.1, 0.1) noise on column 0: variance 1 + 0.2²/12, J close to 1/that + 1
+        assert abs(est.value - (1 / (1 + 0.04 / 12) + 1)) < 4 * est.stderr
+
+
+def test_values_repeated_by_chance_give_the_float_spacing():
+    """float32 data at n = 10⁶ repeat 0.7% of their values by chance; the lattice those
+    repeats sit on is float32's own (2⁻²⁴ below 1), far finer than any kernel, so no
+    check refuses them; rounded data give their step."""
+    from infoplane.estimators._prepare import repeat_lattice_step
+
+    v = np.sort(np.random.default_rng(35).standard_normal(10**6).astype(np.float32))
+    v = v.astype(np.float64)
+    same = v[1:] == v[:-1]
+    assert np.count_nonzero(same) > 1000
+    assert repeat_lattice_step(v, same) == 2.0**-24
+    w = np.sort(np.round(v[::100] / 0.25) * 0.25)     # a lattice: its step
+    assert repeat_lattice_step(w, w[1:] == w[:-1]) == pytest.approx(0.25)
+
+
+def test_fs_point_names_jitter_given_to_one_half_only():
+    """jitter in entropy_options only: the Fisher half's lattice error says the jitter
+    went to the other half and that fs_point(jitter=...) dequantises both."""
+    X = _rounded_column(3000, 2, 1.0, 36)
+    with pytest.raises(ValueError, match=r"given in entropy_options only.*both halves"):
+        ip.fs_point(X, entropy_options={"jitter": "auto"})
+    with pytest.raises(ValueError, match=r"given in fisher_options only.*both halves"):
+        ip.fs_point(X, fisher_options={"jitter": "auto"})
+    assert math.isfinite(ip.fs_point(X, jitter="auto", rng=0).product.value)

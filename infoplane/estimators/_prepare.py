@@ -2,7 +2,7 @@
 
 `jitter` has one meaning everywhere: ``None`` leaves the data alone (ties that would make
 an estimate infinite raise), ``"auto"`` adds uniform noise one quantisation step wide
-(per coordinate: the median gap between distinct values of a coordinate with ties, see
+(per coordinate: the step of the lattice of a coordinate with ties, see
 ``lattice_columns``, else the smallest gap), a float adds uniform noise of
 that width in units of x to every coordinate of every sample. The estimate is then the
 one of the dequantised variable.
@@ -16,8 +16,8 @@ from .._threads import in_helper
 from .._validation import check_scalar
 
 __all__ = ["jitter_width", "apply_jitter", "sorted_1d", "tie_error", "count_duplicate_rows",
-           "lattice_columns", "atom_columns", "LATTICE_TIES", "PARALLEL_SORT_MIN",
-           "PARALLEL_SORT_MAX"]
+           "lattice_columns", "lattice_step", "repeat_lattice_step", "atom_columns",
+           "LATTICE_TIES", "PARALLEL_SORT_MIN", "PARALLEL_SORT_MAX"]
 
 #: a column of d-D samples is examined as a lattice when more than this fraction of its
 #: values repeat another (continuous float64 data repeat almost never)
@@ -38,7 +38,7 @@ def jitter_width(X: np.ndarray, jitter) -> np.ndarray | None:
         for j in range(d):
             gaps = np.diff(np.unique(X[:, j]))
             w[j] = gaps.min() if gaps.size else 0.0
-        # a column on a lattice takes its step (the median gap): a single value off the
+        # a column on a lattice takes its step: a single value off the
         # lattice would make the smallest gap far narrower than the step
         for j, _, step in lattice_columns(X):
             w[j] = max(w[j], step)
@@ -97,10 +97,61 @@ def _tie_share(Y: np.ndarray) -> np.ndarray:
     return np.count_nonzero(screen[1:] == screen[:-1], axis=0) / len(screen)
 
 
+#: the values that repeat in a column form a lattice when at least this share of the gaps
+#: between them are whole multiples of the smallest (within LATTICE_SNAP of it); a few
+#: atoms at unrelated values (codes such as 0 and -999) do not. Values that repeat by
+#: chance sit on the float format's own lattice (float32 below 1: 2⁻²⁴), far finer than
+#: any kernel
+LATTICE_REGULAR = 0.8
+LATTICE_SNAP = 0.05
+
+
+def repeat_lattice_step(v: np.ndarray, same: np.ndarray) -> float | None:
+    """The step of the lattice on which the repeated values of a sorted column `v` sit
+    (``same = v[1:] == v[:-1]``), or None when fewer than three values repeat or they
+    sit on no lattice. Unlike the median gap between all distinct values, it is the step
+    also when only part of the rows were rounded (the others are distinct and fall between
+    the lattice points).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).standard_normal(2000)
+    >>> x[:1000] = np.round(x[:1000] / 0.2) * 0.2       # half the rows rounded
+    >>> v = np.sort(x)
+    >>> round(repeat_lattice_step(v, v[1:] == v[:-1]), 6)
+    0.2
+    """
+    rep = v[1:][same]
+    if rep.size < 3:
+        return None
+    rv = rep[np.r_[True, rep[1:] != rep[:-1]]]       # the distinct repeated values
+    if rv.size < 3:
+        return None
+    g = np.diff(rv)
+    k = g / g.min()
+    whole = np.abs(k - np.round(k)) < LATTICE_SNAP
+    if np.mean(whole) < LATTICE_REGULAR:
+        return None
+    return float(np.median(g[whole] / np.round(k[whole])))
+
+
+def lattice_step(v: np.ndarray, same: np.ndarray) -> float | None:
+    """The lattice step of a sorted column with ties: :func:`repeat_lattice_step`, else
+    the median gap between distinct values (None when all values are equal)."""
+    step = repeat_lattice_step(v, same)
+    if step is not None:
+        return step
+    gaps = np.diff(v)[~same]
+    return float(np.median(gaps)) if gaps.size else None
+
+
 def lattice_columns(Y: np.ndarray) -> list[tuple[int, int, float]]:
     """Columns of d-D samples `Y` whose values sit on a lattice: ``(column, values that
     repeat another, lattice step)`` for each column where more than :data:`LATTICE_TIES`
-    of the values repeat; the step is the median gap between distinct values.
+    of the values repeat; the step is the one of the lattice the repeated values form
+    (:func:`repeat_lattice_step`; where they form none, the median gap between distinct
+    values).
 
     Examples
     --------
@@ -111,6 +162,9 @@ def lattice_columns(Y: np.ndarray) -> list[tuple[int, int, float]]:
     >>> Y[:, 1] = np.round(Y[:, 1], 1)
     >>> [(c, round(step, 3)) for c, _, step in lattice_columns(Y)]
     [(1, 0.1)]
+    >>> Y[:500, 0] = np.round(Y[:500, 0] / 0.2) * 0.2     # half the rows of column 0
+    >>> [(c, round(step, 3)) for c, _, step in lattice_columns(Y)]
+    [(0, 0.2), (1, 0.1)]
     """
     n = Y.shape[0]
     suspect = _tie_share(Y) > LATTICE_TIES
@@ -120,9 +174,9 @@ def lattice_columns(Y: np.ndarray) -> list[tuple[int, int, float]]:
         same = v[1:] == v[:-1]
         n_rep = int(np.count_nonzero(same))
         if n_rep > LATTICE_TIES * n:
-            gaps = np.diff(v)[~same]
-            if gaps.size:
-                out.append((c, n_rep, float(np.median(gaps))))
+            step = lattice_step(v, same)
+            if step is not None:
+                out.append((c, n_rep, step))
     return out
 
 
@@ -135,10 +189,11 @@ ATOM_MIN_ROWS = 20
 def atom_columns(Y: np.ndarray, presorted: bool = False) -> list[tuple[int, float, int]]:
     """Columns of samples `Y` with an atom, a single value taken by many rows amid
     otherwise distinct values (zero-inflated data): ``(column, value, rows)`` of the
-    largest atom of each such column. Such a law has no density: its differential
-    entropy is -inf and its Fisher information infinite. With `presorted` (a single
-    sorted column, the 1-D case) no sort is made: ties are adjacent there, and a strided
-    subsample of neighbouring pairs screens for them.
+    largest atom of each such column (repeated values that form a lattice, see
+    :func:`repeat_lattice_step`, are part of the rows rounded, not atoms). Such a law has
+    no density: its differential entropy is -inf and its Fisher information infinite.
+    With `presorted` (a single sorted column, the 1-D case) no sort is made: ties are
+    adjacent there, and a strided subsample of neighbouring pairs screens for them.
 
     Examples
     --------
@@ -164,7 +219,8 @@ def atom_columns(Y: np.ndarray, presorted: bool = False) -> list[tuple[int, floa
         start = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
         runs = np.diff(np.r_[start, n])
         k = int(np.argmax(runs))
-        if runs[k] >= need and runs[runs > 1].sum() < 0.5 * n:
+        if (runs[k] >= need and runs[runs > 1].sum() < 0.5 * n
+                and repeat_lattice_step(v, v[1:] == v[:-1]) is None):
             out.append((c, float(v[start[k]]), int(runs[k])))
     return out
 

@@ -88,6 +88,7 @@ from .._kernels.binning import _linbin_counts
 from .._numerics import robust_scale_sorted, sorted_quantile
 from .._validation import check_int, check_scalar
 from ..errors import AccuracyWarning, DegenerateDataWarning, warn
+from ._prepare import lattice_step
 
 __all__ = ["fisher_kde", "MIN_SAMPLES"]
 
@@ -399,13 +400,13 @@ def _estimate_on_grids(make_grid, h: float, sigma: float, auto: bool, n: int, n_
 def _check_ties(x: np.ndarray, bw_x: float, x_unit: float) -> None:
     """Quantised data: a lattice coarser than the kernel makes the KDE spiky."""
     n = x.size
-    n_tied = int(np.count_nonzero(np.diff(x) == 0))  # x is sorted
+    same = x[1:] == x[:-1]           # x is sorted
+    n_tied = int(np.count_nonzero(same))
     if n_tied > 0.01 * n:
-        uniq = np.unique(x)
-        step = float(np.median(np.diff(uniq)))
-        if step * 3.0 > bw_x:
+        step = lattice_step(x, same)   # also when only part of the rows sit on it
+        if step is not None and step * 3.0 > bw_x:
             raise ValueError(
-                f"`x` has heavy ties: {n - uniq.size} of {n} samples repeat a value and the "
+                f"`x` has heavy ties: {n_tied} of {n} samples repeat a value and the "
                 f"values sit on a lattice of step ~{step * x_unit:.3g}, coarser than the "
                 f"kernel bandwidth {bw_x * x_unit:.3g}; the KDE Fisher information would "
                 "measure the lattice. Pass jitter='auto' or jitter=<width> to dequantise."

@@ -26,6 +26,7 @@ gives those ends, in units of x, mapped like the samples.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from dataclasses import dataclass
@@ -244,6 +245,22 @@ def _infinite_reason_nd(P: _Prepared, col: int, side: str, fit) -> str:
             "support=(-inf, inf) for a law known to have none)")
 
 
+def _end_warning(P: _Prepared, col: int, side: str, fit) -> str:
+    """The warning for a d-D column with an end where its density vanishes (an
+    :class:`.edge_model.EdgeFit` of status ``"finite"``) or may (``"undetermined"``):
+    the KDE smooths across it."""
+    from .fft_kde_fisher import _edge_report
+
+    where = _edge_report(side, fit, float(np.exp2(P.e[col])), float(P.median[col]))
+    what = ("a > 2: J is finite" if fit.status == "finite" else
+            "the samples cannot tell a > 2, where J is finite, from a <= 2, where it is "
+            "infinite")
+    return (f"d-D Fisher information: along column {col} of `x`, {where} ({what}). The "
+            "d-D KDE smooths across such an end and J comes out low (docs/bounded_nd.md: "
+            "Gamma, Beta and log-normal columns up to 49% low), which the standard error "
+            "does not include; infoplane.fisher of that column alone models the end")
+
+
 def _check_lattice_entropy(P: _Prepared) -> None:
     """Refuse d-D samples with a column on a lattice coarser than the kNN distances
     (not data in a lower-dimensional subspace: their entropy is -inf, with a reason)."""
@@ -392,15 +409,19 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
     r = np.exp2(-(P.e - e_min))       # J_x = 2^-2e_min R J_y R
     lattice = lattice_columns(P.Y)
     # support ends along the axes (a lattice would read as ends: those columns are the
-    # lattice check's): a density that does not vanish at an end has J = inf. Ends where
-    # it vanishes are not flagged: run on all 2d ends, the 1-D test found such ends in 4
-    # of 20 Gaussian samples at d = 10, n = 1e4 (ad hoc, seeds 300..319), too often to
-    # make the error unbounded, and the KDE's bias there is not modelled
-    for col, side, fit in _jump_ends_nd(P, {c for c, _, _ in lattice}):
+    # lattice check's): a density that does not vanish at an end has J = inf. An end
+    # where it vanishes (a > 2), or may, is warned of, as the KDE is biased there; only
+    # ends that pass the spacing screen are fitted (run on all 2d ends, the 1-D test found
+    # ends in 4 of 20 Gaussian samples at d = 10, n = 1e4; ad hoc, seeds 300..319)
+    ends = _jump_ends_nd(P, {c for c, _, _ in lattice})
+    for col, side, fit in ends:
         if fit.status == "infinite":
             reason = _infinite_reason_nd(P, col, side, fit)
             warn(reason + ".", DegenerateDataWarning)
             return _infinite_fisher(P, name, reason, {})
+    if ends:        # ends where the density vanishes, or may: the KDE is biased there
+        warn(_end_warning(P, *min(ends, key=lambda e: e[2].status != "finite")),
+             AccuracyWarning)
     if lattice:     # the bandwidth search's warnings follow only if the estimate stands
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -545,6 +566,22 @@ def fisher_matrix_samples(x, *, method="auto", rng=None, nan_policy="raise",
     return _matrix_out(_run("fisher_matrix", "fisher", x, method, rng, nan_policy, options))
 
 
+@contextlib.contextmanager
+def _one_sided_jitter(ej, fj):
+    """Where `jitter` reached one half of :func:`fs_point_samples` only, a tie or lattice
+    error of the other half says so (its remedy, `jitter`, looks already taken)."""
+    try:
+        yield
+    except ValueError as err:
+        if (ej is None) == (fj is None) or "jitter=" not in str(err):
+            raise
+        given, other = (("entropy", "Fisher") if fj is None else ("Fisher", "entropy"))
+        raise ValueError(
+            f"{err} (fs_point: `jitter` was given in {given.lower()}_options only, so the "
+            f"{other} half sees the data as they are; pass jitter=... to fs_point itself "
+            "to dequantise both halves)") from None
+
+
 def fs_point_samples(x, *, entropy_method="auto", fisher_method="auto", rng=None,
                      nan_policy="raise", entropy_options=None,
                      fisher_options=None) -> FSPoint:
@@ -558,8 +595,8 @@ def fs_point_samples(x, *, entropy_method="auto", fisher_method="auto", rng=None
     ej, fj = eo.pop("jitter", None), fo.pop("jitter", None)
     P = _prepare(X, ej, rng)
     Pf = P if _same(ej, fj) else _prepare(X, fj, rng)
-    with warnings.catch_warnings(record=True) as caught:   # one warning per problem
-        warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught, _one_sided_jitter(ej, fj):
+        warnings.simplefilter("always")                     # one warning per problem
         if P.d == 1 and P.n >= PARALLEL_SORT_MIN and hname in _RNG_FREE_1D:
             # the halves side by side: the 1-D entropy draws no random numbers, so the
             # Fisher half's draws (its bootstrap) are the same as one after the other
