@@ -292,7 +292,7 @@ def test_dd_column_with_a_jump_at_its_end_has_infinite_fisher():
 def test_dd_biased_bounded_and_short_tailed_columns_warn():
     """A column whose density vanishes at an end (Beta(5, 2.5): a = 2.5 at 1) or a
     bounded symmetric one (Beta(3, 3), where the skewness warning is silent) leaves the
-    d-D KDE 20-45% low with intervals that never cover (docs/bounded_nd.md); before, no
+    d-D KDE 22-49% low with intervals that rarely cover (docs/bounded_nd.md); before, no
     warning said so. Now an AccuracyWarning names the end, or the short tails; Gaussian
     and t samples get neither."""
     from infoplane.errors import AccuracyWarning
@@ -388,23 +388,43 @@ def test_partial_lattice_is_a_lattice_with_its_own_step():
                 ip.fisher(X)
         est = ip.fisher(X, jitter="auto", rng=0)
         assert est.options["jitter"][0] == pytest.approx(0.2)
-        # U(-0.1, 0.1) noise on column 0: variance 1 + 0.2²/12, J close to 1/that + 1
+        # U(-0.1, 0.1) noise on column 0: variance 1 + 0.2²/12, and J of the unrounded law
+        # with that noise is close to 1/(1 + 0.2²/12) + 1 (the dequantised density of the
+        # rounded rows is piecewise constant, strictly of infinite J; the kernel, several
+        # steps wide, sees the smooth law)
         assert abs(est.value - (1 / (1 + 0.04 / 12) + 1)) < 4 * est.stderr
 
 
-def test_values_repeated_by_chance_give_the_float_spacing():
-    """float32 data at n = 10⁶ repeat 0.7% of their values by chance; the lattice those
-    repeats sit on is float32's own (2⁻²⁴ below 1), far finer than any kernel, so no
-    check refuses them; rounded data give their step."""
+def test_chance_repeats_codes_and_uneven_steps_are_no_lattice():
+    """Values that repeat by chance (float32 data at n = 10⁶: 0.7%) sit on float32's own
+    grid and leave most of its points empty; codes amid continuous values (0, 1, 2 or
+    -999, 0, 1) span a sliver of the column; rounding to two significant digits has a
+    step per decade: none is the lattice of partly rounded rows. So codes stay atoms
+    (J = inf with the atom reason) and float32 ReLU activations too (7% exact zeros at
+    n = 10⁶: J was 1531 with no reason while the chance repeats counted as a lattice);
+    significant digits keep the tie error with the median gap (0.1 here)."""
     from infoplane.estimators._prepare import repeat_lattice_step
 
     v = np.sort(np.random.default_rng(35).standard_normal(10**6).astype(np.float32))
     v = v.astype(np.float64)
     same = v[1:] == v[:-1]
     assert np.count_nonzero(same) > 1000
-    assert repeat_lattice_step(v, same) == 2.0**-24
+    assert repeat_lattice_step(v, same) is None
     w = np.sort(np.round(v[::100] / 0.25) * 0.25)     # a lattice: its step
     assert repeat_lattice_step(w, w[1:] == w[:-1]) == pytest.approx(0.25)
+    relu = np.maximum(v + 1.5, 0.0)                      # float32 values, 7% zeros
+    with pytest.warns(DegenerateDataWarning, match="has an atom: the value 0 is taken"):
+        assert ip.fisher(relu).value == math.inf
+    rng = np.random.default_rng(36)
+    for codes in ([0.0, 1.0, 2.0], [-999.0, 0.0, 1.0]):
+        y = 10.0 * rng.standard_normal(6000)
+        y[:900] = np.repeat(codes, 300)
+        with pytest.warns(DegenerateDataWarning, match="has an atom"):
+            assert ip.fisher(np.c_[y, rng.standard_normal(6000)]).value == math.inf
+    x = np.exp(0.5 * rng.standard_normal(20_000)) * 3.0
+    x = np.array([float(f"{t:.2g}") for t in x])          # steps 0.01, 0.1, 1
+    with pytest.raises(ValueError, match=r"lattice of step ~0\.1,"):
+        ip.fisher(x)
 
 
 def test_fs_point_names_jitter_given_to_one_half_only():

@@ -13,7 +13,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 __all__ = ["NU_MAX", "FIT_ROWS", "SKEW_Z", "TAIL_Z", "fit_radial_t", "RadialMap", "skewness",
-           "short_tails", "symmetric"]
+           "short_tails", "shape_checks", "symmetric"]
 
 #: the radial map is used when the fitted degrees of freedom are below this
 NU_MAX = 40.0
@@ -149,13 +149,33 @@ def _projection_quantiles(Y: np.ndarray, probs) -> tuple[np.ndarray, int]:
     return np.quantile(Y @ dirs.T, probs, axis=0), Y.shape[0]
 
 
+def _skew(q: np.ndarray) -> float:
+    """Largest |Kelley skewness| from the quantiles 0.1, 0.5, 0.9 (rows of `q`)."""
+    k = (q[2] + q[0] - 2.0 * q[1]) / np.maximum(q[2] - q[0], 1e-300)
+    return float(np.abs(k).max())
+
+
+def _short(q: np.ndarray, rows: int) -> tuple[float, float]:
+    """Smallest tail ratio from the quantiles 0.025, 0.25, 0.75, 0.975 (rows of `q`) and
+    its shortfall below a Gaussian's in sampling standard deviations."""
+    t = (q[3] - q[0]) / np.maximum(q[2] - q[1], 1e-300)
+    low = float(t.min())
+    return low, math.sqrt(rows) * (_TAIL_RATIO_GAUSS - low) / _TAIL_RATIO_SD
+
+
 def skewness(Y: np.ndarray) -> tuple[float, int]:
     """Largest |Kelley skewness| ``(q₉₀ + q₁₀ - 2q₅₀)/(q₉₀ - q₁₀)`` of the projections of
     the whitened rows `Y` on the coordinate axes and ``8d`` fixed random directions
     (at most ``FIT_ROWS`` evenly strided rows); returns it and the number of rows used."""
     q, rows = _projection_quantiles(Y, [0.1, 0.5, 0.9])
-    k = (q[2] + q[0] - 2.0 * q[1]) / np.maximum(q[2] - q[0], 1e-300)
-    return float(np.abs(k).max()), rows
+    return _skew(q), rows
+
+
+def shape_checks(Y: np.ndarray) -> tuple[float, float, float, int]:
+    """:func:`skewness` and :func:`short_tails` from one pass over the projections:
+    ``(skewness, tail ratio, shortfall, rows used)``."""
+    q, rows = _projection_quantiles(Y, [0.1, 0.5, 0.9, 0.025, 0.25, 0.75, 0.975])
+    return (_skew(q[:3]), *_short(q[3:], rows), rows)
 
 
 def short_tails(Y: np.ndarray) -> tuple[float, float]:
@@ -177,9 +197,7 @@ def short_tails(Y: np.ndarray) -> tuple[float, float]:
     True
     """
     q, rows = _projection_quantiles(Y, [0.025, 0.25, 0.75, 0.975])
-    t = (q[3] - q[0]) / np.maximum(q[2] - q[1], 1e-300)
-    low = float(t.min())
-    return low, math.sqrt(rows) * (_TAIL_RATIO_GAUSS - low) / _TAIL_RATIO_SD
+    return _short(q, rows)
 
 
 def symmetric(Y: np.ndarray) -> bool:

@@ -97,21 +97,25 @@ def _tie_share(Y: np.ndarray) -> np.ndarray:
     return np.count_nonzero(screen[1:] == screen[:-1], axis=0) / len(screen)
 
 
-#: the values that repeat in a column form a lattice when at least this share of the gaps
-#: between them are whole multiples of the smallest (within LATTICE_SNAP of it); a few
-#: atoms at unrelated values (codes such as 0 and -999) do not. Values that repeat by
-#: chance sit on the float format's own lattice (float32 below 1: 2⁻²⁴), far finer than
-#: any kernel
+#: the values that repeat in a column form a lattice when at least LATTICE_REGULAR of the
+#: gaps between them are whole multiples of the smallest (within LATTICE_SNAP of it), they
+#: fill at least LATTICE_FILL of the lattice points between the first and the last, and
+#: they span at least LATTICE_SPAN of the column's 1%-99% quantile range. Codes (0, 1, 2
+#: or -999 amid continuous values) span too little of it or leave most points empty; the
+#: float format's own grid, on which values repeat by chance (float32 at n = 10⁶), and
+#: rounding to significant digits (steps 0.01, 0.1, 1 by decade) leave most points empty
 LATTICE_REGULAR = 0.8
 LATTICE_SNAP = 0.05
+LATTICE_FILL = 0.5
+LATTICE_SPAN = 0.5
 
 
 def repeat_lattice_step(v: np.ndarray, same: np.ndarray) -> float | None:
     """The step of the lattice on which the repeated values of a sorted column `v` sit
     (``same = v[1:] == v[:-1]``), or None when fewer than three values repeat or they
-    sit on no lattice. Unlike the median gap between all distinct values, it is the step
-    also when only part of the rows were rounded (the others are distinct and fall between
-    the lattice points).
+    form no lattice that covers the column (see :data:`LATTICE_FILL`). Unlike the median
+    gap between all distinct values, it is the step also when only part of the rows were
+    rounded (the others are distinct and fall between the lattice points).
 
     Examples
     --------
@@ -121,6 +125,10 @@ def repeat_lattice_step(v: np.ndarray, same: np.ndarray) -> float | None:
     >>> v = np.sort(x)
     >>> round(repeat_lattice_step(v, v[1:] == v[:-1]), 6)
     0.2
+    >>> x[:1000] = np.repeat([0.0, 1.0, 2.0], 334)[:1000]    # codes: atoms, no lattice
+    >>> v = np.sort(x)
+    >>> repeat_lattice_step(v, v[1:] == v[:-1]) is None
+    True
     """
     rep = v[1:][same]
     if rep.size < 3:
@@ -133,7 +141,12 @@ def repeat_lattice_step(v: np.ndarray, same: np.ndarray) -> float | None:
     whole = np.abs(k - np.round(k)) < LATTICE_SNAP
     if np.mean(whole) < LATTICE_REGULAR:
         return None
-    return float(np.median(g[whole] / np.round(k[whole])))
+    step = float(np.median(g[whole] / np.round(k[whole])))
+    span = float(rv[-1] - rv[0])
+    q = max(1, v.size // 100)
+    if rv.size < LATTICE_FILL * (span / step + 1) or span < LATTICE_SPAN * (v[-q] - v[q - 1]):
+        return None
+    return step
 
 
 def lattice_step(v: np.ndarray, same: np.ndarray) -> float | None:

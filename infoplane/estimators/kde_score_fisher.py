@@ -88,7 +88,8 @@ from scipy import linalg
 from .._numerics import rank_message, robust_cov, single_threaded_blas, sm_bandwidth, whiten
 from .._validation import check_int, check_method, check_scalar
 from ..errors import AccuracyWarning, warn
-from ._elliptic import NU_MAX, SKEW_Z, TAIL_Z, RadialMap, fit_radial_t, short_tails, skewness
+from ._elliptic import (NU_MAX, SKEW_Z, TAIL_Z, RadialMap, fit_radial_t, shape_checks,
+                        skewness)
 
 __all__ = ["fisher_matrix_kde", "NU_MAX", "N_GROUPS", "QUERY_SEED", "SKEW_Z", "fit_radial_t",
            "RadialMap", "skewness"]
@@ -269,7 +270,7 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
         return None, used, rank_message(X) + "; its Fisher information is infinite"
 
     ct_map = None
-    sk, rows_used = skewness(Y)
+    sk, tail_ratio, short, rows_used = shape_checks(Y)
     if tails == "auto" and correction != "none" and n >= 4 * d + 8:
         s2, nu = fit_radial_t(np.einsum("ij,ij->i", Y, Y), d)
         # an elliptical t is symmetric: the map is for t-like tails, not for skewed laws
@@ -354,16 +355,16 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
                  "in h removes for symmetric laws can remain for skewed or multimodal ones "
                  "(-1.5 to -14% measured at n = 1e4, several standard errors) and is not in "
                  "the standard error: J is probably too low.", AccuracyWarning)
-        ratio, short = short_tails(Y)
-        used["tail_ratio"] = ratio
+        used["tail_ratio"] = tail_ratio
         if short > TAIL_Z:
             warn(f"d-D Fisher information: the data have shorter tails than a Gaussian "
-                 f"along some direction (tail ratio (q97.5 - q2.5)/(q75 - q25) = {ratio:.2f}; "
+                 "along some direction (tail ratio (q97.5 - q2.5)/(q75 - q25) = "
+                 f"{tail_ratio:.2f}; "
                  "a Gaussian's is 2.91), as a bounded support or separated modes give. The "
                  "kernel smoothing bias that the extrapolation in h removes for "
-                 "Gaussian-like laws remains there (docs/bounded_nd.md: a Beta(3, 3) "
-                 "column 22-29% low, a two-component mixture 1-2%) and is not in the "
-                 "standard error: J is probably too low.",
+                 "Gaussian-like laws remains there and is not in the standard error: J "
+                 "may be low (docs/bounded_nd.md: a Beta(3, 3) column 22-29%, a "
+                 "two-component mixture 1-2%).",
                  AccuracyWarning)
     if bias_term and correction != "none":
         bias = to_x(Jw_raw) - J

@@ -579,7 +579,7 @@ def _one_sided_jitter(ej, fj):
         raise ValueError(
             f"{err} (fs_point: `jitter` was given in {given.lower()}_options only, so the "
             f"{other} half sees the data as they are; pass jitter=... to fs_point itself "
-            "to dequantise both halves)") from None
+            "to dequantise both halves)") from err
 
 
 def fs_point_samples(x, *, entropy_method="auto", fisher_method="auto", rng=None,
