@@ -395,6 +395,28 @@ def test_partial_lattice_is_a_lattice_with_its_own_step():
         assert abs(est.value - (1 / (1 + 0.04 / 12) + 1)) < 4 * est.stderr
 
 
+def test_partial_lattice_with_far_repeats_or_heavy_tails_keeps_its_step():
+    """The lattice's fill and span are read inside the 1%-99% range: two rows at -8 and
+    two at +8 (each value twice) or the repeats of a t2 tail stretched the span of the
+    repeated values, so half the rows rounded to 0.2 were no lattice (a 2-D J of 328
+    with no reason, jitter='auto' 2.6e-4 wide)."""
+    from infoplane.estimators._prepare import lattice_columns
+
+    rng = np.random.default_rng(37)
+    X = rng.standard_normal((20_000, 2))
+    X[:10_000, 0] = np.round(X[:10_000, 0] / 0.2) * 0.2
+    X[-4:, 0] = [-8.0, -8.0, 8.0, 8.0]
+    T = X.copy()
+    T[:, 0] = rng.standard_t(2, 20_000)
+    T[:10_000, 0] = np.round(T[:10_000, 0] / 0.2) * 0.2
+    for Y in (X, T):
+        [(col, _, step)] = lattice_columns(Y)
+        assert col == 0 and step == pytest.approx(0.2)
+        with pytest.raises(ValueError, match=r"column 0 has heavy ties.*step ~0\.2,"):
+            ip.entropy(Y)
+    assert ip.fisher(X, jitter="auto", rng=0).options["jitter"][0] == pytest.approx(0.2)
+
+
 def test_chance_repeats_codes_and_uneven_steps_are_no_lattice():
     """Values that repeat by chance (float32 data at n = 10⁶: 0.7%) sit on float32's own
     grid and leave most of its points empty; codes amid continuous values (0, 1, 2 or

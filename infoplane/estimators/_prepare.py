@@ -99,9 +99,10 @@ def _tie_share(Y: np.ndarray) -> np.ndarray:
 
 #: the values that repeat in a column form a lattice when at least LATTICE_REGULAR of the
 #: gaps between them are whole multiples of the smallest (within LATTICE_SNAP of it), they
-#: fill at least LATTICE_FILL of the lattice points between the first and the last, and
-#: they span at least LATTICE_SPAN of the column's 1%-99% quantile range. Codes (0, 1, 2
-#: or -999 amid continuous values) span too little of it or leave most points empty; the
+#: fill at least LATTICE_FILL of the lattice points between the first and the last inside
+#: the column's 1%-99% quantile range, and span at least LATTICE_SPAN of that range (a few
+#: repeated rows far out, or the repeats of a heavy tail, do not count). Codes (0, 1, 2 or
+#: -999 amid continuous values) span too little of it or leave most points empty; the
 #: float format's own grid, on which values repeat by chance (float32 at n = 10⁶), and
 #: rounding to significant digits (steps 0.01, 0.1, 1 by decade) leave most points empty
 LATTICE_REGULAR = 0.8
@@ -142,9 +143,12 @@ def repeat_lattice_step(v: np.ndarray, same: np.ndarray) -> float | None:
     if np.mean(whole) < LATTICE_REGULAR:
         return None
     step = float(np.median(g[whole] / np.round(k[whole])))
-    span = float(rv[-1] - rv[0])
+    # inside the 1%-99% range: two repeated rows at -8 and two at +8 stretch no lattice
     q = max(1, v.size // 100)
-    if rv.size < LATTICE_FILL * (span / step + 1) or span < LATTICE_SPAN * (v[-q] - v[q - 1]):
+    lo, hi = v[q - 1], v[-q]
+    core = rv[(rv >= lo) & (rv <= hi)]
+    span = float(core[-1] - core[0]) if core.size else 0.0
+    if core.size < LATTICE_FILL * (span / step + 1) or span < LATTICE_SPAN * (hi - lo):
         return None
     return step
 
