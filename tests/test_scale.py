@@ -161,6 +161,10 @@ def test_dask_degenerate_and_quantised_data():
         ip.fisher(q)
     with pytest.raises(ValueError, match="lattice"):
         ip.entropy(q)
+    half = np.random.default_rng(17).standard_normal(200_000)     # half the rows rounded
+    half[::2] = np.round(half[::2] / 0.2) * 0.2
+    with pytest.raises(ValueError, match=r"lattice of step ~0\.2"):
+        ip.fisher(da.from_array(half, 50_000))
 
 
 @pytest.mark.parametrize("case", ["gauss", "uniform", "cauchy", "signed-zeros", "constant",

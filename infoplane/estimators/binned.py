@@ -51,8 +51,10 @@ The estimate differs from ``binning="per-bandwidth"`` only through the grid (anc
 multiple of δ, 8-16 nodes per bandwidth instead of 8): far less than its standard error.
 The tie check of the in-memory estimator (on sorted data) is replaced by a lattice check
 on the fine counts around the median: a comb of occupied nodes whose period exceeds h/3
-raises. The counts cannot model a support end, so ``support`` is refused; the callers
-screen the extreme samples with ``fft_kde_fisher.screen_binned`` instead (J = inf
+raises, and so does a comb of spikes on smooth counts (part of the rows rounded,
+``_partial_comb``) with such a period. The counts cannot model a support end, so
+``support`` is refused; the callers screen the extreme samples with
+``fft_kde_fisher.screen_binned`` instead (J = inf
 where the density does not vanish at an end; the binned value with an unbounded error and
 a warning where it vanishes there).
 
@@ -96,6 +98,14 @@ _H_LATTICE = 16.0
 _COMB_MIN_COUNT = 3.0
 _COMB_OCCUPIED = 0.5
 _WINDOW = 0.25
+#: partial lattice (part of the rows rounded): a periodic excess over the smooth counts in
+#: |y| <= _PART_WINDOW, its periodogram |F|²/Var above _PART_Z (Poisson null: Exp(1)), for
+#: periods up to _PART_LONGEST (u = sinh y units; 0.25 is half a robust SD) and a share of
+#: the counts of at least _PART_SHARE (the in-memory checks' LATTICE_TIES)
+_PART_WINDOW = 1.0
+_PART_Z = 40.0
+_PART_LONGEST = 0.25
+_PART_SHARE = 0.01
 
 
 # ------------------------------------------------------------------------------- the plan
@@ -270,6 +280,85 @@ def _lattice_step(plan: Plan, counts: Counts) -> float | None:
     return b.size * block * plan.fine_step / max(runs, 1)
 
 
+def _partial_comb(plan: Plan, counts: Counts, shortest: float) -> float | None:
+    """The period (y units near the median) of a comb on a smooth background in the fine
+    counts, when it is at least `shortest` (y units), or None.
+
+    Part of the rows rounded to a step P put spikes of period P (in x) on the counts of
+    the other rows, so every fine node stays occupied and :func:`_lattice_step` sees no
+    comb. Here the fine counts in ``|y| <= _PART_WINDOW`` are re-binned linearly onto a
+    grid uniform in ``u = sinh(y)`` (on which a lattice in x is periodic) with
+    ``shortest / 8`` per cell, their smooth part (a Gaussian of SD :data:`_PART_LONGEST`)
+    is subtracted, and the periodogram of the Hann-tapered residual is compared with its
+    Poisson variance. The lowest frequency above :data:`_PART_Z` gives the period; it
+    is kept where the comb holds :data:`_PART_SHARE` of the counts and keeps its
+    harmonics up to ``2π / shortest`` or the fine nodes' resolution (spikes do; the
+    narrow modes of a smooth law, which the kernel resolves, do not).
+    """
+    y = plan.fine_lo + plan.fine_step * np.arange(plan.fine_m)
+    sel = np.abs(y) <= _PART_WINDOW
+    if np.count_nonzero(sel) < 16:
+        return None
+    u = np.sinh(y[sel])
+    c = counts.fine[sel]
+    lo, hi = float(u[0]), float(u[-1])
+    if hi - lo < 4.0 * _PART_LONGEST:                 # room for a few of the longest periods
+        return None
+    du = max(shortest / 8.0, 0.5 * plan.fine_step)
+    m = int((hi - lo) / du) + 2
+    if m > _FINE_MAX:
+        return None
+    pos = (u - lo) / du
+    i = np.minimum(pos.astype(np.int64), m - 2)
+    frac = pos - i
+    b = np.bincount(i, c * (1.0 - frac), m) + np.bincount(i + 1, c * frac, m)
+    total0 = float(b.sum())
+    if total0 <= 0:
+        return None
+    sd = _PART_LONGEST / du                            # smoothing SD in cells
+    # the Gaussian smoothing by FFT (the counts are 0 beyond both ends: zero padding)
+    nfft = 1 << int(math.ceil(math.log2(4 * m + 8 * sd + 16)))
+    freq = np.fft.rfftfreq(nfft)
+    smooth = np.fft.irfft(np.fft.rfft(b, nfft) * np.exp(-2.0 * (np.pi * freq * sd) ** 2),
+                          nfft)[:m]
+    w = np.sin(np.pi * np.arange(m) / (m - 1)) ** 2
+    r = (b - smooth) * w
+    var = float(np.sum(b * w * w))
+    total = float(np.sum(b * w))
+    if var <= 0 or total < 1.0 / _PART_SHARE:
+        return None
+    z = np.abs(np.fft.rfft(r, nfft)) ** 2 / var
+    omega = 2.0 * np.pi * freq / du                  # angular frequency in 1/u
+    band = (omega >= 2.0 * np.pi / _PART_LONGEST) & (omega <= 2.0 * np.pi / shortest)
+    hit = np.flatnonzero(band & (z > _PART_Z))
+    if hit.size == 0:
+        return None
+    dw = float(omega[1])
+    x = np.arange(m) * du
+
+    def peak(centre: float, half: float) -> tuple[float, float]:
+        om = np.linspace(centre - half, centre + half, 65)
+        zz = np.abs(np.exp(-1j * np.outer(om, x)) @ r) ** 2 / var
+        j = int(np.argmax(zz))
+        return float(om[j]), float(zz[j])
+
+    # the fundamental: the peak of the first group of significant frequencies, refined
+    end = hit[0]
+    while end + 1 < z.size and z[end + 1] > _PART_Z:
+        end += 1
+    top = hit[0] + int(np.argmax(z[hit[0]:end + 1]))
+    w1, z1 = peak(float(omega[top]), dw)
+    if math.sqrt(z1 * var) < _PART_SHARE * total:
+        return None
+    # (the fine nodes resolve periods down to about 8 nodes, 12 along u at |y| = 1)
+    k = max(1, round(2 * np.pi / (w1 * max(shortest, 12.0 * plan.fine_step))))
+    if k > 1:
+        _, zk = peak(k * w1, k * dw / 32 + dw)
+        if zk < 0.25 * z1:
+            return None
+    return float(2 * np.pi / w1)
+
+
 def _lattice_message(step_x: float, what: str, width_x: float, hint: str) -> str:
     return (f"`x` has heavy ties: its values sit on a lattice of step ~{step_x:.3g}, coarser "
             f"than the {what} {width_x:.3g}; the estimate would measure the lattice. {hint}")
@@ -347,6 +436,8 @@ def entropy_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
     ``(value, stderr, options used)``; see the module Notes."""
     n_boot = check_int("n_boot", n_boot, minimum=0)
     step = _lattice_step(plan, counts)
+    if step is None or step <= plan.hist_step / _H_LATTICE:
+        step = _partial_comb(plan, counts, plan.hist_step / _H_LATTICE)
     if step is not None and step > plan.hist_step / _H_LATTICE:
         raise ValueError(_lattice_message(step * plan.scale * x_unit, "entropy bins' width/16",
                                           plan.hist_step * plan.scale * x_unit / _H_LATTICE,
@@ -439,6 +530,8 @@ def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
 
     def check_lattice(grid) -> None:
         step = _lattice_step(plan, counts)
+        if step is None or step * 3.0 <= grid.h:
+            step = _partial_comb(plan, counts, grid.h / 3.0)
         if step is not None and step * 3.0 > grid.h:
             raise ValueError(_lattice_message(step * scale * x_unit, "kernel bandwidth",
                                               grid.h * scale * x_unit, hint))
