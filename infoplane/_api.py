@@ -119,8 +119,11 @@ _OPTIONS_DOC = """
         dropped) and ``jitter`` where listed: ``None`` (ties that would make the estimate
         infinite raise), ``"auto"`` or a width in units of x — uniform noise of that width
         (``"auto"``: per coordinate, the lattice step of a coordinate with ties, i.e. the
-        median gap between its distinct values, else the smallest gap) is added to every
-        coordinate to dequantise tied data; a given width below half a lattice step warns.
+        step of the values that repeat or else the median gap between its distinct values,
+        else the smallest gap; where the step varies along a coordinate, as with rounding
+        to significant digits, each value's own step, ``options["jitter"]`` then giving
+        their median) is added to every coordinate to dequantise tied data; a given width
+        below half a lattice step warns.
 """
 
 _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """

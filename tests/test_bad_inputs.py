@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
+from scipy import stats
 
 import infoplane as ip
 from infoplane.errors import DegenerateDataWarning
@@ -447,6 +448,28 @@ def test_chance_repeats_codes_and_uneven_steps_are_no_lattice():
     x = np.array([float(f"{t:.2g}") for t in x])          # steps 0.01, 0.1, 1
     with pytest.raises(ValueError, match=r"lattice of step ~0\.1,"):
         ip.fisher(x)
+
+
+def test_auto_jitter_follows_the_step_of_each_decade():
+    """Values rounded to two significant digits have steps 0.01, 0.1, 1, 10 by decade.
+    jitter='auto' used one width (the median gap) for all of them, so the upper decades
+    stayed clumped and the lower ones were smeared: H 0.2-0.3 nats low (log-normal, SD 1
+    on the log scale). Each value now gets its decade's step, and H and J agree with the
+    law's within their standard errors."""
+    from scipy import integrate
+
+    from infoplane.estimators._prepare import local_steps
+
+    law = stats.lognorm(1.0, scale=3.0)
+    x = law.rvs(size=20_000, random_state=210)
+    x2 = np.array([float(f"{t:.2g}") for t in x])
+    step = 10.0 ** (np.floor(np.log10(x2)) - 1)
+    assert np.mean(np.isclose(local_steps(x2), step)) > 0.99
+    h = ip.entropy(x2, jitter="auto", rng=0)
+    assert abs(h.value - law.entropy()) < 4 * h.stderr
+    score = integrate.quad(lambda t: law.pdf(t) * ((1 + np.log(t / 3.0)) / t) ** 2, 0, np.inf)
+    j = ip.fisher(x2, jitter="auto", rng=0)
+    assert abs(j.value - score[0]) < 4 * j.stderr
 
 
 def test_fs_point_names_jitter_given_to_one_half_only():

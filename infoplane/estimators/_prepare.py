@@ -15,8 +15,9 @@ import numpy as np
 from .._threads import in_helper
 from .._validation import check_scalar
 
-__all__ = ["jitter_width", "apply_jitter", "sorted_1d", "tie_error", "count_duplicate_rows",
-           "lattice_columns", "lattice_step", "repeat_lattice_step", "atom_columns",
+__all__ = ["jitter_width", "local_steps", "apply_jitter", "sorted_1d", "tie_error",
+           "count_duplicate_rows", "lattice_columns", "lattice_step", "repeat_lattice_step",
+           "atom_columns",
            "LATTICE_TIES", "PARALLEL_SORT_MIN", "PARALLEL_SORT_MAX"]
 
 #: a column of d-D samples is examined as a lattice when more than this fraction of its
@@ -26,8 +27,45 @@ LATTICE_TIES = 0.01
 LATTICE_SCREEN_ROWS = 20_000
 
 
+#: jitter='auto' gives each value its own width (the local gap between distinct values)
+#: where a tied column's local gaps vary by more than this factor (1st to 99th
+#: percentile): rounding to significant digits has one step per decade
+LOCAL_STEP_SPREAD = 2.0
+
+
+def local_steps(x: np.ndarray) -> np.ndarray:
+    """The quantisation step at each value of a column rounded to a step that varies
+    along it (significant digits): per distinct value, the smallest of the next three
+    gaps between distinct values on its side away from zero (a value that opens a decade,
+    10 after 9.9, takes the step of its own decade), mapped back to the rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([0.96, 0.97, 0.98, 0.99, 1.0, 1.1, 1.2, 1.3])   # two digits
+    >>> local_steps(x).round(3).tolist()
+    [0.01, 0.01, 0.01, 0.01, 0.1, 0.1, 0.1, 0.1]
+    >>> local_steps(-x).round(3).tolist()
+    [0.01, 0.01, 0.01, 0.01, 0.1, 0.1, 0.1, 0.1]
+    """
+    u, inv = np.unique(x, return_inverse=True)
+    if u.size < 2:
+        return np.zeros(x.shape)
+    g = np.diff(u)
+    k = 3
+    inf = np.full(k, np.inf)
+    right = np.lib.stride_tricks.sliding_window_view(np.r_[g, inf], k).min(axis=1)
+    left = np.lib.stride_tricks.sliding_window_view(np.r_[inf, g], k).min(axis=1)
+    # right[i]: the gaps after u[i]; left[i]: the gaps before it (either may be all inf)
+    out = np.where(u >= 0, right, left)
+    out = np.where(np.isfinite(out), out, np.minimum(right, left))
+    return out[inv.ravel()]
+
+
 def jitter_width(X: np.ndarray, jitter) -> np.ndarray | None:
-    """Per-column noise width for `jitter` (None when `jitter` is None)."""
+    """Noise width for `jitter` (None when `jitter` is None): one per column, shape
+    ``(d,)``, or one per value, shape ``(n, d)``, where 'auto' finds a column whose step
+    varies along it (:data:`LOCAL_STEP_SPREAD`)."""
     if jitter is None:
         return None
     d = X.shape[1]
@@ -38,10 +76,21 @@ def jitter_width(X: np.ndarray, jitter) -> np.ndarray | None:
         for j in range(d):
             gaps = np.diff(np.unique(X[:, j]))
             w[j] = gaps.min() if gaps.size else 0.0
+        local = {}
         # a column on a lattice takes its step: a single value off the
         # lattice would make the smallest gap far narrower than the step
         for j, _, step in lattice_columns(X):
             w[j] = max(w[j], step)
+            v = np.sort(X[:, j])
+            if repeat_lattice_step(v, v[1:] == v[:-1]) is None:
+                steps = local_steps(X[:, j])
+                lo, hi = np.quantile(steps, [0.01, 0.99])
+                if hi > LOCAL_STEP_SPREAD * lo > 0:
+                    local[j] = steps
+        if local:
+            w = np.repeat(w[None, :], X.shape[0], axis=0)
+            for j, steps in local.items():
+                w[:, j] = steps
         return w
     return np.full(d, check_scalar("jitter", jitter, positive=True))
 

@@ -541,6 +541,8 @@ def _run(func, quantity, x, method, rng, nan_policy, options):
 
 def _record_jitter(s: _Scaled, P: _Prepared) -> None:
     j: Any = P.jitter_used
+    if j.ndim == 2:            # one width per value in some column: their medians
+        j = np.median(j, axis=0)
     opts = dict(s.est.options, jitter=float(j[0]) if P.d == 1 else tuple(map(float, j)))
     if isinstance(s.est, MatrixEstimate):
         s.est = MatrixEstimate(s.est.value, s.est.stderr, s.est.method, s.est.n_samples,
