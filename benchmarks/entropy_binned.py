@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -32,6 +31,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import laws_1d  # noqa: E402
+from _page import finish, run_and_write  # noqa: E402
 import infoplane as ip  # noqa: E402
 from infoplane.errors import AccuracyWarning  # noqa: E402
 from infoplane.estimators import binned  # noqa: E402
@@ -161,15 +161,11 @@ def write(rows, elapsed: float) -> None:
             f"{sum(r[3] for r in done)} |")
     lines[6:6] = [f"Cells covering less than 90%: {low_before} of {len(rows)} before, "
                   f"{low_after} after.", ""]
-    lines += ["", f"Total run time {elapsed / 60:.1f} min.", ""]
-    OUT.write_text("\n".join(lines), encoding="utf-8")
+    finish(OUT, lines, elapsed)
 
 
 def main() -> None:
-    t0 = time.time()
-    rows = run()
-    write(rows, time.time() - t0)
-    print("wrote", OUT)
+    run_and_write(run, write, OUT)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -26,8 +25,10 @@ import numpy as np
 from scipy import stats
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+from _page import finish, run_and_write  # noqa: E402
 import infoplane as ip  # noqa: E402
 from infoplane.estimators import _prepare  # noqa: E402
 
@@ -118,15 +119,11 @@ def write(rows, elapsed: float) -> None:
     for c in rows:
         lines.append(f"| {c['law']} | {c['digits']} | {c['n']} | {_cell(c, 'before')} | "
                      f"{_cell(c, 'after')} |")
-    lines += ["", f"Total run time {elapsed / 60:.1f} min.", ""]
-    OUT.write_text("\n".join(lines), encoding="utf-8")
+    finish(OUT, lines, elapsed)
 
 
 def main() -> None:
-    t0 = time.time()
-    rows = run()
-    write(rows, time.time() - t0)
-    print("wrote", OUT)
+    run_and_write(run, write, OUT)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,10 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+from _page import finish  # noqa: E402
 import infoplane as ip  # noqa: E402
 from infoplane.estimators import binned  # noqa: E402
 
@@ -178,8 +180,7 @@ def write(rows: list[dict], laws: dict, elapsed: float) -> None:
     ]
     for (name, n), (jr, hr, tot) in laws.items():
         lines.append(f"| {name} | {n} | {jr}/{tot} | {hr}/{tot} |")
-    lines += ["", f"Total run time {elapsed / 60:.1f} min.", ""]
-    OUT.write_text("\n".join(lines), encoding="utf-8")
+    finish(OUT, lines, elapsed)
 
 
 def main() -> None:
