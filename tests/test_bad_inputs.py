@@ -397,20 +397,23 @@ def test_partial_lattice_is_a_lattice_with_its_own_step():
 
 
 def test_partial_lattice_with_far_repeats_or_heavy_tails_keeps_its_step():
-    """The lattice's fill and span are read inside the 1%-99% range: two rows at -8 and
-    two at +8 (each value twice) or the repeats of a t2 tail stretched the span of the
-    repeated values, so half the rows rounded to 0.2 were no lattice (a 2-D J of 328
-    with no reason, jitter='auto' 2.6e-4 wide)."""
+    """The lattice of repeated values is read inside the 1%-99% range: two rows at -8
+    and two at +8 (each value twice) or the repeats of a t2 tail stretched its span, and
+    a close pair in a tail (3.01 and 3.02, twice each) set its smallest gap, so half the
+    rows rounded to 0.2 were no lattice (a 2-D J of 306-328 with no reason, H 0.9 nats
+    low, jitter='auto' 2.6e-4 wide)."""
     from infoplane.estimators._prepare import lattice_columns
 
     rng = np.random.default_rng(37)
     X = rng.standard_normal((20_000, 2))
     X[:10_000, 0] = np.round(X[:10_000, 0] / 0.2) * 0.2
     X[-4:, 0] = [-8.0, -8.0, 8.0, 8.0]
+    P = X.copy()
+    P[-4:, 0] = [3.01, 3.01, 3.02, 3.02]             # a close pair in the tail
     T = X.copy()
     T[:, 0] = rng.standard_t(2, 20_000)
     T[:10_000, 0] = np.round(T[:10_000, 0] / 0.2) * 0.2
-    for Y in (X, T):
+    for Y in (X, P, T):
         [(col, _, step)] = lattice_columns(Y)
         assert col == 0 and step == pytest.approx(0.2)
         with pytest.raises(ValueError, match=r"column 0 has heavy ties.*step ~0\.2,"):

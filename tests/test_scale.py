@@ -165,6 +165,10 @@ def test_dask_degenerate_and_quantised_data():
     half[::2] = np.round(half[::2] / 0.2) * 0.2
     with pytest.raises(ValueError, match=r"lattice of step ~0\.2"):
         ip.fisher(da.from_array(half, 50_000))
+    atom = np.random.default_rng(18).standard_normal(200_000)
+    atom[:20_000] = 1.5
+    with pytest.raises(ValueError, match="has an atom"):
+        ip.entropy(da.from_array(atom, 50_000))
 
 
 @pytest.mark.parametrize("case", ["gauss", "uniform", "cauchy", "signed-zeros", "constant",

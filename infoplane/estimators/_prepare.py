@@ -184,19 +184,20 @@ def repeat_lattice_step(v: np.ndarray, same: np.ndarray) -> float | None:
     if rep.size < 3:
         return None
     rv = rep[np.r_[True, rep[1:] != rep[:-1]]]       # the distinct repeated values
-    if rv.size < 3:
+    # inside the 1%-99% range: a few repeated rows far out (two at -8, two at +8) or a
+    # close pair in a tail (3.01, 3.01, 3.02, 3.02) set neither the step nor the span
+    q = max(1, v.size // 100)
+    lo, hi = v[q - 1], v[-q]
+    core = rv[(rv >= lo) & (rv <= hi)]
+    if core.size < 3:
         return None
-    g = np.diff(rv)
+    g = np.diff(core)
     k = g / g.min()
     whole = np.abs(k - np.round(k)) < LATTICE_SNAP
     if np.mean(whole) < LATTICE_REGULAR:
         return None
     step = float(np.median(g[whole] / np.round(k[whole])))
-    # inside the 1%-99% range: two repeated rows at -8 and two at +8 stretch no lattice
-    q = max(1, v.size // 100)
-    lo, hi = v[q - 1], v[-q]
-    core = rv[(rv >= lo) & (rv <= hi)]
-    span = float(core[-1] - core[0]) if core.size else 0.0
+    span = float(core[-1] - core[0])
     if core.size < LATTICE_FILL * (span / step + 1) or span < LATTICE_SPAN * (hi - lo):
         return None
     return step

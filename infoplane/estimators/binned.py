@@ -64,12 +64,13 @@ The estimate differs from ``binning="per-bandwidth"`` only through the grid (anc
 multiple of δ, 8-16 nodes per bandwidth instead of 8): far less than its standard error.
 The tie check of the in-memory estimator (on sorted data) is replaced by a lattice check
 on the fine counts around the median: a comb of occupied nodes whose period exceeds h/3
-raises, and so does a comb of spikes on smooth counts (part of the rows rounded,
-``_partial_comb``) with such a period. The counts cannot model a support end, so
-``support`` is refused; the callers screen the extreme samples with
-``fft_kde_fisher.screen_binned`` instead (J = inf
-where the density does not vanish at an end; the binned value with an unbounded error and
-a warning where it vanishes there).
+raises, and so do spikes on smooth counts (part of the rows rounded: ``_spikes``, a
+node pair far above the running median, their median gap the step; ``_partial_comb``, a
+periodogram, for steps too fine to show single spikes) with such a period; one or two
+spikes holding 1% of the samples are an atom, which raises too. The counts cannot model
+a support end, so ``support`` is refused; the callers screen the extreme samples with
+``fft_kde_fisher.screen_binned`` instead (J = inf where the density does not vanish at an
+end; the binned value with an unbounded error and a warning where it vanishes there).
 
 References
 ----------
@@ -129,6 +130,15 @@ _PART_WINDOW = 1.0
 _PART_Z = 40.0
 _PART_LONGEST = 0.25
 _PART_SHARE = 0.01
+#: spikes (values held by many rows, which linear binning puts on two adjacent fine nodes):
+#: a node pair whose count exceeds twice the running median of _SPIKE_SPAN nodes by
+#: _SPIKE_Z Poisson SDs and _SPIKE_MIN counts; three or more holding _PART_SHARE of the
+#: counts in |y| <= _PART_WINDOW are a lattice (step: their median gap), fewer an atom
+#: where one holds ATOM_FRACTION of all samples
+_SPIKE_SPAN = 33
+_SPIKE_Z = 10.0
+_SPIKE_MIN = 5.0
+ATOM_FRACTION = 0.01
 
 
 # ------------------------------------------------------------------------------- the plan
@@ -306,9 +316,63 @@ def _lattice_step(plan: Plan, counts: Counts) -> float | None:
     return b.size * block * plan.fine_step / max(runs, 1)
 
 
+def _spikes(plan: Plan, counts: Counts) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (u = sinh y, y near the median) and excess counts of the spikes in the
+    fine counts in ``|y| <= _PART_WINDOW`` (see :data:`_SPIKE_Z`)."""
+    from scipy.ndimage import median_filter
+
+    y = plan.fine_lo + plan.fine_step * np.arange(plan.fine_m)
+    sel = np.flatnonzero(np.abs(y) <= _PART_WINDOW)
+    if sel.size < _SPIKE_SPAN:
+        return np.empty(0), np.empty(0)
+    c = counts.fine[sel]
+    bg = median_filter(c, size=_SPIKE_SPAN, mode="nearest")
+    pair = c[:-1] + c[1:]
+    base = bg[:-1] + bg[1:]
+    excess = pair - base
+    hit = (excess > _SPIKE_Z * np.sqrt(base + 1.0)) & (excess >= _SPIKE_MIN)
+    idx = np.flatnonzero(hit)
+    if idx.size == 0:
+        return np.empty(0), np.empty(0)
+    # one spike per run of adjacent hits: its largest pair, placed by the pair's weights
+    runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+    top = np.array([r[np.argmax(excess[r])] for r in runs])
+    w = c[top + 1] / np.maximum(pair[top], 1e-300)
+    pos = np.sinh(y[sel][top] + w * plan.fine_step)
+    return pos, excess[top]
+
+
+def _spike_lattice(plan: Plan, counts: Counts, hint: str) -> float | None:
+    """The step (u units) of a lattice of spikes in the fine counts, or None; raises for
+    an atom (one or two spikes, one holding :data:`ATOM_FRACTION` of the samples)."""
+    pos, excess = _spikes(plan, counts)
+    if pos.size == 0:
+        return None
+    y = plan.fine_lo + plan.fine_step * np.arange(plan.fine_m)
+    inside = float(counts.fine[np.abs(y) <= _PART_WINDOW].sum())
+    if pos.size >= 3 and excess.sum() >= _PART_SHARE * inside:
+        return float(np.median(np.diff(pos)))
+    big = int(np.argmax(excess))
+    if excess[big] >= ATOM_FRACTION * counts.n:
+        raise ValueError(
+            f"`x` has an atom: about {excess[big] / counts.n:.1%} of the {counts.n} samples "
+            "take one value, so the law has no density (H = -inf, J = inf) and the binned "
+            f"estimate would measure the spike. {hint}")
+    return None
+
+
+def _comb_step(plan: Plan, counts: Counts, shortest: float, hint: str) -> float | None:
+    """The coarsest step (y units near the median) of a lattice the counts show: full
+    (runs of empty nodes), of spikes, or a periodic excess at least `shortest` (part of
+    the rows rounded); None where they show none. Raises for an atom."""
+    found = [step for step in (_lattice_step(plan, counts), _spike_lattice(plan, counts, hint),
+                               _partial_comb(plan, counts, shortest)) if step is not None]
+    return max(found) if found else None
+
+
 def _partial_comb(plan: Plan, counts: Counts, shortest: float) -> float | None:
-    """The period (y units near the median) of a comb on a smooth background in the fine
-    counts, when it is at least `shortest` (y units), or None.
+    """The period (u = sinh y units; y units near the median) of a comb on a smooth
+    background in the fine counts, when it is at least `shortest`, or None.
 
     Part of the rows rounded to a step P put spikes of period P (in x) on the counts of
     the other rows, so every fine node stays occupied and :func:`_lattice_step` sees no
@@ -330,10 +394,8 @@ def _partial_comb(plan: Plan, counts: Counts, shortest: float) -> float | None:
     lo, hi = float(u[0]), float(u[-1])
     if hi - lo < 4.0 * _PART_LONGEST:                 # room for a few of the longest periods
         return None
-    du = max(shortest / 8.0, 0.5 * plan.fine_step)
+    du = max(shortest / 8.0, 0.5 * plan.fine_step, (hi - lo) / (1 << 18))
     m = int((hi - lo) / du) + 2
-    if m > _FINE_MAX:
-        return None
     pos = (u - lo) / du
     i = np.minimum(pos.astype(np.int64), m - 2)
     frac = pos - i
@@ -364,7 +426,7 @@ def _partial_comb(plan: Plan, counts: Counts, shortest: float) -> float | None:
 
     def peak(centre: float, half: float) -> tuple[float, float]:
         om = np.linspace(centre - half, centre + half, 65)
-        zz = np.abs(np.exp(-1j * np.outer(om, x)) @ r) ** 2 / var
+        zz = np.array([abs(np.dot(np.exp(-1j * o * x), r)) ** 2 for o in om]) / var
         j = int(np.argmax(zz))
         return float(om[j]), float(zz[j])
 
@@ -499,9 +561,7 @@ def entropy_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
     ``(value, stderr, options used)``; see the module Notes."""
     n_boot = check_int("n_boot", n_boot, minimum=0)
     base = plan.hist_step * _H_FINE
-    step = _lattice_step(plan, counts)
-    if step is None or step <= plan.hist_step / _H_LATTICE:
-        step = _partial_comb(plan, counts, plan.hist_step / _H_LATTICE)
+    step = _comb_step(plan, counts, plan.hist_step / _H_LATTICE, hint)
     if step is not None and step > base / _H_LATTICE:
         raise ValueError(_lattice_message(step * plan.scale * x_unit, "entropy bins' width/16",
                                           base * plan.scale * x_unit / _H_LATTICE, hint))
@@ -607,9 +667,7 @@ def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
     # check and bias term, bootstrap), on re-binned counts
 
     def check_lattice(grid) -> None:
-        step = _lattice_step(plan, counts)
-        if step is None or step * 3.0 <= grid.h:
-            step = _partial_comb(plan, counts, grid.h / 3.0)
+        step = _comb_step(plan, counts, grid.h / 3.0, hint)
         if step is not None and step * 3.0 > grid.h:
             raise ValueError(_lattice_message(step * scale * x_unit, "kernel bandwidth",
                                               grid.h * scale * x_unit, hint))

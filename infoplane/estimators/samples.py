@@ -300,7 +300,8 @@ def _entropy(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         warn(reason, DegenerateDataWarning)
         return _Scaled(Estimate(-math.inf, math.nan, name, n, d, {}, reason), shift)
     _check_size(P, "entropy", name)
-    atom = _atom_reason(P) if d > 1 else None   # 1-D: the zero kNN radii raise already
+    # 1-D: the zero kNN (and spacing) radii raise already; the binned histogram does not
+    atom = _atom_reason(P) if d > 1 or name == "binned" else None
     if atom is not None:
         warn(atom, DegenerateDataWarning)
         return _Scaled(Estimate(-math.inf, math.nan, name, n, d, {}, atom), shift)
