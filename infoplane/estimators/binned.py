@@ -521,7 +521,9 @@ def _block_terms(plan: Plan, hist, below, above, level: int, lw: np.ndarray, n):
     return blocks, e[:, :_OUTER].sum(axis=1) + e[:, _OUTER + m:].sum(axis=1)
 
 
-def _richardson_levels(plan: Plan, hist, below, above, levels, stats=None, blocks=None):
+def _richardson_levels(plan: Plan, hist: np.ndarray, below: np.ndarray, above: np.ndarray,
+                       levels: list[int], stats: dict | None = None,
+                       blocks: np.ndarray | None = None) -> tuple[dict, dict]:
     """Richardson values (4 H(L) - H(2L)) / 3 for each level L of `levels` (rows:
     resamples), with the widths L and 2L in the 2Δ-blocks whose count (`blocks`, the
     data's) gives at least _H_MIN_COUNT per bin of width L, and Δ and 2Δ elsewhere (the
@@ -548,7 +550,9 @@ def _richardson_levels(plan: Plan, hist, below, above, levels, stats=None, block
     return out, stats
 
 
-def _poisson(rng: np.random.Generator, counts: Counts, b: int):
+def _poisson(rng: np.random.Generator, counts: Counts,
+             b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`b` Poisson resamples of the histogram, below and above counts."""
     return (rng.poisson(np.broadcast_to(counts.hist, (b, counts.hist.size))),
             rng.poisson(np.broadcast_to(counts.below, (b, _OUTER))),
             rng.poisson(np.broadcast_to(counts.above, (b, _OUTER))))
@@ -570,8 +574,8 @@ def entropy_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
               if step is None or L * plan.hist_step >= _H_LATTICE * step]
     values, stats = _richardson_levels(plan, counts.hist, counts.below, counts.above, levels)
     blocks = counts.hist.reshape(-1, 2 * _H_FINE).sum(axis=1)
-    reps, _ = _richardson_levels(plan, *_poisson(np.random.default_rng(_H_SEED), counts,
-                                                 _H_BOOT), levels, stats, blocks)
+    hist, below, above = _poisson(np.random.default_rng(_H_SEED), counts, _H_BOOT)
+    reps, _ = _richardson_levels(plan, hist, below, above, levels, stats, blocks)
     chosen = levels[-1]
     for i, L in enumerate(levels):                    # the coarsest level that agrees
         if all(abs(values[L][0] - values[f][0])
@@ -595,13 +599,13 @@ def entropy_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
                  f"estimator (method='knn') resolves it; a random subsample is enough.",
                  AccuracyWarning)
     if n_boot:
-        allr = []
+        parts = []
         batch = max(1, min(n_boot, (1 << 24) // (plan.hist_m + 2 * _OUTER)))
         for start in range(0, n_boot, batch):
-            r, _ = _richardson_levels(plan, *_poisson(rng, counts, min(batch, n_boot - start)),
-                                      [chosen], stats, blocks)
-            allr.append(r[chosen])
-        allr = np.concatenate(allr)
+            hist, below, above = _poisson(rng, counts, min(batch, n_boot - start))
+            r, _ = _richardson_levels(plan, hist, below, above, [chosen], stats, blocks)
+            parts.append(r[chosen])
+        allr = np.concatenate(parts)
         allr = allr[np.isfinite(allr)]
         if allr.size >= 2:
             stderr = math.hypot(float(np.std(allr, ddof=1)), bias)
