@@ -413,7 +413,9 @@ def test_partial_lattice_with_far_repeats_or_heavy_tails_keeps_its_step():
     T = X.copy()
     T[:, 0] = rng.standard_t(2, 20_000)
     T[:10_000, 0] = np.round(T[:10_000, 0] / 0.2) * 0.2
-    for Y in (X, P, T):
+    R = X.copy()                                     # one value off the lattice, 300 rows
+    R[10_000:10_300, 0] = 0.0371
+    for Y in (X, P, T, R):
         [(col, _, step)] = lattice_columns(Y)
         assert col == 0 and step == pytest.approx(0.2)
         with pytest.raises(ValueError, match=r"column 0 has heavy ties.*step ~0\.2,"):

@@ -169,6 +169,9 @@ def test_dask_degenerate_and_quantised_data():
     atom[:20_000] = 1.5
     with pytest.raises(ValueError, match="has an atom"):
         ip.entropy(da.from_array(atom, 50_000))
+    # censored at the sample minimum (31% at -0.5): the spike sits on the first node
+    with pytest.raises(ValueError, match=r"has an atom: about 3[01]\."):
+        ip.fisher(da.from_array(np.maximum(atom[20_000:], -0.5), 45_000))
 
 
 @pytest.mark.parametrize("case", ["gauss", "uniform", "cauchy", "signed-zeros", "constant",

@@ -146,8 +146,8 @@ def _tie_share(Y: np.ndarray) -> np.ndarray:
     return np.count_nonzero(screen[1:] == screen[:-1], axis=0) / len(screen)
 
 
-#: the values that repeat in a column form a lattice when at least LATTICE_REGULAR of the
-#: gaps between them are whole multiples of the smallest (within LATTICE_SNAP of it), they
+#: the values that repeat in a column form a lattice when at least LATTICE_REGULAR of them
+#: sit on the multiples of one of their smallest gaps (within LATTICE_SNAP of it), they
 #: fill at least LATTICE_FILL of the lattice points between the first and the last inside
 #: the column's 1%-99% quantile range, and span at least LATTICE_SPAN of that range (a few
 #: repeated rows far out, or the repeats of a heavy tail, do not count). Codes (0, 1, 2 or
@@ -183,22 +183,49 @@ def repeat_lattice_step(v: np.ndarray, same: np.ndarray) -> float | None:
     rep = v[1:][same]
     if rep.size < 3:
         return None
-    rv = rep[np.r_[True, rep[1:] != rep[:-1]]]       # the distinct repeated values
+    first = np.r_[True, rep[1:] != rep[:-1]]
+    rv = rep[first]                                   # the distinct repeated values
+    mult = np.diff(np.r_[np.flatnonzero(first), rep.size]) + 1     # rows holding each
     # inside the 1%-99% range: a few repeated rows far out (two at -8, two at +8) or a
     # close pair in a tail (3.01, 3.01, 3.02, 3.02) set neither the step nor the span
     q = max(1, v.size // 100)
     lo, hi = v[q - 1], v[-q]
-    core = rv[(rv >= lo) & (rv <= hi)]
+    inside = (rv >= lo) & (rv <= hi)
+    # values held by three or more rows first: chance duplicates (a value twice) between
+    # the lattice points would set the smallest gap
+    for keep in (inside & (mult >= 3), inside):
+        step = _lattice_of(rv[keep], lo, hi)
+        if step is not None:
+            return step
+    return None
+
+
+def _lattice_of(core: np.ndarray, lo: float, hi: float) -> float | None:
+    """The step of the lattice the sorted distinct values `core` sit on, where it
+    covers the range [lo, hi] (:func:`repeat_lattice_step`), or None.
+
+    The candidate steps are the five smallest gaps, each anchored at the values that
+    bound it; the one on which most values sit wins (a value off the lattice held by
+    many rows, 0.0371 amid steps of 0.6, neither sets the step nor breaks the lattice).
+    """
     if core.size < 3:
         return None
     g = np.diff(core)
-    k = g / g.min()
-    whole = np.abs(k - np.round(k)) < LATTICE_SNAP
-    if np.mean(whole) < LATTICE_REGULAR:
+    best = (-1.0, 0.0, core[:0])
+    for j in np.argsort(g)[:5]:
+        if not g[j] > 0:
+            continue
+        r = (core - core[j]) / g[j]
+        on = np.abs(r - np.round(r)) < LATTICE_SNAP
+        if on.mean() > best[0]:
+            best = (float(on.mean()), float(g[j]), core[on])
+    share, unit, lat = best
+    if share < LATTICE_REGULAR or lat.size < 3:
         return None
-    step = float(np.median(g[whole] / np.round(k[whole])))
-    span = float(core[-1] - core[0])
-    if core.size < LATTICE_FILL * (span / step + 1) or span < LATTICE_SPAN * (hi - lo):
+    d = np.diff(lat)
+    step = float(np.median(d / np.round(d / unit)))
+    span = float(lat[-1] - lat[0])
+    if lat.size < LATTICE_FILL * (span / step + 1) or span < LATTICE_SPAN * (hi - lo):
         return None
     return step
 

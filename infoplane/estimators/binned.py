@@ -67,10 +67,12 @@ on the fine counts around the median: a comb of occupied nodes whose period exce
 raises, and so do spikes on smooth counts (part of the rows rounded: ``_spikes``, a
 node pair far above the running median, their median gap the step; ``_partial_comb``, a
 periodogram, for steps too fine to show single spikes) with such a period; one or two
-spikes holding 1% of the samples are an atom, which raises too. The counts cannot model
-a support end, so ``support`` is refused; the callers screen the extreme samples with
-``fft_kde_fisher.screen_binned`` instead (J = inf where the density does not vanish at an
-end; the binned value with an unbounded error and a warning where it vanishes there).
+spikes holding 1% of the samples, anywhere in the counts, are an atom, which raises too
+(a density that diverges at a support end spreads its pile-up over several nodes: none).
+The counts cannot model a support end, so ``support`` is refused; the callers screen the
+extreme samples with ``fft_kde_fisher.screen_binned`` instead (J = inf where the density
+does not vanish at an end; the binned value with an unbounded error and a warning where
+it vanishes there).
 
 References
 ----------
@@ -118,9 +120,12 @@ _H_BOOT = 32
 _H_MIN_COUNT = 20
 _H_SEED = 20261201
 #: lattice check: mean count per node needed to look for a comb, occupied fraction below
-#: which the counts are a comb, and the central window |y| <= _WINDOW
+#: which the counts are a comb, the widest run of occupied blocks a lattice value makes
+#: (where most occupied blocks lie in wider runs, they are clumps), and the central
+#: window |y| <= _WINDOW
 _COMB_MIN_COUNT = 3.0
 _COMB_OCCUPIED = 0.5
+_COMB_RUN = 3
 _WINDOW = 0.25
 #: partial lattice (part of the rows rounded): a periodic excess over the smooth counts in
 #: |y| <= _PART_WINDOW, its periodogram |F|²/Var above _PART_Z (Poisson null: Exp(1)), for
@@ -138,6 +143,7 @@ _PART_SHARE = 0.01
 _SPIKE_SPAN = 33
 _SPIKE_Z = 10.0
 _SPIKE_MIN = 5.0
+_SPIKE_CONC = 0.8
 ATOM_FRACTION = 0.01
 
 
@@ -311,22 +317,38 @@ def _lattice_step(plan: Plan, counts: Counts) -> float | None:
     occ = b > 1e-9 * b.max()
     if occ.mean() > _COMB_OCCUPIED:
         return None
-    # runs of occupied blocks = lattice values; their number over the window = the period
-    runs = int(np.count_nonzero(occ[1:] & ~occ[:-1])) + int(occ[0])
-    return b.size * block * plan.fine_step / max(runs, 1)
+    # runs of occupied blocks = lattice values (linear binning puts a value on at most two
+    # nodes); runs wider than _COMB_RUN blocks are clumps, narrow modes of a smooth law
+    # with empty gaps between them, which the kernel resolves: no lattice
+    starts = np.flatnonzero(occ & ~np.r_[False, occ[:-1]])
+    ends = np.flatnonzero(occ & ~np.r_[occ[1:], False])
+    width = ends - starts + 1
+    if width[width > _COMB_RUN].sum() >= 0.5 * width.sum():   # most blocks in clumps
+        return None
+    # their number over the window = the period
+    return b.size * block * plan.fine_step / max(starts.size, 1)
 
 
-def _spikes(plan: Plan, counts: Counts) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (u = sinh y, y near the median) and excess counts of the spikes in the
-    fine counts in ``|y| <= _PART_WINDOW`` (see :data:`_SPIKE_Z`)."""
+def _spikes(plan: Plan, counts: Counts,
+            window: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (u = sinh y) and excess counts of the spikes in the fine counts (in
+    ``|y| <= _PART_WINDOW``, or everywhere with ``window=False``; see :data:`_SPIKE_Z`).
+
+    A spike is a value held by many rows: linear binning puts it on one pair of nodes, so
+    the pair holds at least :data:`_SPIKE_CONC` of the excess over the background in the
+    ten nodes around it. A peak of the density narrower than the background's window
+    but wider than that (a density that diverges at a support end, a very narrow mode)
+    spreads its excess over several nodes and is no spike. Beyond the data's ends the
+    counts are 0, so a value held by many rows at the sample minimum stands out too.
+    """
     from scipy.ndimage import median_filter
 
     y = plan.fine_lo + plan.fine_step * np.arange(plan.fine_m)
-    sel = np.flatnonzero(np.abs(y) <= _PART_WINDOW)
+    sel = np.flatnonzero(np.abs(y) <= _PART_WINDOW) if window else np.arange(plan.fine_m)
     if sel.size < _SPIKE_SPAN:
         return np.empty(0), np.empty(0)
     c = counts.fine[sel]
-    bg = median_filter(c, size=_SPIKE_SPAN, mode="nearest")
+    bg = median_filter(c, size=_SPIKE_SPAN, mode="constant", cval=0.0)
     pair = c[:-1] + c[1:]
     base = bg[:-1] + bg[1:]
     excess = pair - base
@@ -337,27 +359,31 @@ def _spikes(plan: Plan, counts: Counts) -> tuple[np.ndarray, np.ndarray]:
     # one spike per run of adjacent hits: its largest pair, placed by the pair's weights
     runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
     top = np.array([r[np.argmax(excess[r])] for r in runs])
+    over = np.maximum(c - bg, 0.0)
+    cs = np.r_[0.0, np.cumsum(over)]
+    local = cs[np.minimum(top + 6, c.size)] - cs[np.maximum(top - 4, 0)]
+    pair_over = over[top] + over[top + 1]
+    top = top[pair_over >= _SPIKE_CONC * local]
     w = c[top + 1] / np.maximum(pair[top], 1e-300)
     pos = np.sinh(y[sel][top] + w * plan.fine_step)
     return pos, excess[top]
 
 
 def _spike_lattice(plan: Plan, counts: Counts, hint: str) -> float | None:
-    """The step (u units) of a lattice of spikes in the fine counts, or None; raises for
-    an atom (one or two spikes, one holding :data:`ATOM_FRACTION` of the samples)."""
+    """The step (u units) of a lattice of spikes in the fine counts around the median, or
+    None; raises for an atom (fewer spikes, one holding :data:`ATOM_FRACTION` of the
+    samples, anywhere in the counts)."""
     pos, excess = _spikes(plan, counts)
-    if pos.size == 0:
-        return None
     y = plan.fine_lo + plan.fine_step * np.arange(plan.fine_m)
     inside = float(counts.fine[np.abs(y) <= _PART_WINDOW].sum())
     if pos.size >= 3 and excess.sum() >= _PART_SHARE * inside:
         return float(np.median(np.diff(pos)))
-    big = int(np.argmax(excess))
-    if excess[big] >= ATOM_FRACTION * counts.n:
+    pos, excess = _spikes(plan, counts, window=False)
+    if pos.size and pos.size < 3 and excess.max() >= ATOM_FRACTION * counts.n:
         raise ValueError(
-            f"`x` has an atom: about {excess[big] / counts.n:.1%} of the {counts.n} samples "
-            "take one value, so the law has no density (H = -inf, J = inf) and the binned "
-            f"estimate would measure the spike. {hint}")
+            f"`x` has an atom: about {excess.max() / counts.n:.1%} of the {counts.n} "
+            "samples take one value, so the law has no density (H = -inf, J = inf) and "
+            f"the binned estimate would measure the spike. {hint}")
     return None
 
 
