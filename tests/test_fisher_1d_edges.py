@@ -89,6 +89,24 @@ def test_infinite_fisher_information_is_inf_with_a_reason(name, sample):
     assert "infinite" in e.options["edge_test"]
 
 
+@pytest.mark.parametrize("name,sample", [
+    ("chi2(1)", lambda r, n: r.chisquare(1.0, n)),
+    ("weibull(0.5)", lambda r, n: r.weibull(0.5, n)),
+])
+def test_density_diverging_at_its_end_is_inf(name, sample):
+    """f ∝ u^(-1/2) at the end (a = 1/2): the edge model keeps a >= 1, its windows fail
+    the goodness of fit until the edge is lost, and from n ≈ 1e4 on J came out finite
+    (chi2(1): 9964 ± 392 at n = 1e5) for a law whose J is infinite. The extreme order
+    statistics give 1/a ≈ 2 (a jump gives 1, ends with a > 2 less than 0.8)."""
+    x = sample(np.random.default_rng(12), 100_000)
+    assert em.inverse_exponent(np.sort(x)) > 1.4
+    with pytest.warns(DegenerateDataWarning, match="diverges there"):
+        e = ip.fisher(x, rng=0)
+    assert e.value == math.inf and "lower end" in e.reason
+    g = np.sort(np.random.default_rng(13).gamma(3.0, size=100_000))   # a = 3: finite J
+    assert em.inverse_exponent(g) < 1.0 and math.isfinite(ip.fisher(g, rng=0).value)
+
+
 def test_issue_10_reproducer_uniform():
     x = np.random.default_rng(0).random(10_000)
     with pytest.warns(DegenerateDataWarning):

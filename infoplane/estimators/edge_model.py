@@ -21,7 +21,10 @@ quadrature in ``w = -log v`` on panels placed around the integrand's mode (close
 bounds on where ``e^(-a w + c (e^-w - 1))`` exceeds ``e^-40`` of its maximum; accurate to
 ~1e-9 from a = 1 to 1e8). An unknown ``low`` is profiled out on a grid of
 ``low = x_(1) - (t - x_(1)) e^η`` (η from -12 to 5), refined by parabolic steps.
-``a`` is kept in [1, 1e8]: below 1 the likelihood is unbounded at ``low = x_(1)``.
+``a`` is kept in [1, 1e8]: below 1 the likelihood is unbounded at ``low = x_(1)``. A
+density that diverges at an unknown end (a < 1) fits no window; from n = 2000 on it is
+told by its extreme order statistics instead (``inverse_exponent`` above 1.4, i.e.
+a below about 0.7: J = ∞).
 
 The window's share of J is ``J_w = (m/n) E[((a-1)/u + c/(t-low))²]`` under the fitted
 model (infinite for a <= 2); its variance comes from the observed information of the fit
@@ -63,7 +66,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["EdgeFit", "fit_edge", "window_size", "LRT_EDGE", "LR2_CRIT"]
+__all__ = ["EdgeFit", "fit_edge", "inverse_exponent", "window_size", "LRT_EDGE", "LR2_CRIT"]
 
 #: an edge window holds min(WINDOW_FRACTION n, WINDOW_COEF n^WINDOW_POWER) samples ...
 WINDOW_FRACTION = 0.45
@@ -79,6 +82,11 @@ LRT_EDGE = 6.0
 #: ... and by this one when the fitted exponent is a <= 2 (J = inf): a lone extreme sample
 #: or a narrow mode at the end of a smooth law can mimic a small jump at weaker ratios
 LRT_EDGE_INF = 12.0
+#: a density diverging at an estimated end: 1/a from the order statistics k and 2k
+#: (:func:`inverse_exponent`) above DIVERGE_INV_A, read from DIVERGE_MIN_N samples on
+DIVERGE_K = 100
+DIVERGE_MIN_N = 2000
+DIVERGE_INV_A = 1.4
 #: one-sided 5% point of chi-squared(1): the a = 2 test
 LR2_CRIT = 2.705543454095404
 #: detection of an unknown edge needs at least this many samples
@@ -348,12 +356,16 @@ class EdgeFit:
     is_edge: bool
     loglik: float
     spacing: float = math.nan
+    diverges: bool = False
 
     @property
     def status(self) -> str:
         """``"finite"``, ``"infinite"`` or ``"undetermined"``: the a = 2 test, and for an
         estimated end the trend of the extreme spacings (``spacing``, see
-        :func:`spacing_slope`), which must confirm an end with a <= 2."""
+        :func:`spacing_slope`), which must confirm an end with a <= 2; ``"infinite"`` for
+        a density that diverges at the end (``diverges``, see :func:`inverse_exponent`)."""
+        if self.diverges:
+            return "infinite"
         if self.lr2 >= LR2_CRIT:
             if self.a > 2:
                 return "finite"
@@ -471,6 +483,21 @@ def spacing_slope(xs: np.ndarray, k: int) -> float:
     return float(beta)
 
 
+def inverse_exponent(xs: np.ndarray, k: int = DIVERGE_K) -> float:
+    """``1/a`` of the lower end of sorted samples `xs` from three order statistics:
+    ``log2((x_(2k) - x_(1)) / (x_(k) - x_(1)))`` (F(x) ∝ (x - low)^a near the end, so
+    the distance to the minimum doubles each time the rank grows by 2^(1/a) ... here by
+    2). About 1 for a jump (a = 1), 2 for a density diverging like |x - end|^(-1/2),
+    below 0.8 for ends with a >= 2.5 and for tails without an end (measured at
+    n = 10⁵, k = 100, 40 seeds: exponential and uniform at most 1.23, log-normal(0, 3)
+    1.12, Gamma(2.5) 0.60, Gaussian 0.37; χ²(1), Gamma(0.5), Weibull(0.5), Beta(0.5, 2)
+    at least 1.53)."""
+    if xs.size <= 2 * k:
+        return math.nan
+    near, far = xs[k] - xs[0], xs[2 * k] - xs[0]
+    return math.log2(far / near) if near > 0 else math.inf
+
+
 def fit_edge(xs: np.ndarray, low: float | None = None, m: int | None = None) -> EdgeFit:
     """Fit the lower end of sorted samples `xs` (``low`` given or ``None``).
 
@@ -482,7 +509,16 @@ def fit_edge(xs: np.ndarray, low: float | None = None, m: int | None = None) -> 
     samples; an unknown end that no window fits is reported as no edge.
     """
     with np.errstate(under="ignore"):     # exp of far tails: 0 is the right answer
-        return _fit_edge(xs, low, m)
+        fit = _fit_edge(xs, low, m)
+    if low is None and fit.status != "infinite" and xs.size >= DIVERGE_MIN_N:
+        # a density that diverges at the end (a < 1) is outside the model (a >= 1): its
+        # windows fail the goodness of fit and are halved until the edge is lost
+        inv = inverse_exponent(xs)
+        if inv > DIVERGE_INV_A:
+            k2 = 2 * DIVERGE_K
+            return EdgeFit(float(xs[0]), 1.0 / inv, 0.0, float(xs[k2]), k2, xs.size, False,
+                           fit.lrt, math.inf, True, math.nan, fit.spacing, True)
+    return fit
 
 
 def _fit_edge(xs: np.ndarray, low: float | None, m: int | None) -> EdgeFit:

@@ -632,9 +632,15 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
     return value, stderr, opts, reason
 
 
+def _edge_test(fit) -> str:
+    """How an infinite end was told: the a = 2 test, or a density diverging there."""
+    return ("a < 1 from its extreme order statistics: the density diverges there"
+            if fit.diverges else "a <= 2 at the 5% level")
+
+
 def _infinite_reason(side: str, fit, x_unit: float, x_offset: float) -> str:
-    return (f"J = inf: {_edge_report(side, fit, x_unit, x_offset)} (a <= 2 at the "
-            "5% level); J is finite only where the density vanishes faster than "
+    return (f"J = inf: {_edge_report(side, fit, x_unit, x_offset)} ({_edge_test(fit)}); "
+            "J is finite only where the density vanishes faster than "
             "|x - end| (a > 2), and a density with a jump at its end, as the uniform "
             "or the exponential law, has a = 1 (for a law known to have no end there, "
             "pass support=(-inf, inf))")

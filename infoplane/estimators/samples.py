@@ -235,10 +235,10 @@ def _jump_ends_nd(P: _Prepared, skip: set) -> list:
 def _infinite_reason_nd(P: _Prepared, col: int, side: str, fit) -> str:
     """Why J of d-D samples is infinite: column `col` has an end where its density does
     not vanish (an :class:`.edge_model.EdgeFit` of status ``"infinite"``)."""
-    from .fft_kde_fisher import _edge_report
+    from .fft_kde_fisher import _edge_report, _edge_test
 
     where = _edge_report(side, fit, float(np.exp2(P.e[col])), float(P.median[col]))
-    return (f"J = inf: along column {col} of `x`, {where} (a <= 2 at the 5% level); J is "
+    return (f"J = inf: along column {col} of `x`, {where} ({_edge_test(fit)}); J is "
             "finite only where the density vanishes faster than |x - end| (a > 2), and a "
             "density with a jump at its end, as the uniform or the exponential law, has "
             "a = 1 (infoplane.fisher of that column alone tests the same end and takes "
