@@ -381,9 +381,13 @@ def _spike_lattice(plan: Plan, counts: Counts, hint: str) -> float | None:
     pos, excess = _spikes(plan, counts, window=False)
     if pos.size and pos.size < 3 and excess.max() >= ATOM_FRACTION * counts.n:
         raise ValueError(
-            f"`x` has an atom: about {excess.max() / counts.n:.1%} of the {counts.n} "
-            "samples take one value, so the law has no density (H = -inf, J = inf) and "
-            f"the binned estimate would measure the spike. {hint}")
+            f"`x` has an atom or a very narrow peak: about {excess.max() / counts.n:.1%} of "
+            f"the {counts.n} samples fall on one node of the binned grid, as one value taken "
+            "by many rows does (then the law has no density: H = -inf, J = inf), or a peak "
+            "of the density narrower than the grid; the binned estimate would measure the "
+            "spike. "
+            f"{hint} The in-memory estimators tell the two apart (a random subsample "
+            "is enough).")
     return None
 
 
