@@ -192,6 +192,10 @@ class Plan:
         """The transform scale s = 2σ."""
         return _fk._SCALE_MULT * self.sigma
 
+    def fine_nodes(self) -> np.ndarray:
+        """The y of every node of the fine Fisher lattice."""
+        return self.fine_lo + self.fine_step * np.arange(self.fine_m)
+
     def y_range(self) -> tuple[float, float]:
         """The extremes on the y axis, clipped to |y| <= 25."""
         lo = float(np.arcsinh((np.float64(self.ymin) - self.center) / self.scale))
@@ -303,7 +307,7 @@ def _lattice_step(plan: Plan, counts: Counts) -> float | None:
     periods shorter than a few blocks cannot be seen.
     """
     f = counts.fine
-    nodes = plan.fine_lo + plan.fine_step * np.arange(plan.fine_m)
+    nodes = plan.fine_nodes()
     sel = f[np.abs(nodes) <= _WINDOW]
     if sel.size < 8 or sel.sum() <= 0:
         return None
@@ -329,10 +333,9 @@ def _lattice_step(plan: Plan, counts: Counts) -> float | None:
     return b.size * block * plan.fine_step / max(starts.size, 1)
 
 
-def _spikes(plan: Plan, counts: Counts,
-            window: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (u = sinh y) and excess counts of the spikes in the fine counts (in
-    ``|y| <= _PART_WINDOW``, or everywhere with ``window=False``; see :data:`_SPIKE_Z`).
+def _spikes(plan: Plan, counts: Counts) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (u = sinh y) and excess counts of the spikes in the fine counts (see
+    :data:`_SPIKE_Z`).
 
     A spike is a value held by many rows: linear binning puts it on one pair of nodes, so
     the pair holds at least :data:`_SPIKE_CONC` of the excess over the background in the
@@ -343,11 +346,9 @@ def _spikes(plan: Plan, counts: Counts,
     """
     from scipy.ndimage import median_filter
 
-    y = plan.fine_lo + plan.fine_step * np.arange(plan.fine_m)
-    sel = np.flatnonzero(np.abs(y) <= _PART_WINDOW) if window else np.arange(plan.fine_m)
-    if sel.size < _SPIKE_SPAN:
+    c = counts.fine
+    if c.size < _SPIKE_SPAN:
         return np.empty(0), np.empty(0)
-    c = counts.fine[sel]
     bg = median_filter(c, size=_SPIKE_SPAN, mode="constant", cval=0.0)
     pair = c[:-1] + c[1:]
     base = bg[:-1] + bg[1:]
@@ -365,7 +366,7 @@ def _spikes(plan: Plan, counts: Counts,
     pair_over = over[top] + over[top + 1]
     top = top[pair_over >= _SPIKE_CONC * local]
     w = c[top + 1] / np.maximum(pair[top], 1e-300)
-    pos = np.sinh(y[sel][top] + w * plan.fine_step)
+    pos = np.sinh(plan.fine_lo + plan.fine_step * (top + w))
     return pos, excess[top]
 
 
@@ -374,11 +375,10 @@ def _spike_lattice(plan: Plan, counts: Counts, hint: str) -> float | None:
     None; raises for an atom (fewer spikes, one holding :data:`ATOM_FRACTION` of the
     samples, anywhere in the counts)."""
     pos, excess = _spikes(plan, counts)
-    y = plan.fine_lo + plan.fine_step * np.arange(plan.fine_m)
-    inside = float(counts.fine[np.abs(y) <= _PART_WINDOW].sum())
-    if pos.size >= 3 and excess.sum() >= _PART_SHARE * inside:
-        return float(np.median(np.diff(pos)))
-    pos, excess = _spikes(plan, counts, window=False)
+    inside = float(counts.fine[np.abs(plan.fine_nodes()) <= _PART_WINDOW].sum())
+    near = np.abs(np.arcsinh(pos)) <= _PART_WINDOW
+    if np.count_nonzero(near) >= 3 and excess[near].sum() >= _PART_SHARE * inside:
+        return float(np.median(np.diff(pos[near])))
     if pos.size and pos.size < 3 and excess.max() >= ATOM_FRACTION * counts.n:
         raise ValueError(
             f"`x` has an atom or a very narrow peak: about {excess.max() / counts.n:.1%} of "
@@ -415,7 +415,7 @@ def _partial_comb(plan: Plan, counts: Counts, shortest: float) -> float | None:
     harmonics up to ``2π / shortest`` or the fine nodes' resolution (spikes do; the
     narrow modes of a smooth law, which the kernel resolves, do not).
     """
-    y = plan.fine_lo + plan.fine_step * np.arange(plan.fine_m)
+    y = plan.fine_nodes()
     sel = np.abs(y) <= _PART_WINDOW
     if np.count_nonzero(sel) < 16:
         return None
