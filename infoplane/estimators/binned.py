@@ -40,9 +40,8 @@ only in the 2Δ-blocks whose counts give at least 20 per bin, Δ elsewhere) and 
 coarsest is used whose value agrees with every finer one within 3 SDs of their
 difference (32 Poisson resamples from a fixed internal seed, so the value depends
 neither on `rng` nor on `n_boot`; ``options["bin_refinement"]`` is Δ over the width
-used). Where even Δ/8 and Δ/4 disagree, an AccuracyWarning says so and their difference
-is added to the standard error (a third of it, the residual if it shrank as Δ², covered
-eleven modes of SD 0.2 at n = 2000 in 48% of samples; the whole difference in 78%).
+used). Where even Δ/8 and Δ/4 disagree, an AccuracyWarning says so and their whole
+difference is added to the standard error (the residual is not yet in its Δ² regime).
 At small n the finer widths are used in few blocks, so structure can go unseen (eleven
 modes of SD 0.1 at n = 2000: 0.11 nats high). Standard error: Poisson bootstrap of the
 bin counts at the width used. Its error against the closed forms and its coverage:
