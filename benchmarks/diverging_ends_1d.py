@@ -58,9 +58,9 @@ def _decide(x) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est = ip.fisher(x, rng=0)
-    if est.value == math.inf:
+    if est.value == math.inf and (est.reason or "").startswith("J = inf"):
         return "inf"
-    return "unbounded" if not math.isfinite(est.stderr) else "finite"
+    return "unbounded" if not math.isfinite(est.stderr) or est.value == math.inf else "finite"
 
 
 def _before(x) -> str:
@@ -98,10 +98,12 @@ def write(rows, elapsed: float) -> None:
         "this page. What it measures and how its threshold was set: the script's "
         "docstring (its threshold was set on other seeds).",
         "",
-        "Per cell, of 20 samples: `J = inf` / `J may be infinite` (finite value, unbounded "
-        "standard error) / a finite J with a finite standard error, from `ip.fisher(x)` "
-        "(end detected). For a law with J = ∞ the last number counts silent wrong answers; "
-        "for a law with a finite J the first counts false alarms.",
+        "Per cell, of 20 samples: `J = inf` declared (reason `J = inf: ...`) / `J may be "
+        "infinite` (reason `J may be infinite: ...`, unbounded standard error; the value is "
+        "inf where the fitted end exponent is a <= 2) / a finite J with a finite standard "
+        "error, from `ip.fisher(x)` (end detected). For a law with J = ∞ the last number "
+        "counts silent wrong answers; for a law with a finite J the first counts false "
+        "alarms.",
         "",
         "| law | J | n | before | after |",
         "|---|---|---|---|---|",

@@ -13,8 +13,9 @@ spacing guards of ``infoplane.estimators.edge_model`` were chosen on these laws 
 
 Part 2 (*decisions*, seeds 20000+): what ``ip.fisher`` returns for laws with J = ∞ (a jump
 or an exponent a <= 2 at an end), with a finite J near the a = 2 boundary, and for smooth
-laws without ends: the share of samples with J = inf, with a finite value but an unbounded
-(inf) standard error ("J may be infinite"), and with a finite J and error. For a law with
+laws without ends: the share of samples where J = inf is declared, where J may be infinite
+(an unbounded standard error; the value is inf where the fitted exponent is a <= 2, so
+the reason, not the value, tells the two apart), and with a finite J and error. For a law with
 J = ∞ the last share is the rate of silent wrong answers; for a law with a finite J the
 first is the rate of false alarms.
 
@@ -115,9 +116,12 @@ def decision_laws():
 
 
 def _outcome(e):
-    if math.isinf(e.value):
+    """``"inf"`` where J = inf is declared (the reason says so), ``"unbounded"`` where J
+    may be infinite (stderr = inf; the value is inf too where the fitted a <= 2, so the
+    value alone does not tell the two apart), ``"finite"`` otherwise."""
+    if math.isinf(e.value) and (e.reason or "").startswith("J = inf"):
         return "inf"
-    if math.isinf(e.stderr):
+    if math.isinf(e.stderr) or math.isinf(e.value):
         return "unbounded"
     return "finite"
 
@@ -138,7 +142,7 @@ def main(argv=None):
          f"{em.SPACING_JUMP:g}; goodness-of-fit window halving at p < {em.GOF_LEVEL:g}).", ""]
     # ---------------------------------------------------------------- part 1: tuning
     L += ["## 1. Tuning laws (seeds 5000+): J, median |relative error| % / median signed % / "
-          "coverage % / flagged (J = inf or unbounded error)", "",
+          "coverage % / flagged (J = inf declared, or J may be infinite)", "",
           "| law | J | n | support given | support detected |", "|---|---|---|---|---|"]
     for name, (smp, J, sup) in tuning_laws().items():
         for n in (1000, 10000):
@@ -159,7 +163,10 @@ def main(argv=None):
             print(L[-1], file=sys.stderr, flush=True)
     # ---------------------------------------------------------------- part 2: decisions
     L += ["", f"## 2. Decisions (seeds 20000+, {rd} samples per cell): % of samples with "
-          "J = inf / a finite value with an unbounded error / a finite J and error", "",
+          "J = inf / J may be infinite / a finite J and error", "",
+          "`J = inf`: the estimate is declared infinite (value inf, reason `J = inf: ...`). "
+          "`J may be infinite`: the a = 2 test cannot decide (stderr inf, reason `J may be "
+          "infinite: ...`; the value is inf where the fitted a <= 2 and finite otherwise). "
           "For a law with J = ∞ the last number is the rate of silent wrong answers; for a "
           "law with finite J the first is the rate of false alarms (a reason and a warning "
           "come with both flags).", "",
