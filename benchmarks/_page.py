@@ -1,8 +1,12 @@
-"""The tail every benchmark page shares: its run time, written as UTF-8 Markdown."""
+"""What benchmark pages share: the run time at the tail of the page, written as UTF-8
+Markdown, and a quiet estimator call with one of its constants switched (the `before`
+column of a check)."""
 
 from __future__ import annotations
 
 import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,3 +24,17 @@ def run_and_write(run: Callable[[], Any], write: Callable[[Any, float], None],
     rows = run()
     write(rows, time.time() - t0)
     print("wrote", out)
+
+
+@contextmanager
+def quiet_with(module: Any, name: str, value: Any):
+    """Inside the block, ``module.name`` is `value` (restored after) and warnings are
+    silenced: an estimator call with one check switched, e.g. ``value = math.inf``."""
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        setattr(module, name, saved)

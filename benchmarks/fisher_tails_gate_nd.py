@@ -25,7 +25,6 @@ import argparse
 import math
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import cases_nd  # noqa: E402
+from _page import quiet_with  # noqa: E402
 
 import infoplane as ip  # noqa: E402
 from infoplane.estimators import kde_score_fisher  # noqa: E402
@@ -45,15 +45,9 @@ CELLS = ([(case, d) for case in ("gumbel", "mix3", "mixture", "gauss") for d in 
 
 
 def _fisher(X, seed: int, gate: bool):
-    saved = kde_score_fisher.SKEW_Z
-    if not gate:
-        kde_score_fisher.SKEW_Z = math.inf
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ip.fisher(X, rng=seed)
-    finally:
-        kde_score_fisher.SKEW_Z = saved
+    skew_z = kde_score_fisher.SKEW_Z if gate else math.inf
+    with quiet_with(kde_score_fisher, "SKEW_Z", skew_z):
+        return ip.fisher(X, rng=seed)
 
 
 def cell(case: str, d: int, n: int, seeds: int) -> dict:

@@ -230,7 +230,9 @@ def fisher(obj: Any, /, *, method: str = "auto", rng: Any = None, **options: Any
     -------
     Estimate
         ``value = inf`` with a ``reason`` when J is infinite (a density with a jump,
-        degenerate data).
+        degenerate data); ``stderr = inf`` with a ``reason`` when the samples cannot
+        pin J down (1-D: an end where J may be infinite, a peak narrower than the
+        kernel).
 
     See Also
     --------

@@ -227,7 +227,9 @@ def _gmix_fisher_truth(w, mu, sd):
         f, d = pdf_d1(x)
         return d * d / f if f > 1e-300 else 0.0
 
-    edges = np.r_[-40.0, np.sort(mu), 40.0]
+    # break at each mean and at 3 and 10 SDs around it (narrow components)
+    pts = np.concatenate([mu + k * sd for k in (-10, -3, 0, 3, 10)])
+    edges = np.r_[-40.0, np.unique(pts[(pts > -40) & (pts < 40)]), 40.0]
     return sum(integrate.quad(integrand, a, b, limit=200, epsabs=1e-13)[0]
                for a, b in zip(edges[:-1], edges[1:]))
 
@@ -262,6 +264,64 @@ def test_fisher_separated_modes(name):
     e = ip.fisher(x, rng=4)
     assert abs(e.value - J) < 4 * e.stderr + 0.02 * J, (name, e, J)
     assert e.options["fisher_scale_factor"] < 0.5  # the Fisher-scale factor engaged
+
+
+def test_fisher_flags_a_peak_narrower_than_the_kernel():
+    # 2% of the mass in N(1, 0.001²) on N(0, 1): J ≈ 0.93 × 0.02/0.001² (quadrature: 1.67e4), but
+    # a global bandwidth (~0.1 at n = 2e4) smooths the peak away: the KDE value is ~1.3 (a
+    # finite standard error of 0.07 before the resolution check). The check must say so:
+    # stderr inf, an AccuracyWarning and a reason naming the peak and its place.
+    J = _gmix_fisher_truth([0.98, 0.02], [0.0, 1.0], [1.0, 1e-3])
+    assert J > 1e4
+    r = np.random.default_rng(50)
+    n = 20_000
+    x = np.where(r.random(n) < 0.02, 1.0 + 1e-3 * r.standard_normal(n),
+                 r.standard_normal(n))
+    for shift, scale in ((0.0, 1.0), (10.0, 3.0)):
+        with pytest.warns(AccuracyWarning, match="narrower than the kernel"):
+            e = ip.fisher(shift + scale * x, rng=0)
+        assert e.stderr == math.inf and e.value < J / scale**2 / 100
+        assert e.reason.startswith("J may be much larger")
+        where = float(e.reason.split("near x = ")[1].split()[0])
+        assert abs(where - (shift + scale)) < 0.01 * scale
+    # a wider peak (SD 0.01, 40 of 2000 samples): J = 93.7, the KDE gives about 1
+    y = np.where(r.random(2000) < 0.02, 1.0 + 0.01 * r.standard_normal(2000),
+                 r.standard_normal(2000))
+    assert _gmix_fisher_truth([0.98, 0.02], [0.0, 1.0], [1.0, 0.01]) > 90
+    with pytest.warns(AccuracyWarning, match="narrower than the kernel"):
+        e = ip.fisher(y, rng=0)
+    assert e.stderr == math.inf and e.value < 10
+    # binned once (the samples are in memory: the same check)
+    with pytest.warns(AccuracyWarning, match="narrower than the kernel"):
+        e = ip.fisher(x, binning="once", rng=0)
+    assert e.stderr == math.inf and e.reason.startswith("J may be much larger")
+    # the same peak inside a law with a modelled support end (Gamma(4) + a narrow peak)
+    g = np.where(r.random(n) < 0.02, 3.0 + 1e-3 * r.standard_normal(n), r.gamma(4.0, size=n))
+    with pytest.warns(AccuracyWarning, match="narrower than the kernel"):
+        e = ip.fisher(g, rng=0)
+    assert e.stderr == math.inf and e.options["transform"] == "log"
+
+
+def test_fisher_flags_a_small_atom_but_not_a_fine_lattice():
+    r = np.random.default_rng(51)
+    x = r.standard_normal(20_000)
+    x[:100] = 0.5           # 0.5% of the rows on one value: too few for the ties check
+    with pytest.warns(AccuracyWarning, match="share the value x = 0.5"):
+        e = ip.fisher(x, rng=0)
+    assert e.stderr == math.inf
+    # values rounded to 0.001, far finer than the kernel: ties in runs, no peak
+    y = np.round(r.standard_normal(400_000), 3)
+    e = ip.fisher(y, rng=0, n_boot=0)
+    assert e.reason is None and abs(e.value - 1.0) < 0.03
+
+
+@pytest.mark.parametrize("name", ["gauss", "cauchy", "laplace", "mixture"])
+def test_fisher_no_peak_flag_on_smooth_laws(name):
+    # smooth laws (and a cusp) must not trip the resolution check: 5 seeds at n = 5000
+    J, _, sample = CASES[name]
+    for seed in range(5):
+        e = ip.fisher(sample(np.random.default_rng(600 + seed), 5000), rng=0, n_boot=0)
+        assert e.reason is None, (name, seed, e.reason)
 
 
 @pytest.mark.statistical

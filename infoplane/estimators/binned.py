@@ -705,7 +705,7 @@ def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
             raise ValueError(_lattice_message(step * scale * x_unit, "kernel bandwidth",
                                               grid.h * scale * x_unit, hint))
 
-    value, stderr, opts, grid = _fk._estimate_on_grids(
+    value, stderr, opts, grid, _ = _fk._estimate_on_grids(
         lambda hh: _coarse_grid(plan, counts, hh), h, sigma, auto, n, n_boot, rng, x_unit,
         check_lattice)
     opts["grid_step_transformed"] = grid.delta

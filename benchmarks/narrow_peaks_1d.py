@@ -1,0 +1,168 @@
+"""Peaks narrower than the kernel: what the 1-D Fisher estimator says before and after its
+resolution check; writes docs/narrow_peaks_1d.md.
+
+    nice python benchmarks/narrow_peaks_1d.py
+
+One global bandwidth cannot resolve a component much narrower than itself: for
+``(1 - w) N(0, 1) + w N(1, s²)`` with ``s`` far below the bandwidth the KDE smooths the
+peak away, and J came out orders of magnitude low with a finite standard error and no
+warning. The check (``fft_kde_fisher._unresolved_peak``: runs of k + 1 consecutive
+samples, k = 10 ... 160, at least twice as dense as the samples within ± one bandwidth
+around them, at a Poisson tail probability below 1e-3 over the number of runs tested)
+sets the standard error to inf with a reason.
+
+How the constants came about: a first version (runs of 21 samples, a fixed density
+ratio of 5) was run on this script's laws with seeds 50000+ (false alarms) and 60000+
+(peaks); it flagged the peaks of width 10⁻³ but none of width 0.05 and few of width 0.01,
+whose values were 1-75% of the truth with intervals that never covered. The present
+multi-scale test (its ratio and level set by the Poisson model of a locally smooth
+density, not fitted to those numbers) was written after that run, so this page reports
+other seeds: 52000+ and 62000+.
+
+Part 1, false alarms: every law of the 1-D benchmark (``laws_1d.cases()``) at n = 10³
+(40 seeds), 10⁴ (20), 10⁵ (5) and 10⁶ (2). Part 2, narrow components:
+w ∈ {0.02, 0.1}, s ∈ {10⁻³, 10⁻², 0.05}, n ∈ {2·10³, 2·10⁴, 2·10⁵}, 10 seeds each; truth
+by ``scipy.integrate.quad`` with breakpoints at the peak; `before` is the same call with
+the check switched off.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+from scipy import integrate, stats
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from _page import finish, quiet_with, run_and_write  # noqa: E402
+import laws_1d  # noqa: E402
+import infoplane as ip  # noqa: E402
+from infoplane.estimators import fft_kde_fisher  # noqa: E402
+
+OUT = HERE.parent / "docs" / "narrow_peaks_1d.md"
+FALSE_ALARM = ((1000, 40), (10_000, 20), (100_000, 5), (1_000_000, 2))
+WEIGHTS = (0.02, 0.1)
+WIDTHS = (1e-3, 1e-2, 0.05)
+NS = (2000, 20_000, 200_000)
+SEEDS = 10
+FLAG = "J may be much larger"
+
+
+def _truth(w: float, s: float) -> float:
+    """J of (1 - w) N(0, 1) + w N(1, s²) by quadrature, split around the narrow peak."""
+    def f(x):
+        return (1 - w) * stats.norm.pdf(x) + w * stats.norm.pdf(x, 1.0, s)
+
+    def g(x):
+        d = -(1 - w) * x * stats.norm.pdf(x) - w * (x - 1.0) / s**2 * stats.norm.pdf(x, 1.0, s)
+        p = f(x)
+        return d * d / p if p > 1e-300 else 0.0
+
+    pts = [-40.0] + [1.0 + k * s for k in (-10, -3, 0, 3, 10)] + [40.0]
+    return sum(integrate.quad(g, a, b, limit=500, epsabs=1e-12)[0]
+               for a, b in zip(pts[:-1], pts[1:]))
+
+
+def _fisher(x, seed: int, check: bool):
+    ratio = fft_kde_fisher._PEAK_RATIO if check else math.inf
+    with quiet_with(fft_kde_fisher, "_PEAK_RATIO", ratio):
+        return ip.fisher(x, rng=seed)
+
+
+def run() -> dict:
+    alarms = []
+    cases = laws_1d.cases()
+    for n, reps in FALSE_ALARM:
+        for name, c in cases.items():
+            flagged = 0
+            for s in range(52000, 52000 + reps):
+                x = c["sample"](np.random.default_rng(s), n)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    e = ip.fisher(x, n_boot=0)
+                flagged += (e.reason or "").startswith(FLAG)
+            alarms.append({"law": name, "n": n, "seeds": reps, "flagged": flagged})
+        print("false alarms", n, flush=True)
+    peaks = []
+    for w in WEIGHTS:
+        for s in WIDTHS:
+            J = _truth(w, s)
+            for n in NS:
+                cell = {"w": w, "s": s, "n": n, "J": J, "before": [], "after": []}
+                for seed in range(62000, 62000 + SEEDS):
+                    r = np.random.default_rng(seed)
+                    x = np.where(r.random(n) < w, 1.0 + s * r.standard_normal(n),
+                                 r.standard_normal(n))
+                    for tag, check in (("before", False), ("after", True)):
+                        e = _fisher(x, seed, check)
+                        cell[tag].append((e.value, e.stderr,
+                                          (e.reason or "").startswith(FLAG)))
+                peaks.append(cell)
+                print("peak", w, s, n, flush=True)
+    return {"alarms": alarms, "peaks": peaks}
+
+
+def _summary(rows, J) -> str:
+    v = np.array([r[0] for r in rows])
+    se = np.array([r[1] for r in rows])
+    cover = np.mean(np.abs(v - J) <= 1.96 * se)
+    flagged = sum(r[2] for r in rows)
+    return (f"{np.median(v) / J:.3g} | {100 * cover:.0f}% | "
+            f"{flagged}/{len(rows)}")
+
+
+def write(res, elapsed: float) -> None:
+    lines = [
+        "# Peaks narrower than the kernel (1-D Fisher information)",
+        "",
+        "Written by `nice python benchmarks/narrow_peaks_1d.py`; rerun it to regenerate "
+        "this page. What it measures and where its constants come from: the script's "
+        "docstring.",
+        "",
+        "## 1. False alarms on the laws of the 1-D benchmark",
+        "",
+        "Samples flagged (`J may be much larger: ...`, stderr = inf) of the seeds run.",
+        "",
+        "| n | seeds | laws | flagged (all laws) |",
+        "|---|---|---|---|",
+    ]
+    for n, reps in FALSE_ALARM:
+        rows = [a for a in res["alarms"] if a["n"] == n]
+        lines.append(f"| {n} | {reps} | {len(rows)} | {sum(a['flagged'] for a in rows)} |")
+    hit = [a for a in res["alarms"] if a["flagged"]]
+    listed = ", ".join(f"{a['law']} n = {a['n']} ({a['flagged']}/{a['seeds']})" for a in hit)
+    lines += ["", f"Flagged cells: {listed or 'none'}."]
+    lines += [
+        "",
+        "## 2. (1 - w) N(0, 1) + w N(1, s²)",
+        "",
+        "Per cell, of 10 seeds: median value / truth | coverage of value ± 1.96 stderr "
+        "(an inf stderr covers) | samples flagged. `before`: the check switched off.",
+        "",
+        "| w | s | J (quadrature) | n | before | after |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in res["peaks"]:
+        lines.append(f"| {c['w']:g} | {c['s']:g} | {c['J']:.4g} | {c['n']} | "
+                     f"{_summary(c['before'], c['J'])} | {_summary(c['after'], c['J'])} |")
+    lines += ["", "Reading the table: the check flags a peak that is narrower than the "
+              "kernel and at least twice as dense as the law around it. A cell with "
+              "neither flags nor coverage is a miss that remains: there the peak is a bump "
+              "that less than doubles the density around it (w = 0.02, s = 0.05 adds +66% "
+              "to the density at x = 1) or is about as wide as the kernel, the KDE "
+              "resolves it only in part, and the standard error does not carry the bias."]
+    finish(OUT, lines, elapsed)
+
+
+def main() -> None:
+    run_and_write(run, write, OUT)
+
+
+if __name__ == "__main__":
+    main()
