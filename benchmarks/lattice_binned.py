@@ -148,8 +148,12 @@ def write(rows: list[dict], laws: dict, elapsed: float) -> None:
         "deviations, seeds 0..4. `J`, `H` (checks off): the median over seeds of what "
         "`fisher(x, binning='once')` and `entropy(x, method='binned')` return with the "
         "comb checks switched off (median relative error against the Gaussian's J = 1 and "
-        f"H = {H_TRUE:.4f}, share of the 95% intervals that cover it); `refused`: the share "
-        "of seeds the default call refuses (the message names the step and `jitter`); "
+        f"H = {H_TRUE:.4f}, share of the 95% intervals that cover it; the Fisher "
+        "estimate's check for peaks narrower than the kernel stays on, and where it reads "
+        "the rounded values as such peaks its standard error is inf, so the interval "
+        "covers); `refused`: the share of seeds the default call refuses (the message names "
+        "the step and `jitter`; where the comb checks fire but only one or two narrow peaks "
+        "stand out, the call returns stderr = inf with a peak reason instead); "
         "`in memory`: the share the default in-memory `fisher(x)` refuses (it counts "
         "ties).",
         "",

@@ -174,6 +174,20 @@ def test_dask_degenerate_and_quantised_data():
         ip.fisher(da.from_array(np.maximum(atom[20_000:], -0.5), 45_000))
 
 
+def test_dask_flags_a_peak_narrower_than_the_kernel():
+    # 2% of the mass at SD 0.001 on N(0, 1) (J ≈ 1.7e4, see test_univariate): the binned
+    # KDE gives ~1.3; the counts show the peak, so stderr = inf with a reason that places it
+    r = np.random.default_rng(19)
+    x = 5.0 + 2.0 * np.where(r.random(20_000) < 0.02, 1.0 + 1e-3 * r.standard_normal(20_000),
+                             r.standard_normal(20_000))
+    with pytest.warns(ip.AccuracyWarning, match="narrower than the kernel"):
+        e = ip.fisher(da.from_array(x, 5_000), rng=0)
+    assert e.stderr == math.inf and e.value < 10
+    assert abs(float(e.reason.split("near x = ")[1].split()[0]) - 7.0) < 0.01
+    g = ip.fisher(da.from_array(r.standard_normal(20_000), 5_000), rng=0)
+    assert g.reason is None and math.isfinite(g.stderr)
+
+
 @pytest.mark.parametrize("case", ["gauss", "uniform", "cauchy", "signed-zeros", "constant",
                                   "one-off", "short"])
 def test_first_pass_tails_are_the_sorted_extremes(case):

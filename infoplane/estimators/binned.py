@@ -68,7 +68,11 @@ node pair far above the running median, their median gap the step; ``_partial_co
 periodogram, for steps too fine to show single spikes) with such a period; one or two
 spikes holding 1% of the samples, anywhere in the counts, are an atom, which raises too
 (a density that diverges at a support end spreads its pile-up over several nodes: none).
-The counts cannot model a support end, so ``support`` is refused; the callers screen the
+The resolution check of :mod:`.fft_kde_fisher` runs on the fine counts
+(``_narrow_peaks``: windows of 2^j fine nodes against the counts within ± h); one or two
+such peaks are reported as peaks even where the comb checks read a period into them. The
+counts
+cannot model a support end, so ``support`` is refused; the callers screen the
 extreme samples with ``fft_kde_fisher.screen_binned`` instead (J = inf where the density
 does not vanish at an end; the binned value with an unbounded error and a warning where
 it vanishes there).
@@ -476,6 +480,71 @@ def _partial_comb(plan: Plan, counts: Counts, shortest: float) -> float | None:
     return float(2 * np.pi / w1)
 
 
+def _narrow_peaks(plan: Plan, counts: Counts, h: float) -> list:
+    """The resolution check of :mod:`.fft_kde_fisher` (``_unresolved_peak``) on the fine
+    counts: the peaks narrower than the kernel of bandwidth `h` (y axis), strongest first,
+    at most one per ± 2h, as ``(p, node, width, count, ratio)``.
+
+    Windows of 2^j fine nodes, narrower than h/2 (every half-width), are tested against
+    the counts within ± h of their centre: a window at least ``_fk._PEAK_RATIO`` times
+    denser than its surroundings at a binomial tail probability below
+    ``_fk._PEAK_ALPHA`` over the number of windows tested is a peak that the kernel
+    smooths away.
+    """
+    from scipy import special
+
+    c = counts.fine
+    d0 = plan.fine_step
+    half = int(round(h / d0))
+    if c.size < 4 * half or half < 4:
+        return []
+    cs = np.r_[0.0, np.cumsum(c)]
+    widths, width = [], 1
+    while width * d0 <= 0.5 * h:
+        widths.append(width)
+        width *= 2
+    starts = [np.arange(half, c.size - half - w, max(1, w // 2)) for w in widths]
+    level = _fk._PEAK_ALPHA / max(sum(st.size for st in starts), 1)
+    hits = []
+    for width, start in zip(widths, starts):
+        inside = cs[start + width] - cs[start]
+        centre = start + width // 2
+        total = cs[np.minimum(centre + half + 1, c.size)] - cs[np.maximum(centre - half, 0)]
+        around = total - inside
+        share = width / (2.0 * half + 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = inside * (1.0 - share) / (share * around)
+        ok = np.flatnonzero((inside >= 5.0) & (ratio >= _fk._PEAK_RATIO))
+        if ok.size:
+            p = special.betainc(inside[ok], around[ok] + 1.0, share)
+            for q, i in zip(p, ok):
+                if q < level:
+                    hits.append((float(q), float(start[i] + 0.5 * width), width,
+                                 float(inside[i]), float(ratio[i])))
+    peaks: list = []
+    for hit in sorted(hits):
+        if all(abs(hit[1] - k[1]) > 2 * half for k in peaks):
+            peaks.append(hit)
+    return peaks
+
+
+def _peak_reason(plan: Plan, peak, h: float, x_unit: float, x_offset: float) -> str:
+    """The reason for a peak of :func:`_narrow_peaks`, in the user's units."""
+    _, node, width, inside, ratio = peak
+    d0 = plan.fine_step
+    y = plan.fine_lo + d0 * node
+    where = (plan.center + plan.scale * math.sinh(y)) * x_unit + x_offset
+    span = plan.scale * math.cosh(y) * width * d0 * x_unit
+    return (f"J may be much larger: near x = {where:.6g} about {inside:.0f} samples lie "
+            f"within {span:.3g}, {min(ratio, 1e9):.0f} times denser than the samples "
+            "within ± one bandwidth around them (a peak narrower than the kernel, or "
+            "values held by many rows). A KDE with one bandwidth "
+            f"({h * plan.scale * math.cosh(y) * x_unit:.3g} there) smooths such a peak "
+            "away and with it its share of J, so the value is probably far too low and the "
+            "standard error is inf. Estimate J of that component on its own (in memory, "
+            "with a bandwidth at its scale)")
+
+
 def _lattice_message(step_x: float, what: str, width_x: float, hint: str) -> str:
     return (f"`x` has heavy ties: its values sit on a lattice of step ~{step_x:.3g}, coarser "
             f"than the {what} {width_x:.3g}; the estimate would measure the lattice. {hint}")
@@ -669,9 +738,12 @@ def _coarse_grid(plan: Plan, counts: Counts, h: float):
 
 def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
                        bandwidth="auto", n_boot: int = 100, x_unit: float = 1.0,
-                       hint: str = JITTER_HINT, support=None) -> tuple[float, float, dict]:
+                       x_offset: float = 0.0, hint: str = JITTER_HINT, support=None
+                       ) -> tuple[float, float, dict, str | None]:
     """J (standardised units) of the merged `counts` by the FFT-KDE estimator on grids
-    aggregated from the fine lattice: ``(value, stderr, options used)``.
+    aggregated from the fine lattice: ``(value, stderr, options used, reason)``; the
+    reason (then stderr is inf) names a peak narrower than the kernel
+    (:func:`_narrow_peaks`; `x_unit` and `x_offset` map its place to the user's units).
 
     `bandwidth` is ``"auto"`` or the kernel standard deviation in standardised units
     (the plan must have been made with the same bandwidth on the y axis). `support` must
@@ -699,18 +771,24 @@ def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
     # the estimator of fft_kde_fisher (Fisher-scale iteration, Richardson, residual-bias
     # check and bias term, bootstrap), on re-binned counts
 
-    def check_lattice(grid) -> None:
+    def check_grid(grid) -> str | None:
+        peaks = _narrow_peaks(plan, counts, grid.h)
         step = _comb_step(plan, counts, grid.h / 3.0, hint)
-        if step is not None and step * 3.0 > grid.h:
+        # one or two narrow peaks are no lattice, though the comb checks read the
+        # excess of one as periodic: a lattice puts a peak on every value
+        if step is not None and step * 3.0 > grid.h and not 1 <= len(peaks) <= 2:
             raise ValueError(_lattice_message(step * scale * x_unit, "kernel bandwidth",
                                               grid.h * scale * x_unit, hint))
+        return _peak_reason(plan, peaks[0], grid.h, x_unit, x_offset) if peaks else None
 
-    value, stderr, opts, grid, _ = _fk._estimate_on_grids(
+    value, stderr, opts, grid, note = _fk._estimate_on_grids(
         lambda hh: _coarse_grid(plan, counts, hh), h, sigma, auto, n, n_boot, rng, x_unit,
-        check_lattice)
+        check_grid)
     opts["grid_step_transformed"] = grid.delta
     opts["binning"] = "once"
-    return value, stderr, opts
+    if note is not None:
+        warn(note + ".", AccuracyWarning)
+    return value, stderr, opts, note
 
 
 # ------------------------------------------------------------------------ in-memory path
@@ -730,8 +808,10 @@ def entropy_binned(xs: np.ndarray, *, rng: np.random.Generator, n_boot: int = 10
 
 
 def fisher_binned(xs: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
-                  n_boot: int = 100, x_unit: float = 1.0) -> tuple[float, float, dict]:
-    """J of sorted standardised samples `xs` binned once (one chunk)."""
+                  n_boot: int = 100, x_unit: float = 1.0, x_offset: float = 0.0
+                  ) -> tuple[float, float, dict, str | None]:
+    """J of sorted standardised samples `xs` binned once (one chunk), as
+    :func:`fisher_from_counts`."""
     bw = None
     if not isinstance(bandwidth, str):
         sigma = (sorted_quantile(xs, 0.75) - sorted_quantile(xs, 0.25)) / IQR_FACTOR
@@ -740,4 +820,4 @@ def fisher_binned(xs: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
         bw = check_scalar("bandwidth", bandwidth, positive=True) / (_fk._SCALE_MULT * sigma)
     plan = _checked_plan(xs, bw)
     return fisher_from_counts(plan, bin_chunk(plan, xs), rng=rng, bandwidth=bandwidth,
-                              n_boot=n_boot, x_unit=x_unit)
+                              n_boot=n_boot, x_unit=x_unit, x_offset=x_offset)

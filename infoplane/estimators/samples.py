@@ -369,7 +369,7 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         warn(atom, DegenerateDataWarning)
         return _infinite_fisher(P, name, atom, {})
     if d == 1:
-        from .fft_kde_fisher import fisher_kde, screen_binned, unresolved_peak_asinh
+        from .fft_kde_fisher import fisher_kde, screen_binned
 
         unit = float(np.exp2(P.e[0]))
         med = float(P.median[0])
@@ -385,15 +385,10 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
                 raise ValueError("`support` needs binning='per-bandwidth' (the default): "
                                  "binning='once' keeps only counts on a fixed grid, not "
                                  "the extreme samples that the support-end model fits.")
-            v, se, used = fisher_binned(P.sorted, rng=rng, x_unit=unit, **opts)
+            v, se, used, note = fisher_binned(P.sorted, rng=rng, x_unit=unit, x_offset=med,
+                                              **opts)
             v, se, reason = screen_binned(v, se, P.sorted, -P.sorted[::-1], n, unit, med)
-            if reason is None:
-                # the samples are in memory: the resolution check of the default path
-                reason = unresolved_peak_asinh(P.sorted, used["bandwidth_transformed"],
-                                               used["center"], used["scale"], unit, med)
-                if reason is not None:
-                    warn(reason + ".", AccuracyWarning)
-                    se = math.inf
+            reason = reason or note
         elif binning == "per-bandwidth":
             if "support" in opts:
                 opts["support"] = _standard_support(opts["support"], P)

@@ -255,8 +255,9 @@ def _fisher_scaled(P: Prepared, plan, counts, rng, opts) -> _Scaled:
     opts = dict(opts)
     if "bandwidth" in opts and not isinstance(opts["bandwidth"], str):
         opts["bandwidth"] = opts["bandwidth"] / P.unit
-    v, se, used = binned.fisher_from_counts(plan, counts, rng=rng, x_unit=P.unit,
-                                            hint=DASK_TIE_HINT, **opts)
+    v, se, used, note = binned.fisher_from_counts(plan, counts, rng=rng, x_unit=P.unit,
+                                                  x_offset=P.median, hint=DASK_TIE_HINT,
+                                                  **opts)
     for key in ("bandwidth", "scale"):
         used[key] *= P.unit
     used["center"] = used["center"] * P.unit + P.median
@@ -266,6 +267,7 @@ def _fisher_scaled(P: Prepared, plan, counts, rng, opts) -> _Scaled:
     if P.n >= MIN_SAMPLES_DETECT:
         low, high = P.tails()
         v, se, reason = screen_binned(v, se, low, high, P.n, P.unit, P.median)
+    reason = reason or note
     est = MatrixEstimate(np.array([[v]]), np.array([[se]]), "kde", P.n, used,
                          reason=reason, trace_stderr=se)
     return _Scaled(est, -2.0 * P.e)
