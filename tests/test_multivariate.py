@@ -717,3 +717,19 @@ def test_max_queries_reports_the_number_used_in_both_d_estimators():
     assert ip.fisher(X, max_queries=100).options["max_queries"] == 100
     assert ip.entropy(X, max_queries=100, rng=0).options["max_queries"] == 100
     assert ip.entropy(X, max_queries=5000).options["max_queries"] == 300
+
+
+def test_dd_fisher_flags_a_column_peak_narrower_than_the_kernel():
+    # column 1 = 3 + 2 X with X = 0.98 N(0, 1) + 0.02 N(1, 0.001²): its J alone is
+    # 0.93 × 0.02 / (2 × 0.001)² ≈ 4e3 (the quadrature of test_univariate's mixture / 4);
+    # the d-D kernel is far wider than the peak and the trace came out ~1.3 ± 0.02
+    r = np.random.default_rng(52)
+    n = 20_000
+    x = np.where(r.random(n) < 0.02, 1.0 + 1e-3 * r.standard_normal(n), r.standard_normal(n))
+    X = np.c_[r.standard_normal(n), 3.0 + 2.0 * x]
+    with pytest.warns(AccuracyWarning, match="along column 1 of `x`.*narrower than the kernel"):
+        e = ip.fisher(X, rng=0)
+    assert e.stderr == math.inf and e.value < 40
+    assert abs(float(e.reason.split("near x = ")[1].split()[0]) - 5.0) < 0.01
+    g = ip.fisher(r.standard_normal((n, 2)), rng=0)
+    assert g.reason is None and math.isfinite(g.stderr)

@@ -440,7 +440,9 @@ def _check_ties(x: np.ndarray, bw_x: float, x_unit: float) -> None:
 
 
 def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarray],
-                     bw_x: float, x_unit: float, x_offset: float = 0.0) -> str | None:
+                     bw_x: float, x_unit: float, x_offset: float = 0.0,
+                     column: int | None = None, alpha: float = _PEAK_ALPHA
+                     ) -> str | None:
     """Resolution check (Notes, 8) of sorted samples `x`: a reason where the law has a peak
     the kernel cannot resolve, ``None`` otherwise.
 
@@ -452,10 +454,12 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
     probability ``span / (2 half_width)``, so ``k`` of them do with the binomial tail
     probability (the count around is itself noisy: a sparse tail holds few). A run
     narrower than the bandwidth with a density at least ``_PEAK_RATIO`` times that around
-    it, at a probability below ``_PEAK_ALPHA`` over the number of runs tested, is a
+    it, at a probability below `alpha` (``_PEAK_ALPHA``) over the number of runs tested, is a
     component much narrower than the kernel, which smooths it away with its share of J.
     Values on a lattice (ties that :func:`_check_ties` lets pass) count their runs as
-    one step longer. `bw_x` is the bandwidth to report.
+    one step longer. `bw_x` is the bandwidth to report; `column` (d-D samples: the
+    column checked, with the d-D kernel's standard deviation along it) words the reason
+    for the d-D estimate, whose columns share the level `alpha`.
     """
     from scipy import special
 
@@ -498,7 +502,7 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
             p = special.betainc(k, around + 1, share)
             j = int(np.argmin(p))
             found.append((float(p[j]), k, int(idx[j]), lo, hi, mid, ratio))
-    hits = [f for f in found if f[0] < _PEAK_ALPHA / max(runs, 1)]
+    hits = [f for f in found if f[0] < alpha / max(runs, 1)]
     if not hits:
         return None
     _, k, j, lo, hi, mid, ratio = min(hits, key=lambda f: f[0])
@@ -511,11 +515,17 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
                 f"{(hi[j] - lo[j]) * x_unit:.3g}, {ratio[j]:.0f} times denser than the "
                 "samples within ± one bandwidth around them (a peak narrower than the "
                 "kernel)")
-    return (f"J may be much larger: {what}. A KDE with one bandwidth "
-            f"({bw_x * x_unit:.3g} here) smooths such a peak away and with it its share of "
-            "J, so the value is probably far too low and the standard error is inf. "
-            "Estimate J of that component on its own, or pass a bandwidth at its scale "
-            "(with enough samples in it)")
+    if column is None:
+        kernel, advice = f"A KDE with one bandwidth ({bw_x * x_unit:.3g} here)", "bandwidth"
+    else:
+        what = f"along column {column} of `x`, {what}"
+        kernel = (f"The d-D kernel (standard deviation {bw_x * x_unit:.3g} along that "
+                  "column)")
+        advice = "bandwidth_factor"
+    return (f"J may be much larger: {what}. {kernel} smooths such a peak away and with it "
+            "its share of J, so the value is probably far too low and the standard error "
+            "is inf. Estimate J of that component on its own, or pass a "
+            f"{advice} at its scale (with enough samples in it)")
 
 
 def unresolved_peak_asinh(x: np.ndarray, h: float, center: float, scale: float,

@@ -30,12 +30,13 @@ import contextlib
 import math
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from .. import _registry as reg
-from .._numerics import pow2_standardize, whiten
+from .._numerics import pow2_standardize, robust_cov, whiten
 from .._results import Estimate, FSPoint, MatrixEstimate, entropy_power_from_entropy
 from .._threads import beside
 from .._validation import check_options, check_rng, check_samples, check_scalar
@@ -245,6 +246,31 @@ def _infinite_reason_nd(P: _Prepared, col: int, side: str, fit) -> str:
             "support=(-inf, inf) for a law known to have none)")
 
 
+def _narrow_peak_nd(P: _Prepared, h: float) -> str | None:
+    """The 1-D resolution check (:func:`.fft_kde_fisher._unresolved_peak`) on each column
+    of d-D samples, with the d-D kernel's standard deviation along that column (``h``
+    times the column's scale in the whitening), at the level ``_PEAK_ALPHA / d`` per
+    column: a reason where a column holds a peak far narrower than the kernel, ``None``
+    otherwise."""
+    from .fft_kde_fisher import _PEAK_ALPHA, _unresolved_peak
+
+    _, L, _ = whiten(P.Y, scatter=robust_cov(P.Y))
+    if L is None:
+        return None
+    sd = np.sqrt(np.einsum("ij,ij->i", L, L))          # sqrt(diag(L Lᵀ))
+    for col in range(P.d):
+        if not sd[col] > 0:
+            continue
+        hw = h * float(sd[col])
+        unit = float(np.exp2(P.e[col]))
+        note = _unresolved_peak(np.sort(P.Y[:, col]), partial(np.full_like, fill_value=hw),
+                                hw, unit, float(P.median[col]), column=col,
+                                alpha=_PEAK_ALPHA / P.d)
+        if note is not None:
+            return note
+    return None
+
+
 def _end_warning(P: _Prepared, col: int, side: str, fit) -> str:
     """The warning for a d-D column with an end where its density vanishes (an
     :class:`.edge_model.EdgeFit` of status ``"finite"``) or may (``"undetermined"``):
@@ -441,10 +467,14 @@ def _fisher_matrix(P: _Prepared, name: str, rng, opts: dict) -> _Scaled:
         warn(reason, DegenerateDataWarning)
         return _infinite_fisher(P, name, reason, used)
     J, se, se_tr = res
+    note = _narrow_peak_nd(P, float(used["bandwidth_factor"]))
+    if note is not None:
+        warn(note + ".", AccuracyWarning)
+        se, se_tr = np.full_like(se, math.inf), math.inf
     if "bias" in used:
         with np.errstate(over="ignore", under="ignore"):
             used["bias"] = float(np.ldexp(used["bias"], int(-2 * e_min)))
-    est = MatrixEstimate(J, se, name, n, used, trace_stderr=se_tr)
+    est = MatrixEstimate(J, se, name, n, used, reason=note, trace_stderr=se_tr)
     return _Scaled(est, -2.0 * e_min)
 
 
