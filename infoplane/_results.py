@@ -294,6 +294,9 @@ class FSPoint:
             rel = math.hypot(2.0 * entropy.stderr / dim, rel_j)
             se = abs(prod) * rel
             reason = why
+            if reason is None and math.isinf(se):   # an unbounded error says why
+                reason = (fisher.reason if math.isinf(fisher.stderr) else None) or (
+                    n_est.reason if math.isinf(n_est.stderr) else None)
         else:
             se = math.nan if not math.isinf(prod) else 0.0
             reason = why or fisher.reason or entropy.reason or n_est.reason

@@ -284,6 +284,10 @@ def test_fisher_flags_a_peak_narrower_than_the_kernel():
         assert e.reason.startswith("J may be much larger")
         where = float(e.reason.split("near x = ")[1].split()[0])
         assert abs(where - (shift + scale)) < 0.01 * scale
+    # the FS point's product carries the unbounded error and says why
+    with pytest.warns(AccuracyWarning, match="narrower than the kernel"):
+        p = ip.fs_point(x, rng=0)
+    assert p.product.stderr == math.inf and p.product.reason == p.fisher.reason
     # a wider peak (SD 0.01, 40 of 2000 samples): J = 93.7, the KDE gives about 1
     y = np.where(r.random(2000) < 0.02, 1.0 + 0.01 * r.standard_normal(2000),
                  r.standard_normal(2000))
