@@ -1,6 +1,6 @@
-"""What benchmark pages share: the run time at the tail of the page, written as UTF-8
-Markdown, and a quiet estimator call with one of its constants switched (the `before`
-column of a check)."""
+"""What benchmark pages share: the title and provenance at the head of the page, the run
+time at its tail, written as UTF-8 Markdown, and a quiet estimator call with one of its
+constants switched (the `before` column of a check)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
+
+
+def header(title: str, script: str, about: str) -> list[str]:
+    """The first lines of a page: its title and the command that writes it (``nice python
+    benchmarks/<script>``), then `about` (where the page's method is described)."""
+    return [f"# {title}", "",
+            f"Written by `nice python benchmarks/{script}`; rerun it to regenerate this page. "
+            + about, ""]
 
 
 def finish(out: Path, lines: list[str], elapsed: float) -> None:

@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from _page import finish, run_and_write  # noqa: E402
+from _page import finish, header, run_and_write  # noqa: E402
 import infoplane as ip  # noqa: E402
 from infoplane.estimators import edge_model  # noqa: E402
 
@@ -92,12 +92,9 @@ def _shares(d: list[str]) -> str:
 
 def write(rows, elapsed: float) -> None:
     lines = [
-        "# Densities that diverge at a support end",
-        "",
-        "Written by `nice python benchmarks/diverging_ends_1d.py`; rerun it to regenerate "
-        "this page. What it measures and how its threshold was set: the script's "
-        "docstring (its threshold was set on other seeds).",
-        "",
+        *header("Densities that diverge at a support end", "diverging_ends_1d.py",
+                "What it measures and how its threshold was set: the script's docstring "
+                "(its threshold was set on other seeds)."),
         "Per cell, of 20 samples: `J = inf` declared (reason `J = inf: ...`) / `J may be "
         "infinite` (reason `J may be infinite: ...`, unbounded standard error; the value is "
         "inf where the fitted end exponent is a <= 2) / a finite J with a finite standard "

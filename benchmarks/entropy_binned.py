@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import laws_1d  # noqa: E402
-from _page import finish, run_and_write  # noqa: E402
+from _page import finish, header, run_and_write  # noqa: E402
 import infoplane as ip  # noqa: E402
 from infoplane.errors import AccuracyWarning  # noqa: E402
 from infoplane.estimators import binned  # noqa: E402
@@ -125,12 +125,8 @@ def _stats(res, truth):
 
 def write(rows, elapsed: float) -> None:
     lines = [
-        "# Binned 1-D entropy: bin widths compared",
-        "",
-        "Written by `nice python benchmarks/entropy_binned.py`; rerun it to regenerate "
-        "this page. What it measures and how its constants were set: the script's "
-        "docstring.",
-        "",
+        *header("Binned 1-D entropy: bin widths compared", "entropy_binned.py",
+                "What it measures and how its constants were set: the script's docstring."),
         "Per cell: median |error| (nats), median error / standard error (z), coverage of "
         "value ± 1.96 SE, for `before` (the base width Δ only) and `after` (the coarsest "
         "width that agrees with the finer ones); `refinement`: how many seeds used Δ, Δ/2, "

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from _page import finish, run_and_write  # noqa: E402
+from _page import finish, header, run_and_write  # noqa: E402
 import infoplane as ip  # noqa: E402
 from infoplane.estimators import _prepare  # noqa: E402
 
@@ -101,11 +101,8 @@ def _cell(c, key):
 
 def write(rows, elapsed: float) -> None:
     lines = [
-        "# Significant digits and jitter='auto'",
-        "",
-        "Written by `nice python benchmarks/jitter_digits.py`; rerun it to regenerate this "
-        "page. What it measures and how its rule was set: the script's docstring.",
-        "",
+        *header("Significant digits and jitter='auto'", "jitter_digits.py",
+                "What it measures and how its rule was set: the script's docstring."),
         "Per cell (10 seeds): `ΔH` = median over seeds of H(rounded, jitter='auto') − H(exact "
         "values), nats (in brackets: the median of its absolute value in units of the "
         "estimate's standard error); `J ratio` = median of J(rounded, jitter='auto') / "

@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from _page import finish  # noqa: E402
+from _page import finish, header  # noqa: E402
 import infoplane as ip  # noqa: E402
 from infoplane.estimators import binned  # noqa: E402
 
@@ -136,12 +136,8 @@ def _summary(vals, ses, truth) -> str:
 
 def write(rows: list[dict], laws: dict, elapsed: float) -> None:
     lines = [
-        "# Part of the rows rounded, 1-D binned path",
-        "",
-        "Written by `nice python benchmarks/lattice_binned.py`; rerun it to regenerate "
-        "this page. What it measures and how its constants were set: the script's "
-        "docstring.",
-        "",
+        *header("Part of the rows rounded, 1-D binned path", "lattice_binned.py",
+                "What it measures and how its constants were set: the script's docstring."),
         "## Rounded rows amid exact ones",
         "",
         "Standard Gaussian samples with a `share` of the rows rounded to `step` standard "

@@ -46,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from _page import finish, quiet_with, run_and_write  # noqa: E402
+from _page import finish, header, quiet_with, run_and_write  # noqa: E402
 import cases_nd  # noqa: E402
 import laws_1d  # noqa: E402
 import infoplane as ip  # noqa: E402
@@ -163,12 +163,9 @@ def _summary(rows, J) -> str:
 
 def write(res, elapsed: float) -> None:
     lines = [
-        "# Peaks narrower than the kernel (Fisher information)",
-        "",
-        "Written by `nice python benchmarks/narrow_peaks_1d.py`; rerun it to regenerate "
-        "this page. What it measures and where its constants come from: the script's "
-        "docstring.",
-        "",
+        *header("Peaks narrower than the kernel (Fisher information)", "narrow_peaks_1d.py",
+                "What it measures and where its constants come from: the script's "
+                "docstring."),
         "## 1. False alarms on the laws of the 1-D benchmark",
         "",
         "Samples flagged (`J may be much larger: ...`, stderr = inf) of the seeds run.",

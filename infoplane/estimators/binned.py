@@ -535,14 +535,13 @@ def _peak_reason(plan: Plan, peak, h: float, x_unit: float, x_offset: float) -> 
     y = plan.fine_lo + d0 * node
     where = (plan.center + plan.scale * math.sinh(y)) * x_unit + x_offset
     span = plan.scale * math.cosh(y) * width * d0 * x_unit
-    return (f"J may be much larger: near x = {where:.6g} about {inside:.0f} samples lie "
-            f"within {span:.3g}, {min(ratio, 1e9):.0f} times denser than the samples "
-            "within ± one bandwidth around them (a peak narrower than the kernel, or "
-            "values held by many rows). A KDE with one bandwidth "
-            f"({h * plan.scale * math.cosh(y) * x_unit:.3g} there) smooths such a peak "
-            "away and with it its share of J, so the value is probably far too low and the "
-            "standard error is inf. Estimate J of that component on its own (in memory, "
-            "with a bandwidth at its scale)")
+    return _fk.peak_reason(
+        f"near x = {where:.6g} about {inside:.0f} samples lie within {span:.3g}, "
+        f"{min(ratio, 1e9):.0f} times denser than the samples within ± one bandwidth "
+        "around them (a peak narrower than the kernel, or values held by many rows)",
+        f"A KDE with one bandwidth ({h * plan.scale * math.cosh(y) * x_unit:.3g} there)",
+        "Estimate J of that component on its own (in memory, with a bandwidth at its "
+        "scale)")
 
 
 def _lattice_message(step_x: float, what: str, width_x: float, hint: str) -> str:

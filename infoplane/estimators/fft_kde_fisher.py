@@ -98,7 +98,7 @@ from .._validation import check_int, check_scalar
 from ..errors import AccuracyWarning, DegenerateDataWarning, warn
 from ._prepare import lattice_step
 
-__all__ = ["fisher_kde", "unresolved_peak_asinh", "MIN_SAMPLES"]
+__all__ = ["fisher_kde", "peak_reason", "MIN_SAMPLES"]
 
 #: fewer samples than this raise (a KDE Fisher estimate needs a few points per bandwidth)
 MIN_SAMPLES = 10
@@ -121,7 +121,7 @@ _STEP2_SEED = 20261126
 _BIAS_Z = 1.0
 #: Resolution check (`fisher` Notes, 8): runs of k + 1 consecutive samples, k in
 #: _PEAK_RUNS, at least _PEAK_RATIO times denser than the samples within +- one bandwidth
-#: around them, at a Poisson tail probability below _PEAK_ALPHA / (runs tested), are a
+#: around them, at a binomial tail probability below _PEAK_ALPHA / (runs tested), are a
 #: peak narrower than the kernel
 _PEAK_RUNS = (10, 20, 40, 80, 160)
 _PEAK_RATIO = 2.0
@@ -332,7 +332,14 @@ def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth, n_boot: in
 
     def check_grid(g) -> str | None:
         _check_ties(x, g.h * g.scale, x_unit)
-        return unresolved_peak_asinh(x, g.h, center, scale, x_unit, x_offset)
+
+        # on the asinh axis dx/dy = scale cosh y = sqrt(scale² + (x - center)²); samples
+        # the axis leaves off its grid are not checked
+        def half_width(v):
+            off = np.abs(v - center) > scale * math.sinh(_Y_MAX)
+            return np.where(off, np.nan, g.h * np.hypot(scale, v - center))
+
+        return _unresolved_peak(x, half_width, g.h * scale, x_unit, x_offset)
 
     value, stderr, opts, _, note = _estimate_on_grids(
         lambda hh: _FisherGrid(y, n_out, hh, center, scale), h, sigma, auto, n, n_boot, rng,
@@ -516,28 +523,22 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
                 "samples within ± one bandwidth around them (a peak narrower than the "
                 "kernel)")
     if column is None:
-        kernel, advice = f"A KDE with one bandwidth ({bw_x * x_unit:.3g} here)", "bandwidth"
+        kernel, option = f"A KDE with one bandwidth ({bw_x * x_unit:.3g} here)", "bandwidth"
     else:
         what = f"along column {column} of `x`, {what}"
         kernel = (f"The d-D kernel (standard deviation {bw_x * x_unit:.3g} along that "
                   "column)")
-        advice = "bandwidth_factor"
+        option = "bandwidth_factor"
+    return peak_reason(what, kernel, f"Estimate J of that component on its own, or pass a "
+                                     f"{option} at its scale (with enough samples in it)")
+
+
+def peak_reason(what: str, kernel: str, advice: str) -> str:
+    """The reason of the resolution check (Notes, 8), in-memory and binned: `what` was
+    found, `kernel` smooths it away, `advice` says what to do."""
     return (f"J may be much larger: {what}. {kernel} smooths such a peak away and with it "
             "its share of J, so the value is probably far too low and the standard error "
-            "is inf. Estimate J of that component on its own, or pass a "
-            f"{advice} at its scale (with enough samples in it)")
-
-
-def unresolved_peak_asinh(x: np.ndarray, h: float, center: float, scale: float,
-                          x_unit: float = 1.0, x_offset: float = 0.0) -> str | None:
-    """:func:`_unresolved_peak` for the KDE of bandwidth `h` on the asinh axis of `center`
-    and `scale` (``dx/dy = scale cosh y = sqrt(scale² + (x - center)²)``); samples the
-    axis leaves off its grid are not checked."""
-    def half_width(v):
-        off = np.abs(v - center) > scale * math.sinh(_Y_MAX)
-        return np.where(off, np.nan, h * np.hypot(scale, v - center))
-
-    return _unresolved_peak(x, half_width, h * scale, x_unit, x_offset)
+            f"is inf. {advice}")
 
 
 # ------------------------------------------------------------------- axes with edges

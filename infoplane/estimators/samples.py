@@ -187,13 +187,18 @@ def _lattice_error(P: _Prepared, col: int, n_rep: int, step: float, finer: str,
         "each column's quantisation step) or jitter=<width> to dequantise the data.")
 
 
+def _column_scales(P: _Prepared) -> np.ndarray:
+    """Each column's scale in the scatter that whitened the data for the d-D kernel (a
+    kernel of bandwidth h in whitened units has standard deviation h times it along the
+    column)."""
+    rcov = robust_cov(P.Y)
+    return np.sqrt(np.diag(rcov) if rcov is not None else np.var(P.Y, axis=0))
+
+
 def _check_lattice_fisher(P: _Prepared, lattice: list, h: float, given: bool) -> None:
     """Refuse a d-D Fisher estimate whose kernel (bandwidth `h` in whitened units)
     resolves the lattice of a column in `lattice` (:func:`lattice_columns`)."""
-    from .._numerics import robust_cov
-
-    rcov = robust_cov(P.Y)          # the scatter that whitened the data for the kernel
-    sd = np.sqrt(np.diag(rcov) if rcov is not None else np.var(P.Y, axis=0))
+    sd = _column_scales(P)
     for col, n_rep, step in lattice:
         if step / sd[col] > LATTICE_H_RATIO * h:
             bw = h * sd[col] * float(np.exp2(P.e[col]))
@@ -249,15 +254,12 @@ def _infinite_reason_nd(P: _Prepared, col: int, side: str, fit) -> str:
 def _narrow_peak_nd(P: _Prepared, h: float) -> str | None:
     """The 1-D resolution check (:func:`.fft_kde_fisher._unresolved_peak`) on each column
     of d-D samples, with the d-D kernel's standard deviation along that column (``h``
-    times the column's scale in the whitening), at the level ``_PEAK_ALPHA / d`` per
+    times :func:`_column_scales`), at the level ``_PEAK_ALPHA / d`` per
     column: a reason where a column holds a peak far narrower than the kernel, ``None``
     otherwise."""
     from .fft_kde_fisher import _PEAK_ALPHA, _unresolved_peak
 
-    _, L, _ = whiten(P.Y, scatter=robust_cov(P.Y))
-    if L is None:
-        return None
-    sd = np.sqrt(np.einsum("ij,ij->i", L, L))          # sqrt(diag(L Lᵀ))
+    sd = _column_scales(P)
     for col in range(P.d):
         if not sd[col] > 0:
             continue
