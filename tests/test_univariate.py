@@ -284,6 +284,11 @@ def test_fisher_flags_a_peak_narrower_than_the_kernel():
         assert e.reason.startswith("J may be much larger")
         where = float(e.reason.split("near x = ")[1].split()[0])
         assert abs(where - (shift + scale)) < 0.01 * scale
+    # at a scale where J leaves float64, the reason says both
+    with pytest.warns(AccuracyWarning, match="narrower than the kernel"):
+        e = ip.fisher(1e-300 * x, rng=0)
+    assert e.value == math.inf and e.reason.startswith("J may be much larger")
+    assert "outside the float64 range" in e.reason
     # the FS point's product carries the unbounded error and says why
     with pytest.warns(AccuracyWarning, match="narrower than the kernel"):
         p = ip.fs_point(x, rng=0)

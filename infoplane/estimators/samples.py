@@ -543,9 +543,12 @@ def _matrix_out(s: _Scaled) -> MatrixEstimate:
         tse = None if e.trace_stderr is None else float(np.ldexp(e.trace_stderr, k))
     reason = e.reason
     tr = float(np.trace(e.value))
-    if reason is None and (np.isinf(value).any()
-                           or (tr > 0 and abs(np.trace(value)) < np.finfo(float).tiny)):
-        reason = _range_reason(tr, k)
+    # a finite estimate that leaves float64 on the way back says so, also beside another
+    # reason (which then does not explain the inf or 0)
+    if (np.isfinite(e.value).all() and np.isinf(value).any()) or (
+            tr > 0 and abs(np.trace(value)) < np.finfo(float).tiny):
+        reason = _range_reason(tr, k) if reason is None else (
+            f"{reason}; and {_range_reason(tr, k)}")
     return MatrixEstimate(value, stderr, e.method, e.n_samples, e.options, reason,
                           trace_stderr=tse)
 
