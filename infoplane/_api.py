@@ -152,7 +152,11 @@ _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """
         extrapolate in h; ``"none"``), ``max_queries`` (query points, default 2000),
         ``cv_queries`` (points of the bandwidth search, default 1000), ``bias_term``
         (add the bias allowance to the error, default True), ``tails`` (``"auto"``:
-        Gaussianise t-like radial tails before the KDE; ``"none"``), ``jitter``. The
+        Gaussianise t-like radial tails before the KDE; ``"none"``), ``skew``
+        (``"auto"``: map measurably skewed data without the short tails of separated
+        modes towards a Gaussian before the KDE, by a rotation to their most skewed
+        directions and a sinh-arcsinh map of each, ``options["skew_map"]``; ``"none"``),
+        ``jitter``. The
         result depends on the data only: the query subset and the search use fixed
         internal seeds (and `rng` only the noise of ``jitter``). A column whose values sit
         on a lattice that the chosen kernel resolves (data rounded to a step coarser than

@@ -109,6 +109,7 @@ METHODS: tuple[Method, ...] = (
        cv_queries="query points of the bandwidth search (default 1000)",
        bias_term="add the bias allowance to the standard error (default True)",
        tails="'auto' (Gaussianise t-like radial tails) or 'none'",
+       skew="'auto' (Gaussianise skewed data: rotation and sinh-arcsinh map) or 'none'",
        jitter=_JITTER),
     _m("knn", "entropy", "samples-nd",
        n_neighbors="k of the k-nearest-neighbour estimator",

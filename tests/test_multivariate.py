@@ -450,6 +450,105 @@ def test_radial_map_gaussianises_t_and_its_chain_rule_is_exact():
     np.testing.assert_allclose(Jq, ref, rtol=2e-5, atol=1e-8 * np.abs(ref).max())
 
 
+# ------------------------------------------------------------------ the skew map
+def test_sinh_arcsinh_derivatives_match_finite_differences():
+    from infoplane.estimators._skewmap import _SinhArcsinh
+
+    T = _SinhArcsinh([0.3, -0.2], [1.5, 0.7], [1.3, 0.8], [0.4, -0.6])
+    w = np.array([[-2.0, 0.5], [0.7, -1.1], [3.0, 2.0], [40.0, -25.0]])
+    t1, t2, l2 = T.derivatives(w)
+    e = 1e-4 * (1.0 + np.abs(w))
+    np.testing.assert_allclose(t1, (T(w + e) - T(w - e)) / (2 * e), rtol=1e-6)
+    np.testing.assert_allclose(t2, (T(w + e) - 2 * T(w) + T(w - e)) / e**2, rtol=1e-4,
+                               atol=1e-6)
+
+    def log_t1(v):
+        return np.log(T.derivatives(v)[0])
+
+    np.testing.assert_allclose(l2, (log_t1(w + e) - 2 * log_t1(w) + log_t1(w - e)) / e**2,
+                               rtol=1e-4, atol=1e-6)
+
+
+def test_skew_rotation_recovers_independent_skewed_directions():
+    """Whitened mixtures of iid Gumbels: the rotation finds the source directions (R Q a
+    signed permutation) with a positive third moment along each."""
+    from infoplane.estimators._skewmap import skew_rotation
+
+    rng = np.random.default_rng(31)
+    U = rng.gumbel(size=(20_000, 3))
+    U = (U - U.mean(axis=0)) / U.std(axis=0)
+    Q = np.linalg.qr(rng.standard_normal((3, 3)))[0]
+    R = skew_rotation(U @ Q.T)
+    P = R @ Q
+    np.testing.assert_allclose(np.sort(np.abs(P).max(axis=1)), 1.0, atol=0.03)
+    assert np.all(P[np.arange(3), np.abs(P).argmax(axis=1)] > 0)   # signs: skew > 0
+
+
+def test_skew_map_chain_rule_is_exact():
+    """With the standard Gaussian's score and Hessian in z = T(R y), the estimator's chain
+    rule must give -∇² log f_Y of y = Rᵀ T⁻¹(z) itself, whose closed form is
+    Rᵀ diag(T'² + T T'' - (log T')'') R (f_Y(y) = Π φ(T_k(w_k)) T_k'(w_k), w = R y)."""
+    from infoplane.estimators._skewmap import SkewMap, _SinhArcsinh
+    from infoplane.estimators.kde_score_fisher import _second_order_terms
+
+    d = 3
+    rng = np.random.default_rng(32)
+    R = np.linalg.qr(rng.standard_normal((d, d)))[0]
+    sas = _SinhArcsinh([0.2, -0.1, 0.0], [1.2, 0.8, 1.0], [1.4, 0.7, 1.0], [0.5, -0.3, 0.9])
+    mp = SkewMap(R, sas)
+    scales = np.array([0.1, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0])[:, None]
+    yq = rng.standard_normal((7, d)) * scales
+    ct = mp.chain_terms(yq)
+    zq = mp.apply(yq)
+    D = ct["D"]
+    Jq = np.einsum("qba,qbc->qac", D, D) - _second_order_terms(-zq, ct) - ct["HL"]
+    w = yq @ R.T
+    u = (w - sas.a) / sas.b
+    theta = sas.delta * np.arcsinh(u) - sas.eps
+    t1 = sas.delta * np.cosh(theta) / (sas.b * np.sqrt(1 + u * u))
+    dt = 1e-5
+    t1p = sas.delta * np.cosh(sas.delta * np.arcsinh((w + dt - sas.a) / sas.b) - sas.eps) / (
+        sas.b * np.sqrt(1 + ((w + dt - sas.a) / sas.b) ** 2))
+    t1m = sas.delta * np.cosh(sas.delta * np.arcsinh((w - dt - sas.a) / sas.b) - sas.eps) / (
+        sas.b * np.sqrt(1 + ((w - dt - sas.a) / sas.b) ** 2))
+    t2 = (t1p - t1m) / (2 * dt)
+    l2 = (np.log(t1p) - 2 * np.log(t1) + np.log(t1m)) / dt**2
+    diag = t1**2 + np.sinh(theta) * t2 - l2
+    ref = np.einsum("ka,qk,kb->qab", R, diag, R)
+    np.testing.assert_allclose(Jq, ref, rtol=1e-4, atol=1e-5 * np.abs(ref).max())
+
+
+def test_fisher_skew_map_removes_most_of_a_skewed_laws_bias():
+    """A rotated iid Gumbel (J = tr (AAᵀ)⁻¹, closed form) is mapped (skewed, no short
+    tails) and lands much closer to the truth than without the map (docs/skewed_nd.md:
+    -7.4% -> -1.8% mean bias at d = 2, n = 1e4); a Gaussian and a two-component mixture
+    are left unmapped (the mixture's separated modes give short tails)."""
+    A = np.array([[1.0, 0.4], [-0.3, 0.8]])
+    truth = float(np.trace(np.linalg.inv(A @ A.T)))
+    err_map, err_none = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AccuracyWarning)
+        for s in range(41, 47):
+            X = np.random.default_rng(s).gumbel(size=(10_000, 2)) @ A.T
+            est = ip.fisher(X, rng=0)
+            assert est.options["skew_map"] is True
+            err_map.append(est.value / truth - 1)
+            err_none.append(ip.fisher(X, rng=0, skew="none").value / truth - 1)
+        rng = np.random.default_rng(45)
+        G = rng.standard_normal((5000, 2)) @ A.T
+        assert ip.fisher(G, rng=0).options["skew_map"] is False
+        M = np.where(rng.random(5000)[:, None] < 0.4, -3.0, 3.0) * [1.0, 0.0] + G
+        assert ip.fisher(M, rng=0).options["skew_map"] is False
+    with pytest.raises(ValueError, match="skew"):
+        ip.fisher(G, rng=0, skew="yes")
+    # mean error within 3 standard errors of its own seeds' spread, and the unmapped bias
+    # (about -5% for this A) at least twice the mapped one
+    se = np.std(err_map, ddof=1) / math.sqrt(len(err_map))
+    assert abs(np.mean(err_map)) < 3 * se
+    assert np.mean(err_none) < -0.03
+    assert abs(np.mean(err_map)) < 0.5 * abs(np.mean(err_none))
+
+
 def test_fit_radial_t_recovers_parameters():
     from infoplane.estimators.kde_score_fisher import fit_radial_t
 
