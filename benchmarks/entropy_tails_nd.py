@@ -72,7 +72,9 @@ def write(rows, seeds: int, elapsed: float) -> None:
         "`tails=\"none\"` on the same samples. `mapped`: seeds where the map was used "
         "(`options[\"tail_df\"]` set). med = median |error| (nats), bias = mean error, sd = "
         "spread over seeds, cov = share of 95% intervals (±1.96 stderr) that contain the "
-        "truth.",
+        "truth. Both columns keep the default `skew=\"auto\"`, which from d = 8 on maps "
+        "skewed data where the radial map is not used (the rotated Gumbel rows; with and "
+        "without it: docs/skewed_nd.md).",
         "",
         "| law | d | n | mapped | after med | after bias | after sd | median stderr | after "
         "cov | before med | before bias | before cov |",

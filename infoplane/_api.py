@@ -189,7 +189,11 @@ _ENTROPY_OPTIONS_DOC = _OPTIONS_DOC + """
         and d, ``options["gauss_bias"]``; default True), ``tails`` (``"auto"``: from d = 8
         on, when the whitened data have t-like radial tails and no measurable asymmetry, map
         them to a near-Gaussian by the radial map of the d-D Fisher and subtract the map's
-        mean log-Jacobian, ``options["tail_df"]`` = the fitted ν; ``"none"``), ``jitter``.
+        mean log-Jacobian, ``options["tail_df"]`` = the fitted ν; ``"none"``), ``skew``
+        (``"auto"``: from d = 8 on, with whitening, when the whitened data are measurably
+        skewed without the short tails of separated modes, map them by the skew map of the
+        d-D Fisher and subtract its mean log-Jacobian, ``options["skew_map"]``;
+        ``"none"``), ``jitter``.
         Duplicated rows, and a column whose values sit on a lattice coarser than about
         twice the typical offset to a second nearest neighbour along one coordinate,
         raise: pass ``jitter``.

@@ -123,6 +123,8 @@ METHODS: tuple[Method, ...] = (
                   "(default True)"),
        tails=("'auto' (from d = 8 on, with whitening: Gaussianise t-like radial tails) "
               "or 'none'"),
+       skew=("'auto' (from d = 8 on, with whitening: Gaussianise skewed data by a "
+             "rotation and a sinh-arcsinh map) or 'none'"),
        jitter=_JITTER),
 )
 

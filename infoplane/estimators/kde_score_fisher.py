@@ -29,16 +29,18 @@ Method
    ``options["tail_df"]`` reports ν̂ (``None`` when the map was not used).
    **Skewed laws** (``skew="auto"``): where the radial map is not used, the whitened
    data are measurably skewed (the test below) and show no short tails (a tail
-   shortfall of at most ``SKEW_MAP_SHORT_MAX``: separated modes give short tails, and
+   shortfall of at most ``_skewmap.SHORT_MAX``: separated modes give short tails, and
    the map is made for unimodal laws), they are mapped by ``Z = T(R Y)``, ``R`` the
    rotation to their most skewed directions and ``T`` a sinh-arcsinh map of each
    (:mod:`infoplane.estimators._skewmap`), with the same chain rule
    (``D = diag(T') R``, ``Σ_k s_k ∇²T_k = Rᵀ diag(s ⊙ T'') R``). A skewed law's
    smoothing bias is several standard errors without the map and smaller with it,
-   though not gone (mean bias at n = 1e4, 20 seeds, d = 2 / 5, without → with the map:
-   rotated Gumbel -7.4 / -13.7 % → -1.8 / -3.2 %; held-out skew-normal -6.2 / -7.0 % →
-   -4.3 / -0.8 %, rotated log-normal product -24 / -35 % → -9 / -13 %;
-   ``docs/skewed_nd.md``). ``options["skew_map"]`` says whether it was used.
+   though not gone (mean bias at n = 1e4, 20 seeds, d = 2 / 5 / 10, without → with the
+   map: rotated Gumbel -7.4 / -13.7 / -17.2 % → -1.8 / -3.2 / -1.6 %; held-out skew-normal
+   -6.2 / -7.0 / -3.4 % → -4.3 / -0.8 / +1.3 %, rotated log-normal product -24 / -35 /
+   -40 % → -9 / -13 / -12 %; ``docs/skewed_nd.md``). The skew test needs samples: at
+   n = 1e3 it misses the rotated Gumbel at d = 10 on 18 of 20 seeds (-22 %).
+   ``options["skew_map"]`` says whether it was used.
 3. **Bandwidth.** Kernel covariance ``h² I`` in these coordinates, with ``h`` from held-out
    score matching on ``Z`` (:func:`infoplane._numerics.sm_bandwidth` with its
    one-standard-error rule towards larger h; fixed internal seed, so the value depends on
@@ -103,17 +105,11 @@ from .._validation import check_int, check_method, check_scalar
 from ..errors import AccuracyWarning, warn
 from ._elliptic import (NU_MAX, SKEW_Z, TAIL_Z, RadialMap, fit_radial_t, shape_checks,
                         skewness)
-from ._skewmap import SkewMap, fit_skew_map
+from ._skewmap import SkewMap, fit_skew_map, wanted
 
 __all__ = ["fisher_matrix_kde", "NU_MAX", "N_GROUPS", "QUERY_SEED", "SKEW_Z", "fit_radial_t",
            "RadialMap", "skewness"]
 
-#: the skew map is used for skewed data whose tail shortfall (``_elliptic.short_tails``) is
-#: at most this: separated modes give short tails, and the map (made for unimodal skewed
-#: laws) made a three-component mixture's estimates noisier. Tuning seeds 3000..3009:
-#: rotated Gumbel at most 1.5 (d = 2, 5; n = 1e3, 1e4), the two- and three-component
-#: mixtures at least 5.0
-SKEW_MAP_SHORT_MAX = 3.0
 #: groups of the delete-a-group jackknife
 N_GROUPS = 20
 #: seed of the query subset and of the jackknife groups (results depend on the data only)
@@ -304,8 +300,7 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
     used["tail_df"] = float(ct_map.nu) if isinstance(ct_map, RadialMap) else None
     # a measurably skewed law without the short tails of separated modes: the skew map
     skew_mapped = (skew == "auto" and ct_map is None and correction != "none"
-                   and n >= 4 * d + 8 and sk * math.sqrt(rows_used) > SKEW_Z
-                   and short <= SKEW_MAP_SHORT_MAX)
+                   and n >= 4 * d + 8 and wanted(sk * math.sqrt(rows_used), short))
     if skew_mapped:
         ct_map = fit_skew_map(Y)
     used["skew_map"] = skew_mapped
@@ -393,8 +388,10 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
             warn(f"d-D Fisher information: the data are skewed (Kelley skewness {sk:.2f} "
                  "along some direction). The kernel smoothing bias that the extrapolation "
                  "in h removes for symmetric laws can remain for skewed or multimodal ones "
-                 "(-1.5 to -14% measured at n = 1e4, several standard errors) and is not in "
-                 "the standard error: J is probably too low.", AccuracyWarning)
+                 "(measured at n = 1e4: mixtures -1.5 to -5%; unimodal skewed laws, which "
+                 "the skew map treats unless skew='none' or their tails are short, -7 to "
+                 "-35% without it) and is not in the standard error: J is probably too "
+                 "low.", AccuracyWarning)
         used["tail_ratio"] = tail_ratio
         if short > TAIL_Z:
             warn(f"d-D Fisher information: the data have shorter tails than a Gaussian "
