@@ -147,7 +147,8 @@ _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """
         Fisher information of d-D samples, ``"kde"`` (Hyvärinen identity on a
         leave-one-out KDE; see :mod:`infoplane.estimators.kde_score_fisher`):
         ``bandwidth_factor`` (``"auto"``: score-matching search; or ``h``, the kernel
-        covariance being ``h²`` times the scatter of x), ``correction`` (``"gaussian"``,
+        covariance being ``h²`` times the scatter of x, or of the mapped data where the
+        radial or the skew map runs), ``correction`` (``"gaussian"``,
         default: deconvolve the kernel, remove the leave-one-out noise bias and
         extrapolate in h; ``"none"``), ``max_queries`` (query points, default 2000),
         ``cv_queries`` (points of the bandwidth search, default 1000), ``bias_term``

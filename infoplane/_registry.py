@@ -103,7 +103,8 @@ METHODS: tuple[Method, ...] = (
        jitter=_JITTER),
     _m("kde", "fisher", "samples-nd",
        bandwidth_factor="'auto' (score-matching search) or h, the kernel covariance "
-                        "being h² times the scatter of x",
+                        "being h² times the scatter of x (of the mapped data where the "
+                        "radial or the skew map runs)",
        correction="'gaussian' (deconvolve the kernel) or 'none'",
        max_queries="at most this many query points (default 2000)",
        cv_queries="query points of the bandwidth search (default 1000)",
