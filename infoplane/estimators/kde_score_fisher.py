@@ -30,14 +30,17 @@ Method
    **Skewed laws** (``skew="auto"``): where the radial map is not used, the whitened
    data are measurably skewed (the test below) and show no short tails (a tail
    shortfall of at most ``_skewmap.SHORT_MAX``: separated modes give short tails, and
-   the map is made for unimodal laws), they are mapped by ``Z = T(R Y)``, ``R`` the
-   rotation to their most skewed directions and ``T`` a sinh-arcsinh map of each
+   the map is made for unimodal laws) and their radii do not fit a Cauchy-like t
+   (ν̂ >= ``_skewmap.NU_MIN`` = 2: with infinite variance the skewness test fires on
+   symmetric data), they are mapped by ``Z = T(R Y)``, ``R`` the rotation (after a
+   whitening by the sample covariance) to their most skewed directions and ``T`` a
+   sinh-arcsinh map of each
    (:mod:`infoplane.estimators._skewmap`), with the same chain rule
    (``D = diag(T') R``, ``Σ_k s_k ∇²T_k = Rᵀ diag(s ⊙ T'') R``). A skewed law's
    smoothing bias is several standard errors without the map and smaller with it,
    though not gone (mean bias at n = 1e4, 20 seeds, d = 2 / 5 / 10, without → with the
    map: rotated Gumbel -7.4 / -13.7 / -17.2 % → -1.8 / -3.2 / -1.6 %; held-out skew-normal
-   -6.2 / -7.0 / -3.4 % → -4.3 / -0.8 / +1.3 %, rotated log-normal product -24 / -35 /
+   -6.2 / -7.0 / -3.4 % → -4.3 / -0.8 / +1.4 %, rotated log-normal product -24 / -35 /
    -40 % → -9 / -13 / -12 %; ``docs/skewed_nd.md``). The skew test needs samples: at
    n = 1e3 it misses the rotated Gumbel at d = 10 on 18 of 20 seeds (-22 %).
    ``options["skew_map"]`` says whether it was used.
@@ -291,8 +294,10 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
 
     ct_map: RadialMap | SkewMap | None = None
     sk, tail_ratio, short, rows_used = shape_checks(Y)
-    if tails == "auto" and correction != "none" and n >= 4 * d + 8:
+    nu = math.inf
+    if correction != "none" and n >= 4 * d + 8 and (tails == "auto" or skew == "auto"):
         s2, nu = fit_radial_t(np.einsum("ij,ij->i", Y, Y), d)
+    if tails == "auto" and correction != "none" and n >= 4 * d + 8:
         # an elliptical t is symmetric: the map is for t-like tails, not for skewed laws
         # (a rotated Gumbel's radii fit ν ≈ 8-16, and the map made its bias worse)
         if nu < NU_MAX and sk * math.sqrt(rows_used) <= SKEW_Z:
@@ -300,7 +305,7 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
     used["tail_df"] = float(ct_map.nu) if isinstance(ct_map, RadialMap) else None
     # a measurably skewed law without the short tails of separated modes: the skew map
     skew_mapped = (skew == "auto" and ct_map is None and correction != "none"
-                   and n >= 4 * d + 8 and wanted(sk * math.sqrt(rows_used), short))
+                   and n >= 4 * d + 8 and wanted(sk * math.sqrt(rows_used), short, nu))
     if skew_mapped:
         ct_map = fit_skew_map(Y)
     used["skew_map"] = skew_mapped

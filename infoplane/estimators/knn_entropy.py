@@ -60,7 +60,8 @@ log-Jacobian joins the kNN terms (and their jackknife); ``options["tail_df"]`` r
 whitening is. Below d = 8 (where the default is the weighted estimator) the map did not
 help on tuning seeds (``python benchmarks/entropy_tails_nd.py --tuning``) and is not used.
 Skewed data (``skew="auto"``, from d = 8 on, with whitening, where the radial map is not
-used): where the whitened data are measurably skewed and show no short tails, they are
+used): where the whitened data are measurably skewed and show neither short tails nor
+Cauchy-like radii, they are
 mapped by the skew map of the d-D Fisher (a rotation to their most skewed directions and a
 sinh-arcsinh map of each, :mod:`._skewmap`) and its log-Jacobian joins the kNN terms in
 the same way (``options["skew_map"]``). After the map the law is close to a Gaussian,
@@ -418,12 +419,14 @@ def _radial_log_jacobian(Y: np.ndarray):
 def _skew_log_jacobian(Y: np.ndarray):
     """``(Z, log|det ∂Z/∂Y| per row)`` of the skew map (:mod:`._skewmap`), or
     ``(None, None)`` where it is not used: the whitened data show no measurable skewness,
-    or short tails (separated modes), or the log-Jacobian is not finite."""
-    from ._elliptic import shape_checks    # scipy.stats: lazy
+    or short tails (separated modes), or Cauchy-like radii (``_skewmap.wanted``), or the
+    log-Jacobian is not finite."""
+    from ._elliptic import fit_radial_t, shape_checks    # scipy.stats: lazy
     from ._skewmap import fit_skew_map, wanted
 
     sk, _, short, rows = shape_checks(Y)
-    if not wanted(sk * math.sqrt(rows), short):
+    nu = fit_radial_t(np.einsum("ij,ij->i", Y, Y), Y.shape[1])[1]
+    if not wanted(sk * math.sqrt(rows), short, nu):
         return None, None
     mp = fit_skew_map(Y)
     jac = mp.log_jacobian(Y)
