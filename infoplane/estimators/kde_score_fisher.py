@@ -295,17 +295,18 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
     ct_map: RadialMap | SkewMap | None = None
     sk, tail_ratio, short, rows_used = shape_checks(Y)
     nu = math.inf
-    if correction != "none" and n >= 4 * d + 8 and (tails == "auto" or skew == "auto"):
+    can_map = correction != "none" and n >= 4 * d + 8   # a map is fitted on enough rows
+    if can_map and (tails == "auto" or skew == "auto"):
         s2, nu = fit_radial_t(np.einsum("ij,ij->i", Y, Y), d)
-    if tails == "auto" and correction != "none" and n >= 4 * d + 8:
+    if can_map and tails == "auto":
         # an elliptical t is symmetric: the map is for t-like tails, not for skewed laws
         # (a rotated Gumbel's radii fit ν ≈ 8-16, and the map made its bias worse)
         if nu < NU_MAX and sk * math.sqrt(rows_used) <= SKEW_Z:
             ct_map = RadialMap(d, s2, nu)
     used["tail_df"] = float(ct_map.nu) if isinstance(ct_map, RadialMap) else None
     # a measurably skewed law without the short tails of separated modes: the skew map
-    skew_mapped = (skew == "auto" and ct_map is None and correction != "none"
-                   and n >= 4 * d + 8 and wanted(sk * math.sqrt(rows_used), short, nu))
+    skew_mapped = (can_map and skew == "auto" and ct_map is None
+                   and wanted(sk * math.sqrt(rows_used), short, nu))
     if skew_mapped:
         ct_map = fit_skew_map(Y)
     used["skew_map"] = skew_mapped

@@ -319,7 +319,7 @@ def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whit
     else:
         Y, logdet = X, 0.0
     # H(Y) = H(Z) - E log|det dZ/dY|
-    jac = None
+    jac, nu = None, None
     if map_tails:
         Z, jac, nu = _radial_log_jacobian(Y)
         if jac is not None:
@@ -333,7 +333,7 @@ def entropy_knn_nd(X: np.ndarray, *, rng, n_neighbors=None, weights="auto", whit
     # skewed data without short tails: the skew map of the d-D Fisher (module docstring)
     if (jac is None and skew == "auto" and whiten and d >= TAILS_MIN_DIM
             and n >= 4 * d + 8):
-        Z, jac = _skew_log_jacobian(Y)
+        Z, jac = _skew_log_jacobian(Y, nu)
         if jac is not None:
             Y, used["skew_map"] = Z, True
 
@@ -416,16 +416,17 @@ def _radial_log_jacobian(Y: np.ndarray):
     return Y * (g / r)[:, None], jac, float(nu)
 
 
-def _skew_log_jacobian(Y: np.ndarray):
+def _skew_log_jacobian(Y: np.ndarray, nu: float | None = None):
     """``(Z, log|det ∂Z/∂Y| per row)`` of the skew map (:mod:`._skewmap`), or
     ``(None, None)`` where it is not used: the whitened data show no measurable skewness,
     or short tails (separated modes), or Cauchy-like radii (``_skewmap.wanted``), or the
-    log-Jacobian is not finite."""
+    log-Jacobian is not finite. `nu`: the radial t fit's ν̂ when the caller has it."""
     from ._elliptic import fit_radial_t, shape_checks    # scipy.stats: lazy
     from ._skewmap import fit_skew_map, wanted
 
     sk, _, short, rows = shape_checks(Y)
-    nu = fit_radial_t(np.einsum("ij,ij->i", Y, Y), Y.shape[1])[1]
+    if nu is None:
+        nu = fit_radial_t(np.einsum("ij,ij->i", Y, Y), Y.shape[1])[1]
     if not wanted(sk * math.sqrt(rows), short, nu):
         return None, None
     mp = fit_skew_map(Y)
