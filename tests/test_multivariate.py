@@ -517,6 +517,22 @@ def test_skew_map_not_used_for_cauchy_like_tails():
         assert ip.fisher(X, rng=0).options["skew_map"] is False
 
 
+def test_skew_map_that_overflows_is_not_used(monkeypatch):
+    """A map whose output is not finite is dropped: the estimate is that without it."""
+    from infoplane.estimators import _skewmap
+
+    X = np.random.default_rng(41).gumbel(size=(3000, 2)) @ np.array([[1.0, 0.4], [-0.3, 0.8]]).T
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AccuracyWarning)
+        assert ip.fisher(X, rng=0).options["skew_map"] is True
+        plain = ip.fisher(X, rng=0, skew="none")
+        apply = _skewmap.SkewMap.apply
+        monkeypatch.setattr(_skewmap.SkewMap, "apply", lambda self, Y: apply(self, Y) * np.inf)
+        est = ip.fisher(X, rng=0)
+    assert est.options["skew_map"] is False
+    assert est.value == plain.value and est.stderr == plain.stderr
+
+
 def test_skew_map_chain_rule_is_exact():
     """With the standard Gaussian's score and Hessian in z = T(R y), the estimator's chain
     rule must give -∇² log f_Y of y = Rᵀ T⁻¹(z) itself, whose closed form is

@@ -307,10 +307,16 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
     # a measurably skewed law without the short tails of separated modes: the skew map
     skew_mapped = (can_map and skew == "auto" and ct_map is None
                    and wanted(sk * math.sqrt(rows_used), short, nu))
-    if skew_mapped:
-        ct_map = fit_skew_map(Y)
-    used["skew_map"] = skew_mapped
     Z = Y if ct_map is None else ct_map.apply(Y)
+    if skew_mapped:
+        sm = fit_skew_map(Y)
+        Zs = sm.apply(Y)
+        # a map that overflows (not met on real data): estimate without it
+        skew_mapped = bool(np.all(np.isfinite(Zs))
+                           and np.all(np.isfinite(sm.log_jacobian(Y))))
+        if skew_mapped:
+            ct_map, Z = sm, Zs
+    used["skew_map"] = skew_mapped
 
     if isinstance(bandwidth_factor, str):
         search = sm_bandwidth(Z, None, cv_queries, one_se=True)
