@@ -509,8 +509,8 @@ def test_skew_map_whitens_before_rotating_and_counts_det_r():
 
 def test_skew_map_not_used_for_cauchy_like_tails():
     """Symmetric data with infinite variance can pass the skewness test (calibrated on
-    finite-variance laws); the map is not used where the radii fit ν < 2 (a product of
-    Cauchys at d = 5 got +33% from the map on this seed)."""
+    finite-variance laws; this sample does); the map is not used where the radii fit
+    ν < 2."""
     X = np.random.default_rng(205).standard_cauchy((10_000, 5))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

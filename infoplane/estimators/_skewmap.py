@@ -40,13 +40,14 @@ __all__ = ["SkewMap", "fit_skew_map", "wanted", "FIT_ROWS", "SHORT_MAX", "NU_MIN
 #: the map is used for skewed data whose tail shortfall (``_elliptic.short_tails``) is at
 #: most this: separated modes give short tails, and the map (made for unimodal skewed
 #: laws) made a three-component mixture's Fisher estimates noisier. Tuning seeds
-#: 3000..3009: rotated Gumbel at most 1.5 (d = 2, 5; n = 1e3, 1e4), the two- and
-#: three-component mixtures at least 5.0
+#: 3000..3009 (``python benchmarks/skewed_nd.py --gate``): rotated Gumbel at most 1.5
+#: (d = 2, 5; n = 1e3, 1e4), the two- and three-component mixtures at least 5.0
 SHORT_MAX = 3.0
 #: nor where the radii fit a t with fewer degrees of freedom than this (Cauchy-like tails,
 #: infinite variance): there the skewness test, calibrated on finite-variance laws, fires
-#: on symmetric data (an elliptical t with ν = 1 at d = 5, n = 1e4: 4 of 40 samples, mapped
-#: +10 to +16%), and the covariance the map rests on does not exist
+#: on symmetric data (``--gate``: an elliptical t₁ and a product of Cauchys reach
+#: √n·|Kelley| up to 7.7 > ``SKEW_Z``, with ν̂ = 0.9-1.1), and the covariance the map
+#: rests on does not exist
 NU_MIN = 2.0
 #: the rotation and the per-direction fits use every (n // FIT_ROWS)-th row (all of them
 #: below 2·FIT_ROWS rows, FIT_ROWS to 2·FIT_ROWS - 1 rows above)
