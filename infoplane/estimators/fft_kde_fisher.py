@@ -448,8 +448,8 @@ def _check_ties(x: np.ndarray, bw_x: float, x_unit: float) -> None:
 
 def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarray],
                      bw_x: float, x_unit: float, x_offset: float = 0.0,
-                     column: int | None = None, alpha: float = _PEAK_ALPHA
-                     ) -> str | None:
+                     column: int | None = None, alpha: float = _PEAK_ALPHA,
+                     null: float = 1.0) -> str | None:
     """Resolution check (Notes, 8) of sorted samples `x`: a reason where the law has a peak
     the kernel cannot resolve, ``None`` otherwise.
 
@@ -466,7 +466,9 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
     Values on a lattice (ties that :func:`_check_ties` lets pass) count their runs as
     one step longer. `bw_x` is the bandwidth to report; `column` (d-D samples: the
     column checked, with the d-D kernel's standard deviation along it) words the reason
-    for the d-D estimate, whose columns share the level `alpha`.
+    for the d-D estimate, whose columns share the level `alpha`. `null`: the density
+    ratio of the test's null (1: a density flat on the kernel's scale; the d-D check,
+    whose kernel is wide along each column, tests against a run twice as dense).
     """
     from scipy import special
 
@@ -504,9 +506,11 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
         keep = (around > 0) & (ratio[idx] >= _PEAK_RATIO)
         idx, around, share = idx[keep], around[keep], share[keep]
         if idx.size:
-            # given the samples in the window, the run's k others fall in its share
-            # span/(2 hw) of it: P(Binomial(around + k, share) >= k)
-            p = special.betainc(k, around + 1, share)
+            # given the samples in the window, the run's k others fall in its stretch
+            # with probability p0 where the run is `null` times denser than the rest
+            # (share itself for null = 1): P(Binomial(around + k, p0) >= k)
+            p0 = null * share / (null * share + 1.0 - share)
+            p = special.betainc(k, around + 1, p0)
             j = int(np.argmin(p))
             found.append((float(p[j]), k, int(idx[j]), lo, hi, mid, ratio))
     hits = [f for f in found if f[0] < alpha / max(runs, 1)]

@@ -251,12 +251,20 @@ def _infinite_reason_nd(P: _Prepared, col: int, side: str, fit) -> str:
             "support=(-inf, inf) for a law known to have none)")
 
 
+#: The d-D resolution check tests a run against one this many times as dense as its
+#: window: the d-D kernel is wide along each column, and a law's own curvature on that
+#: scale makes a mode denser than the window around it (the two-component mixture of
+#: benchmarks/cases_nd.py at d = 10, n = 1e4: about 1.5 times; tested against a flat
+#: density it was flagged on 2 of 8 samples whose estimates were 5% low).
+PEAK_NULL_ND = 2.0
+
+
 def _narrow_peak_nd(P: _Prepared, h: float) -> str | None:
     """The 1-D resolution check (:func:`.fft_kde_fisher._unresolved_peak`) on each column
     of d-D samples, with the d-D kernel's standard deviation along that column (``h``
-    times :func:`_column_scales`), at the level ``_PEAK_ALPHA / d`` per
-    column: a reason where a column holds a peak far narrower than the kernel, ``None``
-    otherwise."""
+    times :func:`_column_scales`), at the level ``_PEAK_ALPHA / d`` per column and
+    against a run :data:`PEAK_NULL_ND` times as dense as its window: a reason where a
+    column holds a peak far narrower than the kernel, ``None`` otherwise."""
     from .fft_kde_fisher import _PEAK_ALPHA, _unresolved_peak
 
     sd = _column_scales(P)
@@ -267,7 +275,7 @@ def _narrow_peak_nd(P: _Prepared, h: float) -> str | None:
         unit = float(np.exp2(P.e[col]))
         note = _unresolved_peak(np.sort(P.Y[:, col]), partial(np.full_like, fill_value=hw),
                                 hw, unit, float(P.median[col]), column=col,
-                                alpha=_PEAK_ALPHA / P.d)
+                                alpha=_PEAK_ALPHA / P.d, null=PEAK_NULL_ND)
         if note is not None:
             return note
     return None
