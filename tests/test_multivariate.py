@@ -636,7 +636,7 @@ def test_fit_radial_t_recovers_parameters():
 
 
 def test_kde_group_moments_match_reference():
-    """Kernel sums per reference group at h/√2, h, √2 h against explicit leave-one-out
+    """Kernel sums per reference group at h/√2, h, √2 h, 2h against explicit leave-one-out
     weights (up to each query's common factor, which the shift min r² sets)."""
     from infoplane._kernels.kde import kde_group_moments
 
@@ -647,7 +647,8 @@ def test_kde_group_moments_match_reference():
     bounds = np.array([0, 30, 61, 90], dtype=np.int64)
     mom = kde_group_moments(X, q, h, bounds)
     iu = np.triu_indices(d)
-    for (W, S1, S2), hk in zip(mom, (h / math.sqrt(2), h, h * math.sqrt(2))):
+    assert len(mom) == 4
+    for (W, S1, S2), hk in zip(mom, (h / math.sqrt(2), h, h * math.sqrt(2), 2 * h)):
         for a, qi in enumerate(q):
             e = np.exp(-np.sum((X - X[qi]) ** 2, axis=1) / (2 * hk * hk))
             e[qi] = 0.0
@@ -943,3 +944,39 @@ def test_dd_peak_check_is_not_fooled_by_a_mode_narrower_than_the_kernel(monkeypa
         assert est.reason is None and math.isfinite(est.stderr)
         monkeypatch.setattr(samples, "PEAK_NULL_ND", 1.0)
         assert ip.fisher(X, rng=0).reason.startswith("J may be much larger")
+
+
+def test_richardson_weights_remove_h2_and_h4():
+    """The three-bandwidth weights at h, √2 h, 2h sum to 1 and cancel h² and h⁴ terms
+    (the two-bandwidth ones only h²)."""
+    from infoplane.estimators.kde_score_fisher import RICHARDSON
+
+    h2 = np.array([1.0, 2.0, 4.0])        # h_k² / h² at h, √2 h, 2h
+    for levels, w in RICHARDSON.items():
+        w = np.asarray(w)
+        assert w.sum() == pytest.approx(1.0, abs=1e-15)
+        for p in range(1, levels):
+            assert w @ h2[:levels] ** p == pytest.approx(0.0, abs=1e-14)
+
+
+def test_three_bandwidth_richardson_removes_most_of_a_mixtures_bias(monkeypatch):
+    """Two Gaussian components (d = 5, n = 1e4): the two-bandwidth extrapolation left about
+    -3% (docs/richardson_nd.md); the three-bandwidth one, on the same samples, is within 2%
+    of a Monte Carlo truth (2e5 exact scores, SE ≈ 0.2%) and at least 1.5 points higher."""
+    from infoplane.estimators import kde_score_fisher as ksf
+
+    ref, score = _two_gaussians(5, 200_000, 7)
+    truth = float(np.mean(np.sum(score(ref) ** 2, axis=1)))
+    three, two = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AccuracyWarning)
+        for s in (11, 12):
+            X, _ = _two_gaussians(5, 10_000, s)
+            est = ip.fisher(X, rng=0)
+            assert est.options["richardson_bandwidths"] == 3
+            three.append(est.value / truth - 1)
+            monkeypatch.setitem(ksf.RICHARDSON, 3, (2.0, -1.0, 0.0))
+            two.append(ip.fisher(X, rng=0).value / truth - 1)
+            monkeypatch.setitem(ksf.RICHARDSON, 3, (8.0 / 3.0, -2.0, 1.0 / 3.0))
+    assert abs(np.mean(three)) < 0.02
+    assert np.mean(three) - np.mean(two) > 0.015

@@ -40,7 +40,7 @@ __all__ = [
     "kde_sm_terms",
     "_kde_sm_multi",
     "kde_group_moments",
-    "_kde_expweights3",
+    "_kde_expweights_levels",
     "block_rows",
 ]
 
@@ -143,8 +143,9 @@ def _kde_expweights(R2, inv2h2, E):
 
 
 @njit
-def _expweights3_rows(R2, inv2h2, E2, E1, E0, q0, q1):
+def _expweights_levels_rows(R2, inv2h2, E, q0, q1):
     n = R2.shape[1]
+    levels = E.shape[0]
     for q in range(q0, q1):
         row = R2[q]
         rmin = np.inf
@@ -153,32 +154,32 @@ def _expweights3_rows(R2, inv2h2, E2, E1, E0, q0, q1):
         for j in range(n):
             r = row[j]
             e = math.exp(-(r - rmin) * inv2h2) if r < np.inf else 0.0
-            E2[q, j] = e
-            e = e * e
-            E1[q, j] = e
-            E0[q, j] = e * e
+            for k in range(levels - 1, -1, -1):
+                E[k, q, j] = e
+                e = e * e
 
 
 @njit(parallel=True)
-def _kde_expweights3_par(R2, inv2h2, E2, E1, E0):
+def _kde_expweights_levels_par(R2, inv2h2, E):
     m = R2.shape[0]
     for c in prange(_N_CHUNKS):
-        _expweights3_rows(R2, inv2h2, E2, E1, E0, c * m // _N_CHUNKS, (c + 1) * m // _N_CHUNKS)
+        _expweights_levels_rows(R2, inv2h2, E, c * m // _N_CHUNKS, (c + 1) * m // _N_CHUNKS)
 
 
 @njit
-def _kde_expweights3_ser(R2, inv2h2, E2, E1, E0):
-    _expweights3_rows(R2, inv2h2, E2, E1, E0, 0, R2.shape[0])
+def _kde_expweights_levels_ser(R2, inv2h2, E):
+    _expweights_levels_rows(R2, inv2h2, E, 0, R2.shape[0])
 
 
-def _kde_expweights3(R2, inv2h2, E2, E1, E0):
-    """Shifted weights of bandwidths ``√2 h``, ``h`` and ``h/√2`` from one ``exp``.
+def _kde_expweights_levels(R2, inv2h2, E):
+    """Shifted weights of the bandwidths ``h_k = h_top / √2^(L-1-k)``, k = 0..L-1, from
+    one ``exp``.
 
-    ``inv2h2 = 1/(2 (√2 h)²)``; ``E2 = exp(-(r² - min r²) inv2h2)``, ``E1 = E2²``,
-    ``E0 = E1²`` (the shift ``min_j r²`` is shared, see :func:`_kde_expweights`).
+    ``inv2h2 = 1/(2 h_top²)``; ``E[L-1] = exp(-(r² - min r²) inv2h2)`` and
+    ``E[k] = E[k + 1]²`` (the shift ``min_j r²`` is shared, see :func:`_kde_expweights`).
     """
-    (_kde_expweights3_par if parallel_allowed() else _kde_expweights3_ser)(
-        R2, inv2h2, E2, E1, E0)
+    (_kde_expweights_levels_par if parallel_allowed() else _kde_expweights_levels_ser)(
+        R2, inv2h2, E)
 
 
 @njit
@@ -475,26 +476,27 @@ def kde_hessian_jackknife(X, Z, qidx, h, per_query=True):
     return C, T, delta
 
 
-def kde_group_moments(X, qidx, h, bounds):
+def kde_group_moments(X, qidx, h, bounds, levels=4):
     """Leave-one-out kernel sums of the queries ``X[qidx]`` at the bandwidths
-    ``(h/√2, h, √2 h)``, split by groups of references.
+    ``h √2^(k-1)``, ``k = 0 .. levels-1`` (``h/√2, h, √2 h, 2h`` by default), split by
+    groups of references.
 
     Parameters
     ----------
     X : (n, d) references, ordered so that group ``g`` is the rows
         ``bounds[g]:bounds[g + 1]``; qidx : (m,) int64 rows of the queries (left out of
-        their own sums); h : bandwidth; bounds : (G + 1,) int64 group boundaries.
+        their own sums); h : bandwidth; bounds : (G + 1,) int64 group boundaries;
+    levels : number of bandwidths (at least 2).
 
     Returns
     -------
-    One ``(W, S1, S2)`` per bandwidth: ``W`` (m, G) sums of the weights ``e_qj``,
-    ``S1`` (m, G, d) sums of ``e_qj x_j`` and ``S2`` (m, G, d(d+1)/2) sums of
-    ``e_qj x_j x_jᵀ`` (upper triangle, ``numpy.triu_indices`` order). The three bandwidths
-    share the shift ``min_j r²_qj`` (:func:`_kde_expweights3`), so the sums of bandwidth
-    ``h/√2`` are the sums of the squared weights of bandwidth ``h`` (and those of ``h``
-    the squared weights of ``√2 h``). Totals over groups are the leave-one-out moments;
-    a total less one group gives the moments with that group deleted (a
-    delete-a-group jackknife without recomputing distances).
+    One ``(W, S1, S2)`` per bandwidth, smallest first: ``W`` (m, G) sums of the weights
+    ``e_qj``, ``S1`` (m, G, d) sums of ``e_qj x_j`` and ``S2`` (m, G, d(d+1)/2) sums of
+    ``e_qj x_j x_jᵀ`` (upper triangle, ``numpy.triu_indices`` order). The bandwidths
+    share the shift ``min_j r²_qj`` (:func:`_kde_expweights_levels`), so the sums of each
+    bandwidth are the sums of the squared weights of the next larger one. Totals over
+    groups are the leave-one-out moments; a total less one group gives the moments with
+    that group deleted (a delete-a-group jackknife without recomputing distances).
     """
     n, d = X.shape
     m = qidx.shape[0]
@@ -503,18 +505,20 @@ def kde_group_moments(X, qidx, h, bounds):
     p = XX.shape[1]
     sq = np.einsum("ij,ij->i", X, X)
     starts = np.asarray(bounds[:-1], dtype=np.int64)
-    out = [(np.empty((m, G)), np.empty((m, G, d)), np.empty((m, G, p))) for _ in range(3)]
+    out = [(np.empty((m, G)), np.empty((m, G, d)), np.empty((m, G, p)))
+           for _ in range(levels)]
     b = block_rows(n, 1_000_000)
     R2 = np.empty((min(b, m), n))
-    Es = [np.empty_like(R2) for _ in range(3)]
-    inv2h2 = 1.0 / (4.0 * h * h)
+    Es = np.empty((levels,) + R2.shape)
+    h_top = h * math.sqrt(2.0) ** (levels - 2)
+    inv2h2 = 1.0 / (2.0 * h_top * h_top)
     for lo in range(0, m, b):
         hi = min(lo + b, m)
         qi = qidx[lo:hi]
         r2 = sqdist_block(X[qi], X, sq[qi], sq, qi, R2[: hi - lo])
-        e2, e1, e0 = (E[: hi - lo] for E in Es)
-        _kde_expweights3(r2, inv2h2, e2, e1, e0)
-        for (W, S1, S2), e in zip(out, (e0, e1, e2)):
+        E = Es[:, : hi - lo]
+        _kde_expweights_levels(r2, inv2h2, E)
+        for (W, S1, S2), e in zip(out, E):
             W[lo:hi] = np.add.reduceat(e, starts, axis=1)
             for g in range(G):
                 a, z = bounds[g], bounds[g + 1]

@@ -62,9 +62,17 @@ Method
 6. **Deconvolution and extrapolation.** ``Ĵ_h = mean A_i`` is the Fisher matrix of
    ``f * φ_h``; the Gaussian deconvolution ``Ĵ(h) = Ĵ_h (I - h² Ĵ_h)⁻¹`` is exact for
    Gaussian laws (per query, ``A_i (I + h² Ĵ(h))`` and ``(I + h² Ĵ(h)) u_i/h²`` for the
-   chain rule of step 2). For other laws a smoothing bias ``a h² + O(h⁴)`` remains;
-   the estimate is the Richardson extrapolation ``2 Ĵ(h) - Ĵ(√2 h)`` from the same
-   queries. Results map back by ``L⁻ᵀ Ĵ L⁻¹``.
+   chain rule of step 2). For other laws a smoothing bias ``a h² + b h⁴ + O(h⁶)``
+   remains; the estimate is the Richardson extrapolation
+   ``(8 Ĵ(h) - 6 Ĵ(√2 h) + Ĵ(2h)) / 3`` from the same queries (:data:`RICHARDSON`;
+   ``options["richardson_bandwidths"]`` = 3), which removes both terms. The two-bandwidth
+   ``2 Ĵ(h) - Ĵ(√2 h)`` left ``-2 b h⁴``, several standard errors for multimodal laws
+   (two Gaussian components, n = 1e4, d = 2 / 5 / 10, 20 seeds: mean bias -1.6 / -3.5 /
+   -4.7 % → -0.1 / -1.3 / -2.7 %, coverage 0.85 / 0.80 / 0.75 → 0.95 / 0.95 / 1.00, at
+   the same spread over seeds); it adds +0.1 to +1.6 points to the Gaussian's positive
+   bias, the leave-one-out noise that step 5 leaves (``docs/richardson_nd.md``). Where
+   the deconvolution saturates at 2h (or √2 h) the bandwidths below are used. Results
+   map back by ``L⁻ᵀ Ĵ L⁻¹``.
 
 Standard error: a delete-a-group jackknife (``N_GROUPS`` random groups of rows,
 each deleted in turn as references and as queries, with every step above except the
@@ -73,18 +81,20 @@ the replicates cost no new distances). With ``bias_term`` (default) the change o
 extrapolated estimate when the noise correction of step 5 is left out is added in
 quadrature (``options["bias"]``, trace): the correction is trusted to its own size
 (``benchmarks/bias_term_nd.py``). What Richardson leaves of the smoothing bias is not in
-the error: for Gaussian and t laws the intervals cover 85-100 %, but for multimodal laws
-(-1.5 to -5 % bias) and skewed ones (after the skew map of step 2: -1 to -13 % at
-n = 1e4) they cover far less (coverage and widths in ``docs/benchmarks_nd.md`` and
-``docs/skewed_nd.md``). Such laws are
+the error: for Gaussian and t laws the intervals cover 85-100 %, for the multimodal
+laws measured 80-100 % (mean bias -2.7 to +1.6 %), for skewed ones (after the skew map
+of step 2: -1 to -13 % at n = 1e4) far less (coverage and widths in
+``docs/richardson_nd.md``,
+``docs/benchmarks_nd.md`` and ``docs/skewed_nd.md``). Such laws are
 asymmetric: an AccuracyWarning says so when √n times the largest Kelley skewness
 ``(q₉₀ + q₁₀ - 2q₅₀)/(q₉₀ - q₁₀)`` of the whitened data along the axes and ``8d`` fixed
 directions exceeds ``SKEW_Z`` (``options["skewness"]``; Kelley 1947), and when the tail
 ratio ``(q₉₇.₅ - q₂.₅)/(q₇₅ - q₂₅)`` along one of them falls short of a Gaussian's by more
 than ``TAIL_Z`` of its sampling standard deviations (``options["tail_ratio"]``: a bounded
 support or separated modes; ``benchmarks/bounded_nd.py``). Neither the size of
-the Richardson step nor the disagreement with the extrapolation from ``(√2 h, 2h)`` tracks
-the bias that is left (measured), so it is not added to the error.
+the Richardson step nor the disagreement of the two-bandwidth extrapolations from
+``(h, √2 h)`` and ``(√2 h, 2h)`` tracked the bias that the two-bandwidth estimate left
+(measured), so it is not added to the error.
 
 ``correction="none"`` returns the undeconvolved ``Ĵ_h`` (biased low), without steps 5-6.
 
@@ -174,11 +184,18 @@ def _deconvolved(A, u, h, ct):
     return _sym(Jq.mean(axis=0))
 
 
-def _estimates(mom, zq, hs, ct, correction, extrapolate=True):
-    """``(J, J without the noise correction, extrapolated)`` in whitened coordinates
-    from the kernel sums ``mom`` of bandwidths ``hs = (h/√2, h, √2 h)``; ``J`` is ``None``
-    when the deconvolution at ``h`` fails (without extrapolation when only the one at
-    ``√2 h`` fails)."""
+#: Richardson weights of the deconvolved estimates at h, √2 h, 2h: bias a h² + b h⁴ + ...
+#: removed to O(h⁴) with two bandwidths, to O(h⁶) with three
+RICHARDSON = {1: (1.0,), 2: (2.0, -1.0), 3: (8.0 / 3.0, -2.0, 1.0 / 3.0)}
+
+
+def _estimates(mom, zq, hs, ct, correction, levels=3):
+    """``(J, J without the noise correction, bandwidths combined)`` in whitened
+    coordinates from the kernel sums ``mom`` of bandwidths ``hs = (h/√2, h, √2 h, 2h)``:
+    the Richardson extrapolation (:data:`RICHARDSON`) of the deconvolved estimates at
+    ``h, √2 h, 2h``, at most `levels` of them. ``J`` is ``None`` when the deconvolution
+    at ``h`` fails; where it fails at a larger bandwidth (saturation: separated
+    clusters), the extrapolation uses the bandwidths below it."""
     d = zq.shape[1]
     iu = np.triu_indices(d)
     eye = np.eye(d)
@@ -187,9 +204,9 @@ def _estimates(mom, zq, hs, ct, correction, extrapolate=True):
         u, C = parts[1]
         h = hs[1]
         J = _sym((eye / h**2 - C / h**4).mean(axis=0))
-        return J, J, False
+        return J, J, 1
     out = []
-    for k in ((1, 2) if extrapolate else (1,)):
+    for k in range(1, levels + 1):
         h = hs[k]
         u, C = parts[k]
         u2, C2 = parts[k - 1]
@@ -202,11 +219,10 @@ def _estimates(mom, zq, hs, ct, correction, extrapolate=True):
             break
         out.append((Jc, Jr))
     if not out:
-        return None, None, False
-    if len(out) == 1:
-        return out[0][0], out[0][1], False
-    (c0, r0), (c1, r1) = out
-    return 2.0 * c0 - c1, 2.0 * r0 - r1, True
+        return None, None, 0
+    w = RICHARDSON[len(out)]
+    return (sum(c * a for c, (a, _) in zip(w, out)),
+            sum(c * r for c, (_, r) in zip(w, out)), len(out))
 
 
 def _group_sums(mom, totals, g, qgroup):
@@ -220,7 +236,7 @@ def _group_sums(mom, totals, g, qgroup):
     return [(a[ok], b[ok], c[ok]) for a, b, c in out], np.flatnonzero(keep)[ok]
 
 
-def _pairwise_variance(totals, mom, zq, hs, ct, correction, extrapolated, to_x, J, n):
+def _pairwise_variance(totals, mom, zq, hs, ct, correction, levels, to_x, J, n):
     """The pairwise (degenerate U-statistic) part of the variance of ``J``.
 
     Each query's term depends on the references through a kernel sum, whose noise is the
@@ -244,7 +260,7 @@ def _pairwise_variance(totals, mom, zq, hs, ct, correction, extrapolated, to_x, 
                 pert.append((Wt + xi * (Wt / G - W[:, g]),
                              S1t + xi[:, None] * (S1t / G - S1[:, g]),
                              S2t + xi[:, None] * (S2t / G - S2[:, g])))
-            Jp, _, _ = _estimates(pert, zq, hs, ct, correction, extrapolated)
+            Jp, _, _ = _estimates(pert, zq, hs, ct, correction, levels)
             if Jp is None:
                 continue
             dJ = m * (to_x(Jp) - J)
@@ -341,8 +357,8 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
     qpos = pos[q]
     qgroup = np.searchsorted(bounds, qpos, side="right") - 1
     Zp = np.ascontiguousarray(Z[perm])
-    hs = (h / math.sqrt(2.0), h, h * math.sqrt(2.0))
-    mom = kde_group_moments(Zp, qpos, h, bounds)
+    hs = (h / math.sqrt(2.0), h, h * math.sqrt(2.0), 2.0 * h)
+    mom = kde_group_moments(Zp, qpos, h, bounds, levels=len(hs))
     ct = None if ct_map is None else ct_map.chain_terms(Y[q])
 
     Linv = linalg.solve_triangular(L, np.eye(d), lower=True)
@@ -353,8 +369,10 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
         return _sym(Linv.T @ Jw @ Linv)
 
     totals = [(W.sum(axis=1), S1.sum(axis=1), S2.sum(axis=1)) for W, S1, S2 in mom]
-    Jw, Jw_raw, extrapolated = _estimates(totals, Zp[qpos], hs, ct, correction)
+    Jw, Jw_raw, levels = _estimates(totals, Zp[qpos], hs, ct, correction)
+    extrapolated = levels > 1
     used["extrapolated"] = extrapolated
+    used["richardson_bandwidths"] = levels
     if Jw is None:
         return None, used, "the KDE Hessian saturates at 1/h² (separated clusters); J is infinite"
     J = to_x(Jw)
@@ -365,7 +383,7 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
         if rows.size < 2:
             continue
         ctg = None if ct is None else {k: v[rows] for k, v in ct.items()}
-        Jg, _, _ = _estimates(sums, Zp[qpos[rows]], hs, ctg, correction, extrapolated)
+        Jg, _, _ = _estimates(sums, Zp[qpos[rows]], hs, ctg, correction, levels)
         if Jg is not None:
             reps.append(to_x(Jg))
     if len(reps) >= 2:
@@ -376,7 +394,7 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
         # (Efron & Stein 1981); remove the excess, estimated from the per-query spread
         # under deletion of reference groups (see _pairwise_variance)
         pair_mat, pair_tr = _pairwise_variance(
-            totals, mom, Zp[qpos], hs, ct, correction, extrapolated, to_x, J, n)
+            totals, mom, Zp[qpos], hs, ct, correction, levels, to_x, J, n)
         var_mat = np.maximum(var_mat - DEGENERATE_EXCESS * pair_mat, MIN_VAR_KEPT * var_mat)
         se_mat = np.sqrt(var_mat)
         tr = np.trace(R, axis1=1, axis2=2)
@@ -400,7 +418,7 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
             warn(f"d-D Fisher information: the data are skewed (Kelley skewness {sk:.2f} "
                  "along some direction). The kernel smoothing bias that the extrapolation "
                  "in h removes for symmetric laws can remain for skewed or multimodal ones "
-                 "(measured at n = 1e4: mixtures -1.5 to -5%; unimodal skewed laws, which "
+                 "(measured at n = 1e4: mixtures -2.7 to +1.5%; unimodal skewed laws, which "
                  "the skew map treats unless skew='none' or their tails are short, -7 to "
                  "-35% without it) and is not in the standard error: J is probably too "
                  "low.", AccuracyWarning)
