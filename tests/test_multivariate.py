@@ -932,9 +932,9 @@ def _two_gaussians(d, n, seed):
 
 def test_dd_peak_check_is_not_fooled_by_a_mode_narrower_than_the_kernel(monkeypatch):
     """d = 10, n = 1e4: the d-D kernel is wider along column 0 than the first component
-    (SD 0.71), whose mode is about 1.5 times as dense as the ± one-bandwidth window. Tested
-    against a flat density (null 1) this sample was flagged "J may be much larger" with an
-    infinite stderr although J is about 5% low; against a run twice as dense it is not."""
+    (SD 0.71), whose mode is about 1.5 times as dense as a window of ± the kernel's SD.
+    Compared with that window, this sample was flagged "J may be much larger" with an
+    infinite stderr although J is about 5% low; with the narrower window it is not."""
     from infoplane.estimators import samples
 
     X, _ = _two_gaussians(10, 10_000, 6)
@@ -942,7 +942,7 @@ def test_dd_peak_check_is_not_fooled_by_a_mode_narrower_than_the_kernel(monkeypa
         warnings.simplefilter("ignore", AccuracyWarning)
         est = ip.fisher(X, rng=0)
         assert est.reason is None and math.isfinite(est.stderr)
-        monkeypatch.setattr(samples, "PEAK_NULL_ND", 1.0)
+        monkeypatch.setattr(samples, "PEAK_WINDOW_ND", 1.0)
         assert ip.fisher(X, rng=0).reason.startswith("J may be much larger")
 
 

@@ -448,8 +448,8 @@ def _check_ties(x: np.ndarray, bw_x: float, x_unit: float) -> None:
 
 def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarray],
                      bw_x: float, x_unit: float, x_offset: float = 0.0,
-                     column: int | None = None, alpha: float = _PEAK_ALPHA,
-                     null: float = 1.0) -> str | None:
+                     column: int | None = None, alpha: float = _PEAK_ALPHA
+                     ) -> str | None:
     """Resolution check (Notes, 8) of sorted samples `x`: a reason where the law has a peak
     the kernel cannot resolve, ``None`` otherwise.
 
@@ -465,10 +465,9 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
     component much narrower than the kernel, which smooths it away with its share of J.
     Values on a lattice (ties that :func:`_check_ties` lets pass) count their runs as
     one step longer. `bw_x` is the bandwidth to report; `column` (d-D samples: the
-    column checked, with the d-D kernel's standard deviation along it) words the reason
-    for the d-D estimate, whose columns share the level `alpha`. `null`: the density
-    ratio of the test's null (1: a density flat on the kernel's scale; the d-D check,
-    whose kernel is wide along each column, tests against a run twice as dense).
+    column checked, with the d-D kernel's standard deviation along it as `bw_x` and a
+    window narrower than it as `half_width`) words the reason for the d-D estimate,
+    whose columns share the level `alpha`.
     """
     from scipy import special
 
@@ -506,11 +505,9 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
         keep = (around > 0) & (ratio[idx] >= _PEAK_RATIO)
         idx, around, share = idx[keep], around[keep], share[keep]
         if idx.size:
-            # given the samples in the window, the run's k others fall in its stretch
-            # with probability p0 where the run is `null` times denser than the rest
-            # (share itself for null = 1): P(Binomial(around + k, p0) >= k)
-            p0 = null * share / (null * share + 1.0 - share)
-            p = special.betainc(k, around + 1, p0)
+            # given the samples in the window, the run's k others fall in its share
+            # span/(2 hw) of it: P(Binomial(around + k, share) >= k)
+            p = special.betainc(k, around + 1, share)
             j = int(np.argmin(p))
             found.append((float(p[j]), k, int(idx[j]), lo, hi, mid, ratio))
     hits = [f for f in found if f[0] < alpha / max(runs, 1)]
@@ -522,9 +519,11 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
         what = (f"{k + 1} samples share the value x = {where:.6g} (an atom, where J = inf, "
                 "or a peak narrower than the data's precision)")
     else:
+        window = ("± one bandwidth" if column is None else
+                  f"± {half_width(mid[j:j + 1])[0] * x_unit:.3g}")
         what = (f"{k + 1} samples near x = {where:.6g} lie within a span of "
                 f"{(hi[j] - lo[j]) * x_unit:.3g}, {ratio[j]:.0f} times denser than the "
-                "samples within ± one bandwidth around them (a peak narrower than the "
+                f"samples within {window} around them (a peak narrower than the "
                 "kernel)")
     if column is None:
         kernel, option = f"A KDE with one bandwidth ({bw_x * x_unit:.3g} here)", "bandwidth"

@@ -251,20 +251,22 @@ def _infinite_reason_nd(P: _Prepared, col: int, side: str, fit) -> str:
             "support=(-inf, inf) for a law known to have none)")
 
 
-#: The d-D resolution check tests a run against one this many times as dense as its
-#: window: the d-D kernel is wide along each column, and a law's own curvature on that
-#: scale makes a mode denser than the window around it (the two-component mixture of
-#: benchmarks/cases_nd.py at d = 10, n = 1e4: about 1.5 times; tested against a flat
-#: density it was flagged on 2 of 8 samples whose estimates were 5% low).
-PEAK_NULL_ND = 2.0
+#: The d-D resolution check compares a run with the samples within ± this fraction of the
+#: d-D kernel's standard deviation along the column: that kernel is wide, and a law's own
+#: modes are denser than a window of its full width (the two-component mixture of
+#: benchmarks/cases_nd.py at d = 10, n = 1e4: about 1.5 times, flagged "J may be much
+#: larger" with stderr inf on 2 of 8 tuning samples whose estimates were 5% low), while a
+#: peak far narrower than the kernel is as much denser than the narrower window
+PEAK_WINDOW_ND = 0.5
 
 
 def _narrow_peak_nd(P: _Prepared, h: float) -> str | None:
     """The 1-D resolution check (:func:`.fft_kde_fisher._unresolved_peak`) on each column
     of d-D samples, with the d-D kernel's standard deviation along that column (``h``
-    times :func:`_column_scales`), at the level ``_PEAK_ALPHA / d`` per column and
-    against a run :data:`PEAK_NULL_ND` times as dense as its window: a reason where a
-    column holds a peak far narrower than the kernel, ``None`` otherwise."""
+    times :func:`_column_scales`) and a run compared with the samples within
+    :data:`PEAK_WINDOW_ND` times it, at the level ``_PEAK_ALPHA / d`` per column: a
+    reason where a column holds a peak far narrower than the kernel, ``None``
+    otherwise."""
     from .fft_kde_fisher import _PEAK_ALPHA, _unresolved_peak
 
     sd = _column_scales(P)
@@ -273,9 +275,10 @@ def _narrow_peak_nd(P: _Prepared, h: float) -> str | None:
             continue
         hw = h * float(sd[col])
         unit = float(np.exp2(P.e[col]))
-        note = _unresolved_peak(np.sort(P.Y[:, col]), partial(np.full_like, fill_value=hw),
+        note = _unresolved_peak(np.sort(P.Y[:, col]),
+                                partial(np.full_like, fill_value=PEAK_WINDOW_ND * hw),
                                 hw, unit, float(P.median[col]), column=col,
-                                alpha=_PEAK_ALPHA / P.d, null=PEAK_NULL_ND)
+                                alpha=_PEAK_ALPHA / P.d)
         if note is not None:
             return note
     return None
