@@ -510,8 +510,9 @@ def kde_group_moments(X, qidx, h, bounds, levels=4):
     b = block_rows(n, 1_000_000)
     R2 = np.empty((min(b, m), n))
     Es = np.empty((levels,) + R2.shape)
-    h_top = h * math.sqrt(2.0) ** (levels - 2)
-    inv2h2 = 1.0 / (2.0 * h_top * h_top)
+    if levels < 2:
+        raise ValueError(f"`levels` must be at least 2; got {levels}.")
+    inv2h2 = 1.0 / (h * h * 2.0 ** (levels - 1))     # 1 / (2 h_top²), h_top = h √2^(levels-2)
     for lo in range(0, m, b):
         hi = min(lo + b, m)
         qi = qidx[lo:hi]

@@ -260,8 +260,8 @@ def _pairwise_variance(totals, mom, zq, hs, ct, correction, levels, to_x, J, n):
                 pert.append((Wt + xi * (Wt / G - W[:, g]),
                              S1t + xi[:, None] * (S1t / G - S1[:, g]),
                              S2t + xi[:, None] * (S2t / G - S2[:, g])))
-            Jp, _, _ = _estimates(pert, zq, hs, ct, correction, levels)
-            if Jp is None:
+            Jp, _, lv = _estimates(pert, zq, hs, ct, correction, levels)
+            if Jp is None or lv != levels:
                 continue
             dJ = m * (to_x(Jp) - J)
             acc += dJ**2
@@ -358,7 +358,7 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
     qgroup = np.searchsorted(bounds, qpos, side="right") - 1
     Zp = np.ascontiguousarray(Z[perm])
     hs = (h / math.sqrt(2.0), h, h * math.sqrt(2.0), 2.0 * h)
-    mom = kde_group_moments(Zp, qpos, h, bounds, levels=len(hs))
+    mom = kde_group_moments(Zp, qpos, h, bounds, levels=len(hs) if correction != "none" else 2)
     ct = None if ct_map is None else ct_map.chain_terms(Y[q])
 
     Linv = linalg.solve_triangular(L, np.eye(d), lower=True)
@@ -383,8 +383,8 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
         if rows.size < 2:
             continue
         ctg = None if ct is None else {k: v[rows] for k, v in ct.items()}
-        Jg, _, _ = _estimates(sums, Zp[qpos[rows]], hs, ctg, correction, levels)
-        if Jg is not None:
+        Jg, _, lv = _estimates(sums, Zp[qpos[rows]], hs, ctg, correction, levels)
+        if Jg is not None and lv == levels:   # a replicate of the same extrapolation
             reps.append(to_x(Jg))
     if len(reps) >= 2:
         R = np.array(reps)
