@@ -296,7 +296,7 @@ def _end_warning(P: _Prepared, col: int, side: str, fit) -> str:
             "infinite")
     return (f"d-D Fisher information: along column {col} of `x`, {where} ({what}). The "
             "d-D KDE smooths across such an end and J comes out low (docs/bounded_nd.md: "
-            "Gamma, Beta and log-normal columns up to 49% low), which the standard error "
+            "Gamma, Beta and log-normal columns up to 48% low), which the standard error "
             "does not include; infoplane.fisher of that column alone models the end")
 
 
