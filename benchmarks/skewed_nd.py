@@ -157,7 +157,9 @@ def write(parts: dict, out: Path = OUT) -> None:
               "Cauchy-like radii are not mapped; they changed the table only for the "
               "skew-normal, where the rotation within its symmetric directions is "
               "arbitrary, in the third digit (compare this page before commit 43412e3). "
-              "Nothing was tuned on the held-out laws). Run time "
+              "Nothing was tuned on the held-out laws). This part was run again after "
+              "the d-D estimate moved to a Richardson extrapolation from three bandwidths "
+              "(docs/richardson_nd.md; same seeds, nothing else changed). Run time "
               f"{P['elapsed'] / 60:.1f} min.", ""]
         L += _table(P["rows"], 3) + [""]
     if "entropy" in parts:

@@ -39,10 +39,10 @@ Method
    (``D = diag(T') R``, ``Σ_k s_k ∇²T_k = Rᵀ diag(s ⊙ T'') R``). A skewed law's
    smoothing bias is several standard errors without the map and smaller with it,
    though not gone (mean bias at n = 1e4, 20 seeds, d = 2 / 5 / 10, without → with the
-   map: rotated Gumbel -7.4 / -13.7 / -17.2 % → -1.8 / -3.2 / -1.6 %; held-out skew-normal
-   -6.2 / -7.0 / -3.4 % → -4.3 / -0.8 / +1.4 %, rotated log-normal product -24 / -35 /
-   -40 % → -9 / -13 / -12 %; ``docs/skewed_nd.md``). The skew test needs samples: at
-   n = 1e3 it misses the rotated Gumbel at d = 10 on 18 of 20 seeds (-22 %).
+   map: rotated Gumbel -5.4 / -11.3 / -14.6 % → -1.2 / -3.0 / -1.4 %; held-out skew-normal
+   -5.0 / -6.2 / -2.4 % → -3.3 / -0.7 / +2.1 %, rotated log-normal product -21 / -33 /
+   -38 % → -7.5 / -12 / -12 %; ``docs/skewed_nd.md``). The skew test needs samples: at
+   n = 1e3 it misses the rotated Gumbel at d = 10 on 18 of 20 seeds (-20 %).
    ``options["skew_map"]`` says whether it was used.
 3. **Bandwidth.** Kernel covariance ``h² I`` in these coordinates, with ``h`` from held-out
    score matching on ``Z`` (:func:`infoplane._numerics.sm_bandwidth` with its
@@ -411,8 +411,8 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
                  "KDE (options['skew_map']), which removes much of the kernel smoothing "
                  "bias of skewed laws but not all of it, and what is left is not in the "
                  "standard error (mean bias at n = 1e4 over 20 seeds, d = 2 / 5: rotated "
-                 "Gumbel -1.8 / -3.2%, skew-normal -4.3 / -0.8%, rotated log-normal "
-                 "product -9 / -13%; docs/skewed_nd.md): J is "
+                 "Gumbel -1.2 / -3.0%, skew-normal -3.3 / -0.7%, rotated log-normal "
+                 "product -7.5 / -12%; docs/skewed_nd.md): J is "
                  "probably too low.", AccuracyWarning)
         elif sk * math.sqrt(rows_used) > SKEW_Z:
             warn(f"d-D Fisher information: the data are skewed (Kelley skewness {sk:.2f} "
