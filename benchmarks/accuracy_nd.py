@@ -4,6 +4,16 @@
     python benchmarks/accuracy_nd.py --before before.json      # the published tables
     python benchmarks/accuracy_nd.py --quick    # 5 seeds, fewer timing repeats
 
+The published page (before = commit ad90bee, the start of issue 11, in a git worktree):
+
+    python benchmarks/accuracy_nd.py --src <ad90bee tree> --no-anchors --save b0.json --shard 0/2
+    python benchmarks/accuracy_nd.py --save a0.json --shard 0/2      # and 1/2 of both
+    python benchmarks/accuracy_nd.py --load benchmarks/results_nd_after.json \
+        --before benchmarks/results_nd_before.json --before-rev "commit ad90bee ..."
+
+(the saved rows of both shards joined in benchmarks/results_nd_*.json; the last command
+re-renders the page from them and times the speed table anew).
+
 Cases (benchmarks/cases_nd.py, truths independent of infoplane): an anisotropic Gaussian
 (closed forms) and a two-component Gaussian mixture (scipy Monte Carlo, 2e6 samples) in
 d = 2, 5, 10, at n = 1e3 and 1e4; multivariate t with ν = 3, 5, 10 (closed forms) in
@@ -206,8 +216,12 @@ def _stats_h(r):
 
 
 def _stats_j(r):
+    """Median |relative error|, bias and width/sd over the finite estimates (an infinite J
+    is a miss for the coverage and listed in the `inf` column), coverage over all."""
     e = np.array(r["j"]) / r["J"] - 1
     se = np.array(r["j_se"]) / r["J"]
+    fin = np.isfinite(e)
+    e, se = e[fin], se[fin]
     sd = float(np.std(e, ddof=1)) if len(e) > 1 else math.nan
     return (np.median(np.abs(e)), e.mean(), _cov(r["j"], r["j_se"], r["J"], r["seJ"]),
             float(np.median(se)) / sd if sd > 0 else math.nan)
@@ -229,7 +243,9 @@ def write_md(path, cmd, rows, sp, comp, anchors, seeds, before=None, before_src=
          "seeds were 100.. and never overlap). Truths in benchmarks/cases_nd.py: closed forms "
          "for `gauss`, the multivariate t laws `t3`, `t5`, `t10` (ν = 3, 5, 10) and the "
          "skewed `gumbel`; scipy Monte Carlo with 2e6 samples for `mixture` and `mix3`. "
-         f"Held-out laws (never run while tuning): {held}.", ""]
+         f"Held-out laws (never run while the defaults were first tuned): {held}; the "
+         "rotated Gumbel was since used, on seeds 3000+, to design the skew map "
+         "(docs/skewed_nd.md).", ""]
     if before:
         L += [f"`before` columns: the same cells and seeds with {before_src}.", ""]
     L += ["Entropy H (nats): median |error| over seeds; bias = mean error; cov = share of 95% "
@@ -253,17 +269,20 @@ def write_md(path, cmd, rows, sp, comp, anchors, seeds, before=None, before_src=
           "error; cov as above with the reported stderr (jackknife and bias term); "
           "`width/sd` = median reported stderr / standard deviation of the estimates over the "
           "seeds (about 1 for an honest interval of the narrowest width; 2 means bands twice "
-          "too wide); `warn` = seeds with a warning. `gauss plug-in` is tr Σ̂⁻¹ (exact only "
-          "for Gaussians).", ""]
+          "too wide); `warn` = seeds with a warning; `inf` = seeds with J = inf (a miss; "
+          "med, bias and width/sd are over the finite ones). `gauss plug-in` is tr Σ̂⁻¹ "
+          "(exact only for Gaussians).", ""]
     bj = ["before med", "before bias", "before cov", "before width/sd"] if before else []
-    head = (["d", "case", "n", "med\\|rel err\\|", "bias", "cov", "width/sd", "warn"] + bj
+    head = (["d", "case", "n", "med\\|rel err\\|", "bias", "cov", "width/sd", "warn", "inf"]
+            + bj
             + ["gauss plug-in"])
     L += ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for r in rows:
         m, b, c, w = _stats_j(r)
         g = np.array(r["j_gauss"]) / r["J"] - 1
         cells = [str(r["d"]), r["case"], str(r["n"]), f"{m:.4f}", f"{b:+.4f}", f"{c:.2f}",
-                 _fmt(w, ".2f"), str(int(np.sum(np.array(r.get("j_warn", [0])) > 0)))]
+                 _fmt(w, ".2f"), str(int(np.sum(np.array(r.get("j_warn", [0])) > 0))),
+                 str(int(np.sum(~np.isfinite(np.array(r["j"])))))]
         if before:
             o = old.get(_key(r))
             mo, bo, co, wo = _stats_j(o) if o else (None, None, None, None)
@@ -316,7 +335,9 @@ def write_md(path, cmd, rows, sp, comp, anchors, seeds, before=None, before_src=
               f"{comp[0][0]:.2f} s, first calls {comp[0][1]:.2f} s; second process with the "
               f"cache filled: import {comp[1][0]:.2f} s, first calls {comp[1][1]:.2f} s.", ""]
     L += ["", f"Machine: {os.cpu_count()} CPU cores shared with other jobs; timings are noisy.",
-          ""]
+          "", "Earlier versions of this page (other `before` commits, the speed comparison of "
+          "branch `house`, the skewness-warning table of branch `ndbias`): "
+          "`git log -p docs/benchmarks_nd.md`.", ""]
     with open(path, "w") as fh:
         fh.write("\n".join(L))
 
@@ -344,8 +365,10 @@ def main(argv=None):
         f" --seeds {args.seeds}" if args.seeds else "") + (
         " --before before.json" if args.before else "")
     if args.load:
-        cmd += (" (after rows from sharded --save runs, NUMBA_NUM_THREADS=1, four runs at "
-                "once: the time-per-call table is slow by that)")
+        cmd = ("python benchmarks/accuracy_nd.py --load " + args.load
+               + (f" --before {args.before}" if args.before else "")
+               + " (rows from --save runs of two shards side by side, NUMBA_NUM_THREADS=1: "
+               "the time-per-call table is slow by that)")
     anchors = {} if args.no_anchors else _anchors()
 
     def log(msg):
