@@ -64,7 +64,7 @@ Method
    Gaussian laws (per query, ``A_i (I + h² Ĵ(h))`` and ``(I + h² Ĵ(h)) u_i/h²`` for the
    chain rule of step 2). For other laws a smoothing bias ``a h² + b h⁴ + O(h⁶)``
    remains; the estimate is the Richardson extrapolation
-   ``(8 Ĵ(h) - 6 Ĵ(√2 h) + Ĵ(2h)) / 3`` from the same queries (:data:`RICHARDSON`;
+   ``(8 Ĵ(h) - 6 Ĵ(√2 h) + Ĵ(2h)) / 3`` from the same queries (``RICHARDSON``;
    ``options["richardson_bandwidths"]`` = 3), which removes both terms. The two-bandwidth
    ``2 Ĵ(h) - Ĵ(√2 h)`` left ``-2 b h⁴``, several standard errors for multimodal laws
    (two Gaussian components, n = 1e4, d = 2 / 5 / 10, 20 seeds: mean bias -1.6 / -3.5 /
@@ -192,7 +192,7 @@ RICHARDSON = {1: (1.0,), 2: (2.0, -1.0), 3: (8.0 / 3.0, -2.0, 1.0 / 3.0)}
 def _estimates(mom, zq, hs, ct, correction, levels=3):
     """``(J, J without the noise correction, bandwidths combined)`` in whitened
     coordinates from the kernel sums ``mom`` of bandwidths ``hs = (h/√2, h, √2 h, 2h)``:
-    the Richardson extrapolation (:data:`RICHARDSON`) of the deconvolved estimates at
+    the Richardson extrapolation (``RICHARDSON``) of the deconvolved estimates at
     ``h, √2 h, 2h``, at most `levels` of them. ``J`` is ``None`` when the deconvolution
     at ``h`` fails; where it fails at a larger bandwidth (saturation: separated
     clusters), the extrapolation uses the bandwidths below it."""
