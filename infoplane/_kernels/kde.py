@@ -498,6 +498,8 @@ def kde_group_moments(X, qidx, h, bounds, levels=4):
     groups are the leave-one-out moments; a total less one group gives the moments with
     that group deleted (a delete-a-group jackknife without recomputing distances).
     """
+    if levels < 2:
+        raise ValueError(f"`levels` must be at least 2; got {levels}.")
     n, d = X.shape
     m = qidx.shape[0]
     G = len(bounds) - 1
@@ -510,8 +512,6 @@ def kde_group_moments(X, qidx, h, bounds, levels=4):
     b = block_rows(n, 1_000_000)
     R2 = np.empty((min(b, m), n))
     Es = np.empty((levels,) + R2.shape)
-    if levels < 2:
-        raise ValueError(f"`levels` must be at least 2; got {levels}.")
     inv2h2 = 1.0 / (h * h * 2.0 ** (levels - 1))     # 1 / (2 h_top²), h_top = h √2^(levels-2)
     for lo in range(0, m, b):
         hi = min(lo + b, m)

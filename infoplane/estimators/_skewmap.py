@@ -35,7 +35,8 @@ from scipy import optimize
 
 from ._elliptic import SKEW_Z
 
-__all__ = ["SkewMap", "fit_skew_map", "wanted", "FIT_ROWS", "SHORT_MAX", "NU_MIN"]
+__all__ = ["SkewMap", "fit_skew_map", "finite_map", "wanted", "FIT_ROWS", "SHORT_MAX",
+           "NU_MIN"]
 
 #: the map is used for skewed data whose tail shortfall (``_elliptic.short_tails``) is at
 #: most this: separated modes give short tails, and the map (made for unimodal skewed
@@ -193,3 +194,14 @@ def fit_skew_map(Y: np.ndarray) -> SkewMap:
     W = Ys @ R.T
     params = np.array([_fit_direction(W[:, k]) for k in range(Y.shape[1])])
     return SkewMap(R, _SinhArcsinh(*params.T))
+
+
+def finite_map(Y: np.ndarray) -> tuple[SkewMap, np.ndarray, np.ndarray] | None:
+    """``(map, Z, log|det ∂Z/∂Y| per row)`` of :func:`fit_skew_map` on the rows `Y`, or
+    ``None`` where the mapped rows or the log-Jacobian are not finite (an overflow, not met
+    on real data: the caller then estimates without the map)."""
+    mp = fit_skew_map(Y)
+    Z, jac = mp.apply(Y), mp.log_jacobian(Y)
+    if not (np.all(np.isfinite(Z)) and np.all(np.isfinite(jac))):
+        return None
+    return mp, Z, jac

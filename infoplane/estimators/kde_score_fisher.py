@@ -118,7 +118,7 @@ from .._validation import check_int, check_method, check_scalar
 from ..errors import AccuracyWarning, warn
 from ._elliptic import (NU_MAX, SKEW_Z, TAIL_Z, RadialMap, fit_radial_t, shape_checks,
                         skewness)
-from ._skewmap import SkewMap, fit_skew_map, wanted
+from ._skewmap import SkewMap, finite_map, wanted
 
 __all__ = ["fisher_matrix_kde", "NU_MAX", "N_GROUPS", "QUERY_SEED", "SKEW_Z", "fit_radial_t",
            "RadialMap", "skewness"]
@@ -325,13 +325,10 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
                    and wanted(sk * math.sqrt(rows_used), short, nu))
     Z = Y if ct_map is None else ct_map.apply(Y)
     if skew_mapped:
-        sm = fit_skew_map(Y)
-        Zs = sm.apply(Y)
-        # a map that overflows (not met on real data): estimate without it
-        skew_mapped = bool(np.all(np.isfinite(Zs))
-                           and np.all(np.isfinite(sm.log_jacobian(Y))))
-        if skew_mapped:
-            ct_map, Z = sm, Zs
+        fitted = finite_map(Y)     # None where the map overflows: estimate without it
+        skew_mapped = fitted is not None
+        if fitted is not None:
+            ct_map, Z = fitted[0], fitted[1]
     used["skew_map"] = skew_mapped
 
     if isinstance(bandwidth_factor, str):

@@ -420,20 +420,18 @@ def _skew_log_jacobian(Y: np.ndarray, nu: float | None = None):
     """``(Z, log|det ∂Z/∂Y| per row)`` of the skew map (:mod:`._skewmap`), or
     ``(None, None)`` where it is not used: the whitened data show no measurable skewness,
     or short tails (separated modes), or Cauchy-like radii (``_skewmap.wanted``), or the
-    log-Jacobian is not finite. `nu`: the radial t fit's ν̂ when the caller has it."""
+    mapped rows or the log-Jacobian are not finite. `nu`: the radial t fit's ν̂ when the
+    caller has it."""
     from ._elliptic import fit_radial_t, shape_checks    # scipy.stats: lazy
-    from ._skewmap import fit_skew_map, wanted
+    from ._skewmap import finite_map, wanted
 
     sk, _, short, rows = shape_checks(Y)
     if nu is None:
         nu = fit_radial_t(np.einsum("ij,ij->i", Y, Y), Y.shape[1])[1]
     if not wanted(sk * math.sqrt(rows), short, nu):
         return None, None
-    mp = fit_skew_map(Y)
-    jac = mp.log_jacobian(Y)
-    if not np.all(np.isfinite(jac)):
-        return None, None
-    return mp.apply(Y), jac
+    fitted = finite_map(Y)
+    return (None, None) if fitted is None else (fitted[1], fitted[2])
 
 
 def gauss_reference_bias(n: int, d: int) -> float | None:
