@@ -934,7 +934,7 @@ def test_dd_peak_check_is_not_fooled_by_a_mode_narrower_than_the_kernel(monkeypa
     """d = 10, n = 1e4: the d-D kernel is wider along column 0 than the first component
     (SD 0.71), whose mode is about 1.5 times as dense as a window of ± the kernel's SD.
     Compared with that window, this sample was flagged "J may be much larger" with an
-    infinite stderr although J is about 5% low; with the narrower window it is not."""
+    infinite stderr although J is 3-5% low; with the narrower window it is not."""
     from infoplane.estimators import samples
 
     X, _ = _two_gaussians(10, 10_000, 6)

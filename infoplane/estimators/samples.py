@@ -255,7 +255,7 @@ def _infinite_reason_nd(P: _Prepared, col: int, side: str, fit) -> str:
 #: d-D kernel's standard deviation along the column: that kernel is wide, and a law's own
 #: modes are denser than a window of its full width (the two-component mixture of
 #: benchmarks/cases_nd.py at d = 10, n = 1e4: about 1.5 times, flagged "J may be much
-#: larger" with stderr inf on 2 of 8 tuning samples whose estimates were 5% low), while a
+#: larger" with stderr inf on 2 of 8 tuning samples whose estimates were 3-5% low), while a
 #: peak far narrower than the kernel is as much denser than the narrower window
 PEAK_WINDOW_ND = 0.5
 
