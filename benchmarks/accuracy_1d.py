@@ -6,6 +6,7 @@ Regenerate docs/benchmarks_1d.md with::
     nice python benchmarks/accuracy_1d.py --quick    # 5 seeds, speed at n = 1e5 (smoke run)
     python benchmarks/accuracy_1d.py --render        # the report from results_1d.json only
     python benchmarks/accuracy_1d.py --rerun "infoplane spacing"   # one estimator of ours
+    nice python benchmarks/accuracy_1d.py --rerun after "after, support given" --rerun-speed
 
 Laws, truths and floors come from ``laws_1d.py`` (closed forms cross-checked by
 ``scipy.integrate.quad``, quadrature alone for the mixtures and the skew-normal law).
@@ -219,10 +220,11 @@ def speed(n, anchors_J, anchors_H, reps=5):
         "fs_point (cauchy, with SEs)": lambda: ip.fs_point(xc, rng=0),
         "fs_point (gauss, fisher n_boot=0)": lambda: ip.fs_point(
             x, rng=0, fisher_options={"n_boot": 0}),
-        "fisher (gauss, n_boot=100)": lambda: ip.fisher(x, rng=0),
+        "fisher (gauss, default error)": lambda: ip.fisher(x, rng=0),
+        "fisher (gauss, n_boot=100)": lambda: ip.fisher(x, rng=0, n_boot=100),
         "fisher (gauss, n_boot=0)": lambda: ip.fisher(x, n_boot=0),
-        "fisher (mix-sep, n_boot=100)": lambda: ip.fisher(xm, rng=0),
-        "fisher (gamma4, n_boot=100)": lambda: ip.fisher(xg, rng=0),
+        "fisher (mix-sep, default error)": lambda: ip.fisher(xm, rng=0),
+        "fisher (gamma4, default error)": lambda: ip.fisher(xg, rng=0),
     }
     out = {"infoplane entropy knn (gauss)": med(lambda: ip.entropy(x))}
     for k, f in calls.items():
@@ -488,6 +490,8 @@ def main(argv=None):
     p.add_argument("--rerun", nargs="+", default=None, metavar="LABEL",
                    help="rerun only these estimators of ours (e.g. 'infoplane spacing') on "
                         "the stored seeds, keep every other stored cell, rewrite the report")
+    p.add_argument("--rerun-speed", action="store_true",
+                   help="with --rerun: time the speed table again too (it is kept otherwise)")
     a = p.parse_args(argv)
     seeds = 5 if a.quick else 20
     ns = (1000, 10000)
@@ -509,6 +513,8 @@ def main(argv=None):
         seeds = max(v["n_rep"] for v in res.values())
         res.update(accuracy(tr, ns, seeds, {}, {}, only=set(a.rerun)))
         cmd = "nice python benchmarks/accuracy_1d.py" + (" --quick" if seeds < 20 else "")
+        if a.rerun_speed:
+            sp = speed(10**5 if seeds < 20 else 10**6, *_anchors())
         load = sp.get("_load", "not recorded")
         Path(a.out).write_text(report(res, dict(sp, _load=load), ct, tr, ns, seeds,
                                       seeds < 20, cmd))

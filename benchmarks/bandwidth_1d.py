@@ -158,9 +158,10 @@ def main(argv=None):
          "%. `fixed c`: h = c n^(-1/5) on the asinh axis (the old default was c = 0.4); "
          "`fisher-scale c`: h = c ρ n^(-1/5), ρ = min(1, 1/(√J σ)) iterated down to a "
          "fixed point (c = 0.4 is the library default); `+ step z p`: the residual-bias "
-         "step, applied when R(h,2h) and R(2h,4h) differ by more than z bootstrap SDs, "
-         "assuming a residual bias ∝ h^p (library default z = 2, p = 1: the best mean on "
-         "these tuning seeds). The `mean` column averages the cells; `mean (old six)` only "
+         "step, applied when R(h,2h) exceeds R(2h,4h) by more than z standard deviations "
+         "of the difference (delta method), assuming a residual bias ∝ h^p (library p = 1: "
+         "the best mean on these tuning seeds; library z = 2.3, chosen in "
+         "docs/fisher_error_1d.md). The `mean` column averages the cells; `mean (old six)` only "
          "the six original densities.", ""]
     old6 = [d for d in names if d in ("gauss", "laplace", "logistic", "t5", "mixture",
                                       "cauchy")]

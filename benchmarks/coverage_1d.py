@@ -10,9 +10,11 @@ contains the truth, ``SD / median(stderr)`` over the seeds with a finite error (
 of the estimates divided by the typical reported standard error: 1 = calibrated, < 1 =
 conservative) and the number of seeds *flagged* with J = inf or an unbounded error (those
 count as covered when the truth is finite and the error is inf, as not covered when the
-value is inf). Truths come from ``laws_1d.py`` (closed forms and quadrature, independent of
-infoplane). ``before (ad90bee)``: the 1-D Fisher estimator at the start of the issue-11
-work, on the same samples. Seeds 10000+ (disjoint from the tuning seeds of
+value is inf). ``J after`` has the default (delta-method) error, ``J after,
+n_boot=100`` the same values with a Poisson bootstrap of the bin counts instead. Truths
+come from ``laws_1d.py`` (closed forms and quadrature, independent of infoplane).
+``before (ad90bee)``: the 1-D Fisher estimator at the start of the issue-11 work, on the
+same samples. Seeds 10000+ (disjoint from the tuning seeds of
 ``bandwidth_1d.py`` and ``edges_1d.py``).
 """
 
@@ -51,6 +53,7 @@ def main(argv=None):
     names = list(tr)
     methods = {
         "J after": (rj, lambda x, s, d: ip.fisher(x, rng=s), 0, None),
+        "J after, n_boot=100": (rj, lambda x, s, d: ip.fisher(x, rng=s, n_boot=100), 0, None),
         "J after, support given": (rj, lambda x, s, d: ip.fisher(x, rng=s,
                                                                  support=C[d]["support"]),
                                    0, "boundary"),
@@ -86,7 +89,9 @@ def main(argv=None):
          f"Regenerate: `{cmd}`. Cells: coverage % (SD/median stderr) [flagged seeds: J = inf "
          f"or an unbounded error]. Seeds: J {rj}, H {rh} per cell; with R seeds a calibrated "
          f"interval covers 95% ± {z:.1f} (J) / ± {196 * np.sqrt(0.95 * 0.05 / rh):.1f} (H) "
-         f"points (binomial 95% range). `{BEFORE_LAB}`: the 1-D Fisher estimator at the start "
+         f"points (binomial 95% range). `J after`: the default (delta-method) error; `J "
+         "after, n_boot=100`: the same values with a Poisson bootstrap of the bin counts "
+         f"instead. `{BEFORE_LAB}`: the 1-D Fisher estimator at the start "
          "of the issue-11 work, same samples. `support given`: `support=(0, inf)` for Gamma, "
          "`(0, 1)` for Beta. Seeds 10000+ (disjoint from the tuning seeds of "
          "benchmarks/bandwidth_1d.py and benchmarks/edges_1d.py). Target (issue 11): every "

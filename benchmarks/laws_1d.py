@@ -347,7 +347,9 @@ def parametric_floor(name):
     return q * math.sqrt(float(g @ np.linalg.solve(info, g))) / J
 
 
-def after_fisher(x, seed, support=None, n_boot=100):
-    """ip.fisher with the given support (None: detect)."""
+def after_fisher(x, seed, support=None, n_boot=None):
+    """ip.fisher with the given support (None: detect) and error (None: the default)."""
     kw = {} if support is None else {"support": support}
-    return ip.fisher(x, rng=seed, n_boot=n_boot, **kw)
+    if n_boot is not None:
+        kw["n_boot"] = n_boot
+    return ip.fisher(x, rng=seed, **kw)

@@ -32,6 +32,7 @@ from infoplane._kernels.spacing import (
     _knn_radii_sorted,
 )
 from infoplane.errors import DegenerateDataWarning
+from infoplane.estimators import fft_kde_fisher as fk
 
 NU = 5
 
@@ -416,12 +417,59 @@ def test_reflection():
 
 
 def test_stderr_reproducible_with_seed():
+    # the default (delta-method) error is a function of the data alone; a bootstrap's
+    # depends on the seed; neither moves the value
     a = ip.fisher(_BASE, rng=3)
-    b = ip.fisher(_BASE, rng=3)
-    c = ip.fisher(_BASE, rng=4)
-    assert a == b
-    assert a.value == c.value and a.stderr != c.stderr
-    assert math.isnan(ip.fisher(_BASE, n_boot=0).stderr)
+    assert a == ip.fisher(_BASE, rng=4) and a.options["error"] == "delta"
+    b = ip.fisher(_BASE, rng=3, n_boot=40)
+    c = ip.fisher(_BASE, rng=4, n_boot=40)
+    assert b == ip.fisher(_BASE, rng=3, n_boot=40) and b.options["error"] == "bootstrap"
+    assert a.value == b.value == c.value and b.stderr != c.stderr
+    e = ip.fisher(_BASE, n_boot=0)
+    assert math.isnan(e.stderr) and e.value == a.value and e.options["error"] == "none"
+
+
+def _fixed_grid(x, h=0.1):
+    """The asinh-axis grid of `x` with centre 0, scale 2 and bandwidth h held fixed."""
+    y, n_out = fk._transform(np.sort(x), 0.0, 2.0)
+    return fk._FisherGrid(y, n_out, h, 0.0, 2.0)
+
+
+@pytest.mark.parametrize("law", ["normal", "standard_cauchy"])
+def test_delta_method_gradient_matches_finite_differences(law):
+    # the derivative of J(h), J(2h), J(4h) in each bin count, and in the number of points
+    # off the grid, against forward differences of the estimator itself
+    x = getattr(np.random.default_rng(3), law)(size=400)
+    g = _fixed_grid(x[np.abs(x) < 30])
+    g.n_out = 7                               # as if 7 more points lay off the grid
+    vals, grads, gout = g.fisher_gradients(3)
+    np.testing.assert_allclose(vals, g.fisher_terms(g.counts, 7)[0], rtol=1e-12)
+    eps = 1e-6
+    idx = np.nonzero(g.counts > 0)[0][::5]
+    bumped = np.repeat(g.counts[None], idx.size, axis=0)
+    bumped[np.arange(idx.size), idx] += eps
+    fd = (g.fisher_terms(bumped, 7) - vals) / eps
+    assert np.max(np.abs(fd.T - grads[:, idx])) < 1e-5 * np.max(np.abs(grads))
+    fd_out = (g.fisher_terms(g.counts, 7 + eps)[0] - vals) / eps
+    np.testing.assert_allclose(fd_out, gout, rtol=1e-4)
+
+
+@pytest.mark.statistical
+def test_delta_method_sd_matches_the_spread_over_samples():
+    # at a fixed grid and bandwidth the delta-method SD of J(h) and of the Richardson value
+    # must match their SD over 200 independent Gaussian samples (n = 1000): the Monte
+    # Carlo SD has a relative SE of 1/sqrt(2*199) = 5%, so +-15% is three of them.
+    # (The Poisson bootstrap of the counts overstates the second by ~20% here.)
+    vals, sds = [], []
+    for seed in range(200):
+        g = _fixed_grid(np.random.default_rng(7000 + seed).standard_normal(1000))
+        v, gr, go = g.fisher_gradients(2)
+        r, da, db = fk._richardson_grad(v[0], v[1])
+        vals.append((v[0], r))
+        both = g.delta_sd(da * gr[0] + db * gr[1], da * go[0] + db * go[1])
+        sds.append((g.delta_sd(gr[0], go[0]), both))
+    ratio = np.std(vals, axis=0, ddof=1) / np.median(sds, axis=0)
+    assert np.all(np.abs(ratio - 1.0) < 0.15), ratio
 
 
 def test_extreme_outliers_do_not_stretch_the_grid():

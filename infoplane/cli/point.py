@@ -75,7 +75,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--nan-policy", choices=("raise", "omit"), default="raise",
                    help="rows with NaN/inf or missing cells: raise (default) or omit them")
     p.add_argument("--seed", type=int_at_least(0), default=0,
-                   help="seed of the bootstrap, an integer >= 0 (default 0)")
+                   help="seed of the random draws (jitter; a bootstrap error where one is "
+                        "asked for), an integer >= 0 (default 0)")
     p.set_defaults(run=run)
 
 

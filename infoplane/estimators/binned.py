@@ -52,7 +52,8 @@ Fisher information (``binning="once"``)
 ---------------------------------------
 The estimator of :mod:`.fft_kde_fisher` without support ends (bandwidth rule, Fisher-scale
 iteration, diagonal removal, Richardson step, residual-bias pre-test and bias term,
-Poisson bootstrap of the grid counts: the same function,
+delta-method standard error in the grid counts, or their Poisson bootstrap with
+``n_boot``: the same function,
 ``fft_kde_fisher._estimate_on_grids``) on grids obtained from the fine lattice: for a
 bandwidth h the grid step is δ = kδ₀ with k = max(1, floor(h/(8δ₀))), i.e. 8 to 16 nodes
 per bandwidth, and the counts are the fine counts re-binned linearly onto every k-th node.
@@ -736,7 +737,7 @@ def _coarse_grid(plan: Plan, counts: Counts, h: float):
 
 
 def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
-                       bandwidth="auto", n_boot: int = 100, x_unit: float = 1.0,
+                       bandwidth="auto", n_boot: int | None = None, x_unit: float = 1.0,
                        x_offset: float = 0.0, hint: str = JITTER_HINT, support=None
                        ) -> tuple[float, float, dict, str | None]:
     """J (standardised units) of the merged `counts` by the FFT-KDE estimator on grids
@@ -753,7 +754,8 @@ def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
         raise ValueError("`support` needs the in-memory estimator (an array and "
                          "binning='per-bandwidth'): binned counts keep no extreme samples "
                          "to fit a support end on.")
-    n_boot = check_int("n_boot", n_boot, minimum=0)
+    if n_boot is not None:
+        n_boot = check_int("n_boot", n_boot, minimum=0)
     n = plan.n
     sigma = plan.sigma
     scale = plan.scale
@@ -807,7 +809,7 @@ def entropy_binned(xs: np.ndarray, *, rng: np.random.Generator, n_boot: int = 10
 
 
 def fisher_binned(xs: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
-                  n_boot: int = 100, x_unit: float = 1.0, x_offset: float = 0.0
+                  n_boot: int | None = None, x_unit: float = 1.0, x_offset: float = 0.0
                   ) -> tuple[float, float, dict, str | None]:
     """J of sorted standardised samples `xs` binned once (one chunk), as
     :func:`fisher_from_counts`."""

@@ -45,28 +45,48 @@ Method
    most 8 steps,
    ρ ≥ 0.05); where R is unusable (J(h) ≥ 4 J(2h)) the raw J(h) sets the step, and a
    step into the noise (J(h) ≤ 0) is undone. ``options["bandwidth_factor"]`` records ρ.
-   The constants 0.4, the form of ρ and those of step 6 were chosen on tuning seeds
-   disjoint from the reported ones (``benchmarks/bandwidth_1d.py``,
-   ``docs/bandwidth_1d.md``). It is a global, not a locally adaptive, bandwidth: modes of
-   very different widths share one h.
+   The constants 0.4, the form of ρ and the exponent of step 6 were chosen on tuning
+   seeds disjoint from the reported ones (``benchmarks/bandwidth_1d.py``,
+   ``docs/bandwidth_1d.md``; the threshold of step 6 in ``docs/fisher_error_1d.md``).
+   It is a global, not a locally adaptive, bandwidth: modes of very different widths
+   share one h.
 6. *Residual-bias check.* R(h, 2h) is compared with R(2h, 4h). Where 1/J(h) is smooth
    in h² they agree; a cusp (Laplace: bias O(h)) or a support end where f vanishes
    polynomially (Gamma, Beta) leaves a residual of lower order than h² that the h²
-   step does not remove, and R(2h, 4h) lags R(h, 2h) by about as much again. When the
-   difference exceeds 2 bootstrap SDs (32 Poisson resamples from a fixed internal seed,
-   so the value depends neither on `rng` nor on `n_boot`), the residual is taken as
-   O(h) and R(h, 2h) + (R(h, 2h) - R(2h, 4h)) is returned
-   (``options["residual_step"]``). This is a pre-test: where it fires the standard error
-   roughly doubles; for densities with a smooth score it is a two-sided 2-SD test that
-   fires by chance (nominally in ~5% of samples) and then adds only noise. Short of the
-   step, a difference R(h, 2h) - R(2h, 4h) of more than 1 SD in the direction of the
-   smoothing bias (which lowers J) is added to the standard error as a bias term
-   (``options["residual_bias"]``): the interval carries the bias it detects but does
-   not remove (at n = 1e3 a Laplace cusp leaves about -12% that the check rarely sees).
-7. *Standard error.* Poisson bootstrap of the bin counts (each node count
-   c_j → Poisson(c_j)), re-running steps 2-4 (and 6 when it fired) with batched FFTs at
-   the chosen h; the choice of ρ and the pre-test of step 6 are not re-run per replicate.
-   Its measured coverage and the known misses are in ``docs/benchmarks_1d.md`` and
+   step does not remove, and R(2h, 4h) lags R(h, 2h) by about as much again. When
+   R(h, 2h) - R(2h, 4h) exceeds 2.3 standard deviations of that difference (the delta
+   method of step 7, a function of the data alone: the value depends neither on `rng`
+   nor on `n_boot`), the residual is taken as O(h) and R(h, 2h) + (R(h, 2h) - R(2h, 4h))
+   is returned (``options["residual_step"]``). The test is one-sided: smoothing lowers
+   J, so a lower-order residual makes the difference positive (separated modes at 4h
+   can make it negative, which is no reason to step). This is a pre-test: where it fires
+   the standard error roughly doubles; for densities with a smooth score it fires by
+   chance, or where the 4h level has left the h² regime, and then adds mostly noise (on
+   the 200 tuning seeds of ``docs/fisher_error_1d.md``: 0-5% of the samples of the
+   smooth laws but the Cauchy at n = 1e4, 23%, at the same median error; Laplace 1% at
+   n = 1e3, 89% at 1e4; z = 2.3 was chosen there). Short of the step, a difference of more than
+   1 SD is added to the standard error as a bias term (``options["residual_bias"]``):
+   the interval carries the bias it detects but does not remove (at n = 1e3 a Laplace
+   cusp leaves about -12% that the check rarely sees).
+7. *Standard error.* The delta method in the bin counts (the default): the estimate is
+   a smooth function of the counts c_k, its gradient ∂J/∂c_k comes from the same FFTs
+   run backwards (``_FisherGrid.fisher_gradients``, checked against finite
+   differences in the tests), and the variance of a sample of n points, each a unit of
+   count, is ``Σ c_k (g_k - ḡ)²`` with ḡ the count-weighted mean gradient
+   (``_FisherGrid.delta_sd``), of the Richardson value or of the stepped one, at
+   the chosen h; the choice of ρ and the pre-test of step 6 are held fixed. A Poisson
+   bootstrap of the counts (``n_boot`` replicates, c_k → Poisson(c_k), steps 2-4 re-run
+   with batched FFTs) overstates the spread: at the bandwidths of a Fisher estimate the
+   pairwise (second-order) part of the estimate is a large share of its noise, a
+   resample counts it more than once, and it is nearly uncorrelated between h and 2h,
+   which the Richardson step and the step test difference: over the tuning seeds of
+   ``docs/fisher_error_1d.md``
+   (12 laws, n = 1e3 and 1e4) the spread of the Richardson value is 0.63-0.96 times the
+   bootstrap's SD, that of the step test's difference 0.51-0.76 times; with the delta
+   method 0.81-1.07 and 0.70-0.91 (at a fixed bandwidth and scale, Gaussian samples,
+   0.95-1.0: the data-driven bandwidth and scale make the estimate a little steadier
+   than the fixed-grid delta method says).
+   Measured coverage and the known misses: ``docs/benchmarks_1d.md`` and
    ``docs/coverage_1d.md``.
 8. *Resolution check.* One global bandwidth cannot resolve a component much narrower
    than itself (2% of the mass at SD 1e-3 on N(0, 1): J ≈ 1.7e4, the KDE gives ~1.3 at
@@ -110,12 +130,11 @@ _RHO_MIN = 0.05
 #: ... and iterated (at most _RHO_ITER updates) until it changes by less than _RHO_TOL.
 _RHO_ITER = 8
 _RHO_TOL = 0.05
-#: Residual-bias step (`fisher` Notes, 5): applied when the Richardson values from (h, 2h)
-#: and (2h, 4h) differ by more than _STEP2_Z bootstrap SDs; residual bias ~ h**_STEP2_P.
-_STEP2_Z = 2.0
+#: Residual-bias step (`fisher` Notes, 6): applied when the Richardson value from (h, 2h)
+#: exceeds that from (2h, 4h) by more than _STEP2_Z standard deviations of the difference
+#: (delta method); residual bias ~ h**_STEP2_P.
+_STEP2_Z = 2.3
 _STEP2_P = 1.0
-_STEP2_BOOT = 32
-_STEP2_SEED = 20261126
 #: short of the step, a difference R(h, 2h) - R(2h, 4h) above _BIAS_Z SDs is added to the
 #: standard error as a bias term (`fisher` Notes, 6)
 _BIAS_Z = 1.0
@@ -265,6 +284,70 @@ class _FisherGrid:
         out *= self.delta / unit
         return out
 
+    def fisher_gradients(self, n_bw: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """J at h, 2h (and 4h) of the grid's own counts and its derivatives in them.
+
+        Returns ``(values (n_bw,), grads (n_bw, m), grads_out (n_bw,))``: ``grads[b, k]``
+        is ∂J_b/∂c_k, the change of the estimate when bin k gains a unit of count
+        (n grows with it; :meth:`fisher_terms` is a smooth function of the counts),
+        ``grads_out[b]`` the same for a point off the grid (it counts in n only). With
+        ``f = c⊛K/n``, ``f1 = c⊛K'/n``, ``dg = c⊛K'²/n²`` and the integrand
+        ``((f1² - dg)/f - 2 th f1 + th² f) w`` at each node, the chain rule gives
+        ``A⊛K - B⊛K' + C⊛K'²/n`` over n, less the common term of n, where ``A``, ``B``,
+        ``C`` are the integrand's derivatives in ``f``, ``f1``, ``dg`` (K' is odd, so
+        correlating with it is convolving with -K'). ``_grid_fisher_sums``' floor on f
+        is held fixed.
+        """
+        from .._kernels.fisher_grid import F_FLOOR
+
+        unit = getattr(self, "unit", self.scale**2)
+        m, P = self.m, self.P
+        nn = float(self.counts.sum()) + self.n_out
+        cf = np.fft.rfft(self.counts, n=P)
+        vals = np.empty(n_bw)
+        grads = np.empty((n_bw, m))
+        gout = np.empty(n_bw)
+        th, w = self.th, self.w
+        for j, kf in enumerate(self.kfft[:n_bw]):
+            conv = np.fft.irfft(cf[None, :] * kf, n=P, axis=-1)[:, :m]
+            f, f1, dg = conv[0] / nn, conv[1] / nn, conv[2] / nn**2
+            keep = f > F_FLOOR * f.max()
+            fs = np.where(keep, f, 1.0)
+            q = (f1 * f1 - dg) / fs
+            vals[j] = float(np.sum(np.where(keep, (q - 2.0 * th * f1 + th * th * f) * w, 0.0)))
+            a = np.where(keep, (th * th - q / fs) * w, 0.0)
+            b = np.where(keep, 2.0 * (f1 / fs - th) * w, 0.0)
+            c = np.where(keep, -w / fs, 0.0)
+            coef = np.fft.rfft(np.stack([a, b, c]), n=P, axis=-1)
+            back = np.fft.irfft(coef * kf, n=P, axis=-1)[:, :m]
+            common = float(np.sum(a * f + b * f1 + 2.0 * c * dg))
+            grads[j] = (back[0] - back[1] + back[2] / nn - common) / nn
+            gout[j] = -common / nn
+        scale = self.delta / unit
+        return vals * scale, grads * scale, gout * scale
+
+    def delta_sd(self, grad: np.ndarray, grad_out: float = 0.0) -> float:
+        """Standard deviation of a smooth statistic of the counts with gradient `grad`
+        (and `grad_out` for the points off the grid) over samples of the same n: the
+        delta method with each unit of count an independent draw,
+        ``sqrt(Σ_k c_k (g_k - ḡ)²)`` with ``ḡ`` the count-weighted mean gradient
+        (a multinomial, not a Poisson, resample: n is fixed).
+        """
+        c = self.counts
+        nn = float(c.sum()) + self.n_out
+        gbar = (float(np.dot(c, grad)) + self.n_out * grad_out) / nn
+        var = float(np.dot(c, (grad - gbar) ** 2)) + self.n_out * (grad_out - gbar) ** 2
+        return math.sqrt(max(var, 0.0))
+
+
+def _richardson_grad(ja: float, jb: float) -> tuple[float, float, float]:
+    """:func:`_richardson` of two scalars and its partial derivatives in them."""
+    r = float(_richardson(np.array([ja]), np.array([jb]))[0])
+    inv = (4.0 / ja - 1.0 / jb) / 3.0 if ja > 0 and jb > 0 else -1.0
+    if inv > 0:
+        return r, 4.0 / 3.0 * r * r / (ja * ja), -1.0 / 3.0 * r * r / (jb * jb)
+    return r, 0.0, 1.0
+
 
 def _richardson(jh: np.ndarray, j2h: np.ndarray) -> np.ndarray:
     """Extrapolate 1/J(h) = 1/J + a h^2 to h = 0 from bandwidths h and 2h.
@@ -304,7 +387,8 @@ def _poisson_boot(grid, n_rep: int, rng: np.random.Generator, n_bw: int):
     return np.concatenate(out)
 
 
-def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth, n_boot: int,
+def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth,
+                  n_boot: int | None,
                   x_unit: float, x_offset: float = 0.0
                   ) -> tuple[float, float, dict, str | None]:
     """J of sorted samples without support edges: the asinh-axis estimator (Notes 1-8);
@@ -347,7 +431,8 @@ def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth, n_boot: in
     return value, stderr, opts, note
 
 
-def _estimate_on_grids(make_grid, h: float, sigma: float, auto: bool, n: int, n_boot: int,
+def _estimate_on_grids(make_grid, h: float, sigma: float, auto: bool, n: int,
+                       n_boot: int | None,
                        rng: np.random.Generator, x_unit: float, check_grid
                        ) -> tuple[float, float, dict, _FisherGrid, str | None]:
     """Notes 2-8 on the asinh axis, given how to grid the data: ``make_grid(h)`` returns
@@ -389,26 +474,36 @@ def _estimate_on_grids(make_grid, h: float, sigma: float, auto: bool, n: int, n_
             "estimate without extrapolation.",
             DegenerateDataWarning,
         )
-    # consistency check of the extrapolation (Notes, 6): R(h, 2h) vs R(2h, 4h), with a
-    # bootstrap SD from a fixed internal seed (the value must not depend on `rng`)
+    # consistency check of the extrapolation (Notes, 6): R(h, 2h) vs R(2h, 4h), with the
+    # delta-method SD of their difference (a function of the data alone)
     step2 = False
     bias = 0.0
-    r12 = _richardson(jj[None, :1], jj[None, 1:2])[0]
-    r24 = _richardson(jj[None, 1:2], jj[None, 2:3])[0]
+    vals, grads, gout = grid.fisher_gradients(3)
+    r12, a12, b12 = _richardson_grad(vals[0], vals[1])
+    r24, a24, b24 = _richardson_grad(vals[1], vals[2])
+    g12, o12 = a12 * grads[0] + b12 * grads[1], a12 * gout[0] + b12 * gout[1]
+    g24, o24 = a24 * grads[1] + b24 * grads[2], a24 * gout[1] + b24 * gout[2]
     if auto and jj[0] > 0 and 4.0 * jj[1] > jj[0] and 4.0 * jj[2] > jj[1]:
-        t = _poisson_boot(grid, _STEP2_BOOT, np.random.default_rng(_STEP2_SEED), 3)
-        d = _richardson(t[:, 0], t[:, 1]) - _richardson(t[:, 1], t[:, 2])
-        sd = float(np.std(d[np.isfinite(d)], ddof=1)) if np.isfinite(d).sum() >= 2 else math.inf
-        step2 = bool(abs(r12 - r24) > _STEP2_Z * sd)
+        sd = grid.delta_sd(g12 - g24, o12 - o24)
+        # one-sided: smoothing lowers J, so a residual of lower order than h² leaves
+        # R(2h, 4h) below R(h, 2h)
+        step2 = bool(r12 - r24 > _STEP2_Z * sd)
         if step2:
             value = float(_extrapolate(jj[None, :], True)[0])
         elif r12 - r24 > _BIAS_Z * sd:
-            # the checks disagree in the direction of smoothing bias (which lowers J),
-            # short of the residual step: carry the disagreement as a bias term
-            bias = float(np.squeeze(r12 - r24))
-    # bootstrap (Notes, 7): Poisson resampling of the binned counts, batched FFTs
+            # the checks disagree in the direction of smoothing bias, short of the
+            # residual step: carry the disagreement as a bias term
+            bias = float(r12 - r24)
+    # standard error (Notes, 7): the delta method in the bin counts, or a Poisson
+    # bootstrap of them (batched FFTs) when `n_boot` asks for one
     stderr = math.nan
-    if n_boot:
+    if n_boot is None:
+        if step2:
+            k = 1.0 / (2.0**_STEP2_P - 1.0)        # the step of _extrapolate
+            stderr = grid.delta_sd((1.0 + k) * g12 - k * g24, (1.0 + k) * o12 - k * o24)
+        else:
+            stderr = math.hypot(grid.delta_sd(g12, o12), bias)
+    elif n_boot:
         reps = _extrapolate(_poisson_boot(grid, n_boot, rng, 3 if step2 else 2), step2)
         reps = reps[np.isfinite(reps)]
         if reps.size >= 2:
@@ -426,8 +521,14 @@ def _estimate_on_grids(make_grid, h: float, sigma: float, auto: bool, n: int, n_
         "residual_step": step2,
         "residual_bias": bias,
         "n_boot": n_boot,
+        "error": _error_name(n_boot),
     }
     return value, stderr, opts, grid, note
+
+
+def _error_name(n_boot: int | None) -> str:
+    """How the standard error was made: ``options["error"]``."""
+    return "delta" if n_boot is None else "bootstrap" if n_boot else "none"
 
 
 def _check_ties(x: np.ndarray, bw_x: float, x_unit: float) -> None:
@@ -634,7 +735,7 @@ def _richardson_lin(jj: np.ndarray) -> np.ndarray:
 
 
 def _fisher_edges(x: np.ndarray, edges: dict, rng: np.random.Generator, bandwidth,
-                  n_boot: int, x_unit: float, x_offset: float = 0.0
+                  n_boot: int | None, x_unit: float, x_offset: float = 0.0
                   ) -> tuple[float, float, dict, str | None]:
     """J of sorted samples with modelled support ends: edge windows + KDE between (and
     the resolution check's finding, :func:`_unresolved_peak`)."""
@@ -670,7 +771,10 @@ def _fisher_edges(x: np.ndarray, edges: dict, rng: np.random.Generator, bandwidt
     jj = grid.fisher_terms(grid.counts, 0, 2)[0]
     body = float(_richardson_lin(jj))
     var = math.nan
-    if n_boot:
+    if n_boot is None:      # the delta method in the bin counts (Notes, 7)
+        _, grads, _ = grid.fisher_gradients(2)
+        var = grid.delta_sd((4.0 * grads[0] - grads[1]) / 3.0) ** 2
+    elif n_boot:
         reps = _richardson_lin(_poisson_boot(grid, n_boot, rng, 2))
         reps = reps[np.isfinite(reps)]
         var = float(np.var(reps, ddof=1)) if reps.size >= 2 else math.nan
@@ -678,7 +782,7 @@ def _fisher_edges(x: np.ndarray, edges: dict, rng: np.random.Generator, bandwidt
     for side, fit in edges.items():
         j_w = fit.fisher()
         value += j_w
-        if n_boot:
+        if n_boot is None or n_boot:
             xs = x if side == "low" else -x[::-1]
             var += j_w**2 * fit.log_fisher_var(xs[:fit.m])
     opts = {
@@ -691,6 +795,7 @@ def _fisher_edges(x: np.ndarray, edges: dict, rng: np.random.Generator, bandwidt
         "residual_step": False,
         "residual_bias": 0.0,
         "n_boot": n_boot,
+        "error": _error_name(n_boot),
     }
     stderr = math.inf if note is not None else math.sqrt(var) if var == var else math.nan
     return value, stderr, opts, note
@@ -706,12 +811,14 @@ def _edge_report(side: str, fit, x_unit: float, x_offset: float) -> str:
 
 
 def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
-               n_boot: int = 100, x_unit: float = 1.0, x_offset: float = 0.0,
+               n_boot: int | None = None, x_unit: float = 1.0, x_offset: float = 0.0,
                support=None) -> tuple[float, float, dict, str | None]:
     """J of sorted 1-D samples `x`: ``(value, stderr, options used, reason)``.
 
     `bandwidth` is ``"auto"`` or the kernel standard deviation in units of `x` at the
-    median; `n_boot` bootstrap replicates give the standard error (0: ``nan``).
+    median. The standard error is the delta method's in the bin counts (`n_boot` None,
+    the default), or a Poisson bootstrap of them with `n_boot` replicates (0: ``nan``);
+    the value does not depend on it.
     `support` is ``None`` (detect support ends) or ``(low, high)``, each a float (a known
     end), ``±inf`` (no end on that side) or ``None`` (detect), in the units of `x` and
     with the samples strictly inside. `x_unit` and `x_offset` convert lengths and
@@ -720,7 +827,8 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
     """
     from .edge_model import MIN_SAMPLES_DETECT, fit_edge
 
-    n_boot = check_int("n_boot", n_boot, minimum=0)
+    if n_boot is not None:
+        n_boot = check_int("n_boot", n_boot, minimum=0)
     if isinstance(bandwidth, str):
         if bandwidth != "auto":
             raise ValueError(f"`bandwidth` must be 'auto' or a float > 0; got {bandwidth!r}.")
