@@ -130,9 +130,10 @@ _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """
         Fisher information of 1-D samples, ``"kde"`` (binned FFT KDE; see
         :mod:`infoplane.estimators.fft_kde_fisher`): ``bandwidth`` (``"auto"`` or the
         kernel standard deviation in units of x), ``n_boot`` (``None``, default: the
-        standard error by the delta method in the bin counts; an int: a Poisson bootstrap
-        of the counts with that many replicates, which overstates the error; 0 skips
-        it; ``options["error"]`` says which ran), ``support`` (``None``, default: detect
+        standard error by the delta method in the bin counts, below 200 samples by a
+        100-replicate bootstrap; an int: a Poisson bootstrap of the counts with that many
+        replicates, which overstates the error; 0 skips it; ``options["error"]`` says
+        which ran), ``support`` (``None``, default: detect
         ends of the support from the samples; or ``(low, high)`` in units of x, each end
         a number where the support is known to end, ``±inf`` for no end on that side,
         or ``None`` to detect it; the samples must lie strictly inside), ``binning``

@@ -83,8 +83,8 @@ METHODS: tuple[Method, ...] = (
     _m("monte-carlo", "fisher", "density", **_MC),
     _m("kde", "fisher", "samples-1d",
        bandwidth="'auto' or the kernel standard deviation in units of x",
-       n_boot="None (default: delta-method standard error) or bootstrap replicates of "
-              "it (0 skips it)",
+       n_boot="None (default: delta-method standard error; bootstrap below 200 "
+              "samples) or bootstrap replicates of it (0 skips it)",
        support="None (default: detect support ends from the samples) or (low, high) in "
                "units of x, each end a number (known), ±inf (no end there) or None "
                "(detect)",

@@ -370,7 +370,7 @@ def test_interval_coverage_small_study():
     cj = ch = 0
     for seed in range(40):
         x = sample(np.random.default_rng(1000 + seed), 2000)
-        ej = ip.fisher(x, rng=seed, n_boot=50)
+        ej = ip.fisher(x, rng=seed)
         eh = ip.entropy(x)
         lo, hi = ej.interval()
         cj += lo <= J <= hi
@@ -427,6 +427,20 @@ def test_stderr_reproducible_with_seed():
     assert a.value == b.value == c.value and b.stderr != c.stderr
     e = ip.fisher(_BASE, n_boot=0)
     assert math.isnan(e.stderr) and e.value == a.value and e.options["error"] == "none"
+
+
+def test_small_samples_default_to_the_bootstrap():
+    # the first-order delta method undercovers below a few hundred samples
+    # (docs/fisher_error_1d.md, section 3): there the default error is a bootstrap
+    x = np.random.default_rng(8).standard_normal(fk._DELTA_MIN_N + 100)
+    small = x[: fk._DELTA_MIN_N - 1]
+    a, b = ip.fisher(small, rng=1), ip.fisher(small, rng=2)
+    assert a.options["error"] == "bootstrap" and a.options["n_boot"] == fk._SMALL_N_BOOT
+    assert a.value == b.value and a.stderr != b.stderr
+    assert ip.fisher(small, n_boot=0).options["error"] == "none"
+    assert ip.fisher(x[: fk._DELTA_MIN_N], rng=1).options["error"] == "delta"
+    assert ip.fisher(x, rng=1, binning="once").options["error"] == "delta"
+    assert ip.fisher(small, rng=1, binning="once").options["error"] == "bootstrap"
 
 
 def _fixed_grid(x, h=0.1):

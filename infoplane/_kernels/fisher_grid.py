@@ -4,6 +4,8 @@ sum, one pass per row instead of NumPy's temporaries).
 Kernels take clean float64 arrays; :mod:`infoplane.estimators.fft_kde_fisher` builds them.
 """
 
+import numpy as np
+
 from ._jit import njit
 
 __all__ = ["_grid_fisher_sums"]
@@ -21,10 +23,13 @@ def _grid_fisher_sums(conv, m, nn, th, w, out, col):
     the integrand is ``((f1² - diag)/f - 2 th f1 + th² f) w`` where ``f > F_FLOOR max f``
     (0 elsewhere): the x-space score ``(s_Y - tanh y)/(scale cosh y)`` squared under
     f_Y, with the kernel's own term removed (:class:`~infoplane.estimators.fft_kde_fisher.
-    _FisherGrid`).
+    _FisherGrid`). A row with ``nn[b] <= 0`` (an empty bootstrap resample) gives nan.
     """
     for b in range(conv.shape[0]):
         nb = nn[b]
+        if not nb > 0.0:              # an empty resample (a bootstrap of a few points)
+            out[b, col] = np.nan
+            continue
         fmax = -1.0
         for i in range(m):
             f = conv[b, 0, i] / nb

@@ -754,9 +754,8 @@ def fisher_from_counts(plan: Plan, counts: Counts, *, rng: np.random.Generator,
         raise ValueError("`support` needs the in-memory estimator (an array and "
                          "binning='per-bandwidth'): binned counts keep no extreme samples "
                          "to fit a support end on.")
-    if n_boot is not None:
-        n_boot = check_int("n_boot", n_boot, minimum=0)
     n = plan.n
+    n_boot = _fk.error_replicates(n_boot, n)
     sigma = plan.sigma
     scale = plan.scale
     auto = isinstance(bandwidth, str)
