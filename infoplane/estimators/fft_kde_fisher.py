@@ -430,7 +430,8 @@ def _fisher_asinh(x: np.ndarray, rng: np.random.Generator, bandwidth,
             off = np.abs(v - center) > scale * math.sinh(_Y_MAX)
             return np.where(off, np.nan, g.h * np.hypot(scale, v - center))
 
-        return _unresolved_peak(x, half_width, g.h * scale, x_unit, x_offset)
+        return _unresolved_peak(x, half_width, g.h * scale, x_unit, x_offset,
+                                hypot=(g.h, scale, center, scale * math.sinh(_Y_MAX)))
 
     value, stderr, opts, _, note = _estimate_on_grids(
         lambda hh: _FisherGrid(y, n_out, hh, center, scale), h, sigma, auto, n, n_boot, rng,
@@ -565,7 +566,8 @@ def _check_ties(x: np.ndarray, bw_x: float, x_unit: float) -> None:
 
 def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarray],
                      bw_x: float, x_unit: float, x_offset: float = 0.0,
-                     column: int | None = None, alpha: float = _PEAK_ALPHA
+                     column: int | None = None, alpha: float = _PEAK_ALPHA,
+                     hypot: tuple[float, float, float, float] | None = None
                      ) -> str | None:
     """Resolution check (Notes, 8) of sorted samples `x`: a reason where the law has a peak
     the kernel cannot resolve, ``None`` otherwise.
@@ -584,9 +586,13 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
     one step longer. `bw_x` is the bandwidth to report; `column` (d-D samples: the
     column checked, with the d-D kernel's standard deviation along it as `bw_x` and a
     window narrower than it as `half_width`) words the reason for the d-D estimate,
-    whose columns share the level `alpha`.
+    whose columns share the level `alpha`. `hypot` = ``(h, scale, center, limit)`` says
+    that `half_width` is ``h·hypot(scale, v - center)``, nan where ``|v - center| >
+    limit`` (the asinh axis): the first pass then runs in one compiled loop.
     """
     from scipy import special
+
+    from .._kernels.peaks import _dense_run_candidates, _dense_run_candidates_hypot
 
     n = x.size
     same = x[1:] == x[:-1]
@@ -594,52 +600,59 @@ def _unresolved_peak(x: np.ndarray, half_width: Callable[[np.ndarray], np.ndarra
     # window counts: first from every b-th sample (a short array: fast to search, off
     # by less than b at each end), exactly only where that count leaves the test open
     b = max(1, n // 8192)
-    sub, rank = x[::b], np.arange(0, n, b, dtype=np.float64)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    sub, rank = np.ascontiguousarray(x[::b]), np.arange(0, n, b, dtype=np.float64)
     found, runs = [], 0
     for k in _PEAK_RUNS:
         if n < 10 * k:
             break
-        start = np.arange(0, n - k, k // 2)
-        runs += start.size
-        lo, hi = x[start], x[start + k]
+        stride = k // 2
+        n_runs = (n - k + stride - 1) // stride         # starts 0, stride, ... < n - k
+        runs += n_runs
+        # candidates: narrower than the window (hw is nan off the KDE's grid: far outliers
+        # the asinh axis leaves out), and the window holds at least rough - 2b samples by
+        # the subsample's count; where even that many leave the run less than
+        # _PEAK_RATIO times denser than its surroundings, it cannot pass
+        ok = np.empty(n_runs, dtype=np.bool_)
+        if hypot is not None:
+            _dense_run_candidates_hypot(x, k, stride, float(step), sub, rank, b,
+                                        _PEAK_RATIO, *map(float, hypot), ok)
+        else:
+            start = np.arange(0, n - k, stride)
+            mid = 0.5 * (x[start] + x[start + k])
+            hw = np.ascontiguousarray(half_width(mid), dtype=np.float64)
+            _dense_run_candidates(x, k, stride, mid, hw, float(step), sub, rank, b,
+                                  _PEAK_RATIO, ok)
+        first = np.flatnonzero(ok) * stride
+        lo, hi = x[first], x[first + k]
         mid = 0.5 * (lo + hi)
         hw = half_width(mid)
         span = hi - lo + step
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # (hw is nan off the KDE's grid: far outliers the asinh axis leaves out)
-            ok = (span < hw) & np.isfinite(2.0 * hw)
-            rough = np.interp(mid + hw, sub, rank) - np.interp(mid - hw, sub, rank)
-            # the window holds at least rough - 2b: where even that many leave the run
-            # less than _PEAK_RATIO times denser than its surroundings, it cannot pass
-            ok &= k * (2.0 * hw - span) >= _PEAK_RATIO * span * (rough - 2 * b - k - 1)
-        idx = np.flatnonzero(ok)
-        around = (np.searchsorted(x, mid[idx] + hw[idx], side="right")
-                  - np.searchsorted(x, mid[idx] - hw[idx]) - (k + 1))
-        share = span[idx] / (2.0 * hw[idx])
-        ratio = np.zeros(start.size)
+        around = (np.searchsorted(x, mid + hw, side="right")
+                  - np.searchsorted(x, mid - hw) - (k + 1))
+        share = span / (2.0 * hw)
         with np.errstate(divide="ignore"):
-            ratio[idx] = k * (1.0 - share) / (share * np.maximum(around, 0))
-        keep = (around > 0) & (ratio[idx] >= _PEAK_RATIO)
-        idx, around, share = idx[keep], around[keep], share[keep]
-        if idx.size:
+            ratio = k * (1.0 - share) / (share * np.maximum(around, 0))
+        keep = (around > 0) & (ratio >= _PEAK_RATIO)
+        if keep.any():
             # given the samples in the window, the run's k others fall in its share
             # span/(2 hw) of it: P(Binomial(around + k, share) >= k)
-            p = special.betainc(k, around + 1, share)
-            j = int(np.argmin(p))
-            found.append((float(p[j]), k, int(idx[j]), lo, hi, mid, ratio))
+            p = special.betainc(k, around[keep] + 1, share[keep])
+            j = int(np.flatnonzero(keep)[np.argmin(p)])
+            found.append((float(p.min()), k, lo[j], hi[j], mid[j], ratio[j]))
     hits = [f for f in found if f[0] < alpha / max(runs, 1)]
     if not hits:
         return None
-    _, k, j, lo, hi, mid, ratio = min(hits, key=lambda f: f[0])
-    where = mid[j] * x_unit + x_offset
-    if hi[j] == lo[j]:
+    _, k, lo_j, hi_j, mid_j, ratio_j = min(hits, key=lambda f: f[0])
+    where = mid_j * x_unit + x_offset
+    if hi_j == lo_j:
         what = (f"{k + 1} samples share the value x = {where:.6g} (an atom, where J = inf, "
                 "or a peak narrower than the data's precision)")
     else:
         window = ("± one bandwidth" if column is None else
-                  f"± {half_width(mid[j:j + 1])[0] * x_unit:.3g}")
+                  f"± {half_width(np.array([mid_j]))[0] * x_unit:.3g}")
         what = (f"{k + 1} samples near x = {where:.6g} lie within a span of "
-                f"{(hi[j] - lo[j]) * x_unit:.3g}, {ratio[j]:.0f} times denser than the "
+                f"{(hi_j - lo_j) * x_unit:.3g}, {ratio_j:.0f} times denser than the "
                 f"samples within {window} around them (a peak narrower than the "
                 "kernel)")
     if column is None:
