@@ -197,7 +197,7 @@ def accuracy(tr, ns, seeds, anchors_J, anchors_H, only=None):
     return res
 
 
-def speed(n, anchors_J, anchors_H, reps=5):
+def speed(n, anchors_J, anchors_H, reps=9):
     C = cases()
     x = np.random.default_rng(0).standard_normal(n)
     xc = np.random.default_rng(0).standard_cauchy(n)
@@ -227,16 +227,27 @@ def speed(n, anchors_J, anchors_H, reps=5):
         "fisher (gamma4, default error)": lambda: ip.fisher(xg, rng=0),
     }
     out = {"infoplane entropy knn (gauss)": med(lambda: ip.entropy(x))}
-    for k, f in calls.items():
-        out[f"{AFTER_LAB}: {k}"] = med(f)
-    if BEFORE is not None:  # the BEFORE Fisher kernel, timed in the same run
-        new_fisher = _fft.fisher_kde
-        try:
-            _fft.fisher_kde = before_kernel()  # samples looks the kernel up at call time
-            for k, f in calls.items():
-                out[f"{BEFORE_LAB}: {k}"] = med(f)
-        finally:
-            _fft.fisher_kde = new_fisher
+    if BEFORE is None:
+        for k, f in calls.items():
+            out[f"{AFTER_LAB}: {k}"] = med(f)
+    else:
+        # the BEFORE Fisher kernel, timed in the same run and interleaved with the current
+        # one (after, before, after, ... `reps` times each), so that a drift of the
+        # machine's load between blocks does not enter the ratios
+        new_fisher, old_fisher = _fft.fisher_kde, before_kernel()
+        for k, f in calls.items():
+            ts = {AFTER_LAB: [], BEFORE_LAB: []}
+            for _ in range(reps):
+                for lab, kern in ((AFTER_LAB, new_fisher), (BEFORE_LAB, old_fisher)):
+                    _fft.fisher_kde = kern  # samples looks the kernel up at call time
+                    try:
+                        t0 = time.perf_counter()
+                        f()
+                        ts[lab].append(time.perf_counter() - t0)
+                    finally:
+                        _fft.fisher_kde = new_fisher
+            for lab, t in ts.items():
+                out[f"{lab}: {k}"] = float(np.median(t))
     for lab, f in {**{f"J: {k}": v for k, v in anchors_J.items()},
                    **{f"H: {k}": v for k, v in anchors_H.items()}}.items():
         if "FiShPy" in lab and lab.startswith("H:"):
@@ -440,6 +451,8 @@ def report(res, sp, ct, tr, ns, seeds, quick, cmd):
     nspeed = 10**5 if quick else 10**6
     base = sp[f"{AFTER_LAB}: fs_point (gauss, with SEs)"]
     L += ["", f"## Speed at n = {nspeed} (median seconds; ratio = time / after fs_point gauss)",
+          "", "Each `after` call and its `before` twin are timed alternately, 9 times each "
+          "(3 or 1 for the anchors).",
           "", f"1-minute load average before / after the speed runs: {sp.pop('_load')} "
           f"on {os.cpu_count()} cores (above the core count, every timing is inflated).", "",
           "| call | seconds | ratio |", "|---|---|---|"]
