@@ -14,8 +14,10 @@ __all__ = ["_dense_run_candidates", "_dense_run_candidates_hypot"]
 
 @njit(fastmath=False)
 def _interp(v, sub, rank, j):
-    """``np.interp(v, sub, rank)`` for increasing `sub` (ties allowed), walking from the
-    interval `j` of the previous call (the run centres increase, so the walk is short):
+    """``np.interp(v, sub, rank)`` for increasing `sub` (ties allowed; at ``v == sub[0]``
+    with ``sub[0]`` tied this gives ``rank[0]``, np.interp the rank of the last tie: a
+    count of the samples below that is still a lower bound), walking from the interval
+    `j` of the previous call (the run centres increase, so the walk is short):
     ``(value, interval)``."""
     m = sub.shape[0]
     if not v > sub[0]:

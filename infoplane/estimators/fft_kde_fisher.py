@@ -476,10 +476,13 @@ def _estimate_on_grids(make_grid, h: float, sigma: float, auto: bool, n: int,
         rho, n_iter = max(target, 0.5 * rho), n_iter + 1
     note = check_grid(grid)
     if note is None and not (jj[0] > 0 and 4.0 * jj[1] > jj[0]):
+        what = ("returning the J(2h) estimate without extrapolation" if jj[1] > 0 else
+                "J(2h) is not positive either, so there is no estimate (nan): the "
+                "bandwidth is far too small for these samples; use bandwidth='auto' or a "
+                "larger one")
         warn(
             f"the KDE Fisher information is noise-dominated at n = {n} (J(h) = "
-            f"{jj[0] / x_unit**2:.3g}, J(2h) = {jj[1] / x_unit**2:.3g}); returning the J(2h) "
-            "estimate without extrapolation.",
+            f"{jj[0] / x_unit**2:.3g}, J(2h) = {jj[1] / x_unit**2:.3g}); {what}.",
             DegenerateDataWarning,
         )
     # consistency check of the extrapolation (Notes, 6): R(h, 2h) vs R(2h, 4h), with the
@@ -516,6 +519,8 @@ def _estimate_on_grids(make_grid, h: float, sigma: float, auto: bool, n: int,
         reps = reps[np.isfinite(reps)]
         if reps.size >= 2:
             stderr = math.hypot(float(np.std(reps, ddof=1)), bias)
+    if not value == value:          # no estimate (noise-dominated at every bandwidth)
+        stderr = math.nan
     if note is not None:
         stderr = math.inf
     opts = {
@@ -884,7 +889,7 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
     if infinite:
         reason = _infinite_reason(infinite[0], edges[infinite[0]], x_unit, x_offset)
         warn(reason + ".", DegenerateDataWarning)
-        opts = {"n_boot": n_boot, **_edge_options(fits, x_unit, x_offset)}
+        opts = {"n_boot": n_boot, "error": "none", **_edge_options(fits, x_unit, x_offset)}
         return math.inf, math.nan, opts, reason
     if edges:
         value, stderr, opts, note = _fisher_edges(x, edges, rng, bandwidth, n_boot, x_unit,
