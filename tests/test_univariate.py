@@ -325,6 +325,18 @@ def test_fisher_flags_a_small_atom_but_not_a_fine_lattice():
     assert e.reason is None and abs(e.value - 1.0) < 0.03
 
 
+def _asinh_window(x):
+    """The resolution check's window on the asinh axis of sorted `x` (the default
+    bandwidth, centre the median, scale 2 IQR/1.349): the callable and ``hypot=``."""
+    c = float(np.median(x))
+    s = 2.0 * float(np.subtract(*np.percentile(x, [75, 25]))) / 1.349
+    h, lim = 0.4 * x.size ** -0.2, s * math.sinh(25.0)
+
+    def hw(v):
+        return np.where(np.abs(v - c) > lim, np.nan, h * np.hypot(s, v - c))
+    return hw, (h, s, c, lim)
+
+
 def _first_pass_numpy(x, k, hw_of, step, b):
     """The resolution check's first pass as NumPy expressions (the reference for the
     compiled loops): runs narrower than their window that could be dense enough."""
@@ -351,12 +363,7 @@ def test_resolution_check_first_pass_matches_numpy():
               np.where(r.random(20_000) < 0.02, 1 + 1e-3 * r.standard_normal(20_000),
                        r.standard_normal(20_000))):
         x = np.sort(x)
-        c = float(np.median(x))
-        s = 2.0 * float(np.subtract(*np.percentile(x, [75, 25]))) / 1.349
-        h, lim = 0.4 * x.size ** -0.2, s * math.sinh(25.0)
-
-        def hw_of(v):
-            return np.where(np.abs(v - c) > lim, np.nan, h * np.hypot(s, v - c))
+        hw_of, (h, s, c, lim) = _asinh_window(x)
         b = max(1, x.size // 8192)
         step = 0.01 if x[1:][x[1:] == x[:-1]].size else 0.0
         sub, rank = np.ascontiguousarray(x[::b]), np.arange(0, x.size, b, dtype=np.float64)
@@ -392,12 +399,7 @@ def test_resolution_check_compiled_window_matches_the_callable():
     flagged = 0
     for x in samples:
         x = np.sort(x)
-        c = float(np.median(x))
-        s = 2.0 * float(np.subtract(*np.percentile(x, [75, 25]))) / 1.349
-        h, lim = 0.4 * x.size ** -0.2, s * math.sinh(25.0)
-
-        def hw(v):
-            return np.where(np.abs(v - c) > lim, np.nan, h * np.hypot(s, v - c))
+        hw, (h, s, c, lim) = _asinh_window(x)
         generic = fk._unresolved_peak(x, hw, h * s, 1.0)
         assert fk._unresolved_peak(x, hw, h * s, 1.0, hypot=(h, s, c, lim)) == generic
         flagged += generic is not None
