@@ -93,11 +93,7 @@ def _cell(args):
     def spy(make_grid, h, sigma, auto, n_, n_boot, rng, x_unit, check_grid):
         out = inner(make_grid, h, sigma, auto, n_, n_boot, rng, x_unit, check_grid)
         g, u = out[3], x_unit**2
-        v, G, go = g.fisher_gradients(3)
-        r12, a12, b12 = fk._richardson_grad(v[0], v[1])
-        r24, a24, b24 = fk._richardson_grad(v[1], v[2])
-        g12, o12 = a12 * G[0] + b12 * G[1], a12 * go[0] + b12 * go[1]
-        g24, o24 = a24 * G[1] + b24 * G[2], a24 * go[1] + b24 * go[2]
+        (r12, g12, o12), (r24, g24, o24) = fk._richardson_checks(*g.fisher_gradients(3))
         t = fk._poisson_boot(g, 100, np.random.default_rng(1), 3)
         q12, q24 = fk._richardson(t[:, 0], t[:, 1]), fk._richardson(t[:, 1], t[:, 2])
         stash.update(r12=r12 / u, r24=r24 / u, sd12=g.delta_sd(g12, o12) / u,

@@ -32,6 +32,17 @@ def _interp(v, sub, rank, j):
 
 
 @njit(fastmath=False)
+def _candidate(span, c, hw, k, sub, rank, b, ratio_min, jl, jh):
+    """One run of span `span`, centre `c`, window ``± hw``: ``(whether it is a
+    candidate, jl, jh)`` with the two interpolation pointers moved on."""
+    if not (span < hw and np.isfinite(2.0 * hw)):
+        return False, jl, jh
+    up, jh = _interp(c + hw, sub, rank, jh)
+    down, jl = _interp(c - hw, sub, rank, jl)
+    return k * (2.0 * hw - span) >= ratio_min * span * (up - down - 2 * b - k - 1), jl, jh
+
+
+@njit(fastmath=False)
 def _dense_run_candidates(x, k, stride, mid, hw, step, sub, rank, b, ratio_min, out):
     """``out[i]``: whether run i (samples ``x[i*stride] .. x[i*stride + k]``, centre
     ``mid[i]``, window ``± hw[i]``) is narrower than its window and could hold a density
@@ -42,15 +53,8 @@ def _dense_run_candidates(x, k, stride, mid, hw, step, sub, rank, b, ratio_min, 
     jh = 0
     for i in range(mid.shape[0]):
         s = i * stride
-        h = hw[i]
-        span = x[s + k] - x[s] + step
-        if not (span < h and np.isfinite(2.0 * h)):
-            out[i] = False
-            continue
-        c = mid[i]
-        up, jh = _interp(c + h, sub, rank, jh)
-        down, jl = _interp(c - h, sub, rank, jl)
-        out[i] = k * (2.0 * h - span) >= ratio_min * span * (up - down - 2 * b - k - 1)
+        out[i], jl, jh = _candidate(x[s + k] - x[s] + step, mid[i], hw[i], k, sub, rank, b,
+                                    ratio_min, jl, jh)
 
 
 @njit(fastmath=False)
@@ -66,15 +70,10 @@ def _dense_run_candidates_hypot(x, k, stride, step, sub, rank, b, ratio_min, h, 
         lo = x[s]
         hi = x[s + k]
         c = 0.5 * (lo + hi)
-        if np.abs(c - center) > limit:
-            out[i] = False
-            continue
         d = c - center
-        hw = h * np.sqrt(scale * scale + d * d)     # hypot to within an ulp
-        span = hi - lo + step
-        if not (span < hw and np.isfinite(2.0 * hw)):
+        if np.abs(d) > limit:
             out[i] = False
             continue
-        up, jh = _interp(c + hw, sub, rank, jh)
-        down, jl = _interp(c - hw, sub, rank, jl)
-        out[i] = k * (2.0 * hw - span) >= ratio_min * span * (up - down - 2 * b - k - 1)
+        hw = h * np.sqrt(scale * scale + d * d)     # hypot to within an ulp
+        out[i], jl, jh = _candidate(hi - lo + step, c, hw, k, sub, rank, b, ratio_min,
+                                    jl, jh)

@@ -356,6 +356,17 @@ def _richardson_grad(ja: float, jb: float) -> tuple[float, float, float]:
     return r, 0.0, 1.0
 
 
+def _richardson_checks(vals: np.ndarray, grads: np.ndarray, gout: np.ndarray):
+    """R(h, 2h) and R(2h, 4h) of :meth:`_FisherGrid.fisher_gradients`' output, each with
+    its gradient in the bin counts and in the points off the grid:
+    ``((r12, g12, o12), (r24, g24, o24))``."""
+    out = []
+    for i in (0, 1):
+        r, da, db = _richardson_grad(vals[i], vals[i + 1])
+        out.append((r, da * grads[i] + db * grads[i + 1], da * gout[i] + db * gout[i + 1]))
+    return tuple(out)
+
+
 def _richardson(jh: np.ndarray, j2h: np.ndarray) -> np.ndarray:
     """Extrapolate 1/J(h) = 1/J + a h^2 to h = 0 from bandwidths h and 2h.
 
@@ -489,12 +500,10 @@ def _estimate_on_grids(make_grid, h: float, sigma: float, auto: bool, n: int,
     # delta-method SD of their difference (a function of the data alone)
     step2 = False
     bias = 0.0
-    vals, grads, gout = grid.fisher_gradients(3)
-    r12, a12, b12 = _richardson_grad(vals[0], vals[1])
-    r24, a24, b24 = _richardson_grad(vals[1], vals[2])
-    g12, o12 = a12 * grads[0] + b12 * grads[1], a12 * gout[0] + b12 * gout[1]
-    g24, o24 = a24 * grads[1] + b24 * grads[2], a24 * gout[1] + b24 * gout[2]
-    if auto and jj[0] > 0 and 4.0 * jj[1] > jj[0] and 4.0 * jj[2] > jj[1]:
+    check = auto and jj[0] > 0 and 4.0 * jj[1] > jj[0] and 4.0 * jj[2] > jj[1]
+    if check or n_boot is None:
+        (r12, g12, o12), (r24, g24, o24) = _richardson_checks(*grid.fisher_gradients(3))
+    if check:
         sd = grid.delta_sd(g12 - g24, o12 - o24)
         # one-sided: smoothing lowers J, so a residual of lower order than h² leaves
         # R(2h, 4h) below R(h, 2h)
@@ -816,7 +825,7 @@ def _fisher_edges(x: np.ndarray, edges: dict, rng: np.random.Generator, bandwidt
     for side, fit in edges.items():
         j_w = fit.fisher()
         value += j_w
-        if n_boot is None or n_boot:
+        if n_boot != 0:
             xs = x if side == "low" else -x[::-1]
             var += j_w**2 * fit.log_fisher_var(xs[:fit.m])
     opts = {
