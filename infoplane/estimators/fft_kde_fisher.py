@@ -86,9 +86,10 @@ Method
    method 0.81-1.07 and 0.70-0.91 (at a fixed bandwidth and scale a test holds it within
    ±15% of the spread over 200 Gaussian samples: the data-driven bandwidth and scale
    make the estimate a little steadier than the fixed-grid delta method says). Being
-   first-order, the delta method undercovers small samples (section 3 of that page: 61-92% at n = 30, 80-95% at 100),
-   so below 200 samples the default is a 100-replicate bootstrap (which covers 84-99%
-   and 90-100% there); ``options["error"]`` says which ran.
+   first-order, the delta method undercovers small samples (section 3 of that page:
+   61-92% at n = 30, 80-95% at 100), so below 200 samples the default is a
+   100-replicate bootstrap (which covers 84-99% and 90-100% there); ``options["error"]``
+   says which ran.
    Measured coverage and the known misses: ``docs/benchmarks_1d.md`` and
    ``docs/coverage_1d.md``.
 8. *Resolution check.* One global bandwidth cannot resolve a component much narrower
