@@ -77,15 +77,19 @@ Method
 Standard error: a delete-a-group jackknife (``N_GROUPS`` random groups of rows,
 each deleted in turn as references and as queries, with every step above except the
 whitening, the map and the bandwidth recomputed; kernel sums are kept per group, so
-the replicates cost no new distances). With ``bias_term`` (default) the change of the
-extrapolated estimate when the noise correction of step 5 is left out is added in
-quadrature (``options["bias"]``, trace): the correction is trusted to its own size
-(``benchmarks/bias_term_nd.py``). What Richardson leaves of the smoothing bias is not in
-the error: for Gaussian and t laws the intervals cover 85-100 %, for the multimodal
-laws measured 80-100 % (mean bias -2.7 to +1.6 %), for skewed ones (after the skew map
-of step 2: -1 to -13 % at n = 1e4) far less (coverage and widths in
-``docs/richardson_nd.md``,
-``docs/benchmarks_nd.md`` and ``docs/skewed_nd.md``). Such laws are
+the replicates cost no new distances). The jackknife counts the pairwise
+(degenerate second-order) part of the variance about twice; the excess,
+``degenerate_excess(G)`` = 1.05 times that part for G = 20 groups, is subtracted, the
+part itself estimated from the per-query spread under deletion of reference groups (at
+least ``MIN_VAR_KEPT`` of the jackknife variance is kept; ``docs/jackknife_nd.md``).
+With ``bias_term`` (default) the change of the extrapolated estimate when the noise
+correction of step 5 is left out is added in quadrature (``options["bias"]``, trace):
+the correction is trusted to its own size (``benchmarks/bias_term_nd.py``). What
+Richardson leaves of the smoothing bias is not in the error: for Gaussian and t laws
+the intervals cover 85-100 %, for the multimodal laws measured 80-100 % (mean bias -2.7
+to +1.6 %), for skewed ones (after the skew map of step 2: -1 to -13 % at n = 1e4) far
+less (coverage and widths in ``docs/richardson_nd.md``, ``docs/benchmarks_nd.md`` and
+``docs/skewed_nd.md``). Such laws are
 asymmetric: an AccuracyWarning says so when √n times the largest Kelley skewness
 ``(q₉₀ + q₁₀ - 2q₅₀)/(q₉₀ - q₁₀)`` of the whitened data along the axes and ``8d`` fixed
 directions exceeds ``SKEW_Z`` (``options["skewness"]``; Kelley 1947), and when the tail
@@ -127,13 +131,22 @@ __all__ = ["fisher_matrix_kde", "NU_MAX", "N_GROUPS", "QUERY_SEED", "SKEW_Z", "f
 N_GROUPS = 20
 #: seed of the query subset and of the jackknife groups (results depend on the data only)
 QUERY_SEED = 0xF15E
-#: the delete-a-group jackknife counts the pairwise part of the variance this much too
-#: often (about 1.9 for 20 groups, measured on U-statistics; Efron & Stein 1981)
-DEGENERATE_EXCESS = 0.9
 #: random ±1 draws per group that estimate the pairwise part
 PAIRWISE_DRAWS = 2
 #: the corrected jackknife variance keeps at least this fraction of the raw one
 MIN_VAR_KEPT = 0.25
+
+
+def degenerate_excess(groups: int) -> float:
+    """How much too often the delete-a-group jackknife with `groups` groups counts the
+    pairwise (degenerate second-order) part of the variance: ``(G² - G - 1) / (G - 1)²``
+    (1.05 for 20 groups). Derivation: deleting group g of G changes a degenerate
+    second-order statistic by the pairs that touch g; summed over the groups, with the
+    ``(G - 1)/G`` jackknife factor and the ``(G/(G - 1))²`` of the smaller sample, the
+    estimate's expectation is ``G (2G - 3)/(G - 1)²`` times the pairwise variance
+    (Efron & Stein 1981 give 2 for the delete-one jackknife)."""
+    G = float(groups)
+    return (G * G - G - 1.0) / (G - 1.0) ** 2
 
 
 def _second_order_terms(sz, ct):
@@ -236,15 +249,19 @@ def _group_sums(mom, totals, g, qgroup):
     return [(a[ok], b[ok], c[ok]) for a, b, c in out], np.flatnonzero(keep)[ok]
 
 
-def _pairwise_variance(totals, mom, zq, hs, ct, correction, levels, to_x, J, n):
+def _pairwise_variance(totals, mom, zq, hs, ct, correction, levels, to_x, J):
     """The pairwise (degenerate U-statistic) part of the variance of ``J``.
 
     Each query's term depends on the references through a kernel sum, whose noise is the
-    pairwise part. Its size is ``(1 + m/n) Σ_q V_q / m²`` with ``V_q`` the group-jackknife
+    pairwise part. Its size is ``Σ_q V_q / m²`` with ``V_q`` the group-jackknife
     variance of query ``q``'s term when reference groups are deleted; ``Σ_q V_q`` comes
     from random ±1 combinations of the per-query changes (``E[(Σ_q ξ_q δ_q)²] = Σ_q δ_q²``),
-    each one evaluation of the estimate. Returns the (d, d) elementwise part and the
-    trace's.
+    each one evaluation of the estimate. A pair of sample points enters twice when both
+    are queries (i's term through j, j's through i); the two changes were measured to be
+    nearly uncorrelated (correlation -0.13 to +0.09 for the tuning laws at n = 1e3,
+    d = 2 and 5: ``benchmarks/jackknife_nd.py``), so their variances add and no
+    ``m/n`` term for the pairs' correlation is added (one was, assuming full
+    correlation, until issue 11). Returns the (d, d) elementwise part and the trace's.
     """
     m = zq.shape[0]
     G = mom[0][0].shape[1]
@@ -269,7 +286,7 @@ def _pairwise_variance(totals, mom, zq, hs, ct, correction, levels, to_x, J, n):
             count += 1
     if count == 0:
         return np.zeros_like(J), 0.0
-    scale = (G - 1) / G * G / count * (1.0 + m / n) / m**2
+    scale = (G - 1) / G * G / count / m**2
     return acc * scale, acc_tr * scale
 
 
@@ -391,12 +408,13 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
         # (Efron & Stein 1981); remove the excess, estimated from the per-query spread
         # under deletion of reference groups (see _pairwise_variance)
         pair_mat, pair_tr = _pairwise_variance(
-            totals, mom, Zp[qpos], hs, ct, correction, levels, to_x, J, n)
-        var_mat = np.maximum(var_mat - DEGENERATE_EXCESS * pair_mat, MIN_VAR_KEPT * var_mat)
+            totals, mom, Zp[qpos], hs, ct, correction, levels, to_x, J)
+        excess = degenerate_excess(G)
+        var_mat = np.maximum(var_mat - excess * pair_mat, MIN_VAR_KEPT * var_mat)
         se_mat = np.sqrt(var_mat)
         tr = np.trace(R, axis1=1, axis2=2)
         var_tr = (g_eff - 1) / g_eff * np.sum((tr - tr.mean()) ** 2)
-        var_tr = max(var_tr - DEGENERATE_EXCESS * pair_tr, MIN_VAR_KEPT * var_tr)
+        var_tr = max(var_tr - excess * pair_tr, MIN_VAR_KEPT * var_tr)
         se_tr = math.sqrt(var_tr)
     else:
         se_mat, se_tr = np.full((d, d), math.nan), math.nan
