@@ -166,6 +166,22 @@ def _rules(r, n):
             "none": raw}
 
 
+def _calibrating_excess(r, V):
+    """The e with mean(max(raw - e P, MIN_VAR_KEPT raw)) = V (bisection; nan if none)."""
+    raw, P = r[:, 1], r[:, 2]
+
+    def f(e):
+        return np.mean(np.maximum(raw - e * P, ks.MIN_VAR_KEPT * raw)) - V
+
+    lo, hi = 0.0, 20.0
+    if f(lo) < 0 or f(hi) > 0:
+        return math.nan
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
 def render(res, elapsed, quick):
     lines = header("d-D Fisher information: the jackknife's pairwise excess",
                    "jackknife_nd.py", "Method: the script's docstring.")
@@ -181,9 +197,12 @@ def render(res, elapsed, quick):
               "describes the whole estimate. 1 = calibrated; the ratio's own relative "
               f"standard error is about {math.sqrt(2 / (n_seeds - 1)):.2f} (more for "
               "heavy-tailed estimates). `P / raw`: the pairwise part's share of the raw "
-              "jackknife variance.", "",
-              "| law | d | n | h | " + " | ".join(rules) + " | P / raw |",
-              "|---|---|---|---|" + "---|" * (len(rules) + 1)]
+              "jackknife variance; `e*`: the multiple of P whose subtraction would make "
+              "the ratio 1 (the library uses "
+              f"{ks.degenerate_excess(ks.N_GROUPS):.2f}; > 1.05: the jackknife counts "
+              "more than the second-order part P describes).", "",
+              "| law | d | n | h | " + " | ".join(rules) + " | P / raw | e* |",
+              "|---|---|---|---|" + "---|" * (len(rules) + 2)]
     for cell in res["cells"]:
         if cell["bw"] == "auto":
             continue
@@ -192,7 +211,8 @@ def render(res, elapsed, quick):
         v = _rules(r, cell["n"])
         lines.append(f"| {cell['case']} | {cell['d']} | {cell['n']} | {cell['bw']} | "
                      + " | ".join(f"{np.mean(v[k]) / V:.2f}" for k in rules)
-                     + f" | {np.mean(r[:, 2]) / np.mean(r[:, 1]):.2f} |")
+                     + f" | {np.mean(r[:, 2]) / np.mean(r[:, 1]):.2f} | "
+                     f"{_calibrating_excess(r, V):.2f} |")
     lines += ["", "## 2. The default call: SD over seeds / median stderr, and coverage", "",
               "Bandwidth searched per sample, bias term added in quadrature (as "
               "`ip.fisher` does). `SD/se` 1 = the honest width; coverage of "
