@@ -68,7 +68,7 @@ Method
    ``options["richardson_bandwidths"]`` = 3), which removes both terms. The two-bandwidth
    ``2 Ĵ(h) - Ĵ(√2 h)`` left ``-2 b h⁴``, several standard errors for multimodal laws
    (two Gaussian components, n = 1e4, d = 2 / 5 / 10, 20 seeds: mean bias -1.6 / -3.5 /
-   -4.7 % → -0.1 / -1.3 / -2.7 %, coverage 0.85 / 0.80 / 0.75 → 0.95 / 0.95 / 1.00, at
+   -4.7 % → -0.1 / -1.3 / -2.7 %, coverage 0.85 / 0.85 / 0.75 → 0.95 / 0.95 / 1.00, at
    the same spread over seeds); it adds +0.1 to +1.6 points to the Gaussian's positive
    bias, the leave-one-out noise that step 5 leaves (``docs/richardson_nd.md``). Where
    the deconvolution saturates at 2h (or √2 h) the bandwidths below are used. Results
@@ -86,7 +86,7 @@ With ``bias_term`` (default) the change of the extrapolated estimate when the no
 correction of step 5 is left out is added in quadrature (``options["bias"]``, trace):
 the correction is trusted to its own size (``benchmarks/bias_term_nd.py``). What
 Richardson leaves of the smoothing bias is not in the error: for Gaussian and t laws
-the intervals cover 85-100 %, for the multimodal laws measured 80-100 % (mean bias -2.7
+the intervals cover 85-100 %, for the multimodal laws measured 85-100 % (mean bias -2.7
 to +1.6 %), for skewed ones (after the skew map of step 2: -1 to -13 % at n = 1e4) far
 less (coverage and widths in ``docs/richardson_nd.md``, ``docs/benchmarks_nd.md`` and
 ``docs/skewed_nd.md``). Such laws are
