@@ -16,10 +16,10 @@ the per-query spread under deletion of reference groups). For every sample the l
 estimate is run and ``raw`` (the jackknife variance of tr J), ``P`` and the bias term
 are recorded; the rules are replayed on them:
 
-- ``before``: ``e = 0.9`` times ``(1 + m/n) P`` (the rule until issue 11, stop 28: the
-  ``m/n`` term assumed that the two changes a pair of query points makes, i's term
-  through j and j's through i, are fully correlated; 0.9 had been measured on a
-  U-statistic with a few thousand replicates);
+- ``before``: ``e = 0.9`` times ``(1 + m/n) P_old`` (the rule until issue 11, stop 28:
+  the ``m/n`` term assumed that the two changes a pair of query points makes, i's term
+  through j and j's through i, are fully correlated, and ``P_old = ((G - 1)/G)² P`` was
+  scaled by a jackknife factor that does not apply to ``P``'s centred changes);
 - ``library``: ``e = degenerate_excess(20)`` = 1.05 times ``P`` (the group-jackknife
   expectation of a degenerate second-order statistic, derived in the function's
   docstring and checked by simulation in tests/test_multivariate.py);
@@ -31,8 +31,9 @@ the default (bandwidth searched per sample, bias term added): SD over seeds / me
 stderr and coverage of ±1.96 stderr. Section 3 measures the correlation of the two
 changes of a pair directly: the group-pair matrix ``D[a, b]`` (the change of m·tr J when
 the queries of group a lose reference group b) from G² evaluations, and
-``ρ = Σ_{a≠b} D_ab D_ba / (1 - 1/G) / (Σ_ab D_ab² · m/n)`` (0: uncorrelated, 1: the
-``before`` rule's assumption).
+``ρ = Σ_{a≠b} D_ab D_ba / (1 - 1/G)² / (Σ_ab D_ab² · m/n)`` (0: uncorrelated, 1: the
+``before`` rule's assumption; each D_ab carries the centring factor 1 - 1/G once, a
+product of two of them twice, the sum of squares over all (a, b) none).
 
 Laws: the tuning laws of ``cases_nd.TUNING`` (Gaussian, two-component mixture, t₅);
 seeds 100-299, disjoint from the published seeds 0-19 of docs/benchmarks_nd.md.
@@ -127,7 +128,7 @@ def _rho(args):
                 Jp, _, lv = ks._estimates(pert, zq, hs, ct, correction, levels)
                 D[a, b] = m * np.trace(to_x(Jp) - J) if Jp is not None else np.nan
         off = ~np.eye(G, dtype=bool)
-        stash.update(C=float(np.nansum((D * D.T)[off])) / (1 - 1 / G),
+        stash.update(C=float(np.nansum((D * D.T)[off])) / (1 - 1 / G) ** 2,
                      S=float(np.nansum(D**2)) * m / n)
         return inner_pv(totals, mom, zq, hs, ct, correction, levels, to_x, J)
 
@@ -161,7 +162,8 @@ def _rules(r, n):
     """Jackknife variance of tr J by each rule, per seed (no bias term)."""
     raw, P, m = r[:, 1], r[:, 2], r[:, 5]
     keep = ks.MIN_VAR_KEPT * raw
-    return {"before": np.maximum(raw - BEFORE_EXCESS * (1 + m / n) * P, keep),
+    p_old = ((ks.N_GROUPS - 1) / ks.N_GROUPS) ** 2 * P
+    return {"before": np.maximum(raw - BEFORE_EXCESS * (1 + m / n) * p_old, keep),
             "library": np.maximum(raw - ks.degenerate_excess(ks.N_GROUPS) * P, keep),
             "none": raw}
 
@@ -182,6 +184,16 @@ def _calibrating_excess(r, V):
     return 0.5 * (lo + hi)
 
 
+def _boot_sd(r, reps=200):
+    """SD of the calibrating excess over bootstrap resamples of the seeds (seeded)."""
+    gen = np.random.default_rng(0)
+    vals = []
+    for _ in range(reps):
+        rb = r[gen.integers(0, len(r), len(r))]
+        vals.append(_calibrating_excess(rb, np.var(rb[:, 0], ddof=1)))
+    return float(np.nanstd(vals, ddof=1))
+
+
 def render(res, elapsed, quick):
     lines = header("d-D Fisher information: the jackknife's pairwise excess",
                    "jackknife_nd.py", "Method: the script's docstring.")
@@ -198,9 +210,10 @@ def render(res, elapsed, quick):
               f"standard error is about {math.sqrt(2 / (n_seeds - 1)):.2f} (more for "
               "heavy-tailed estimates). `P / raw`: the pairwise part's share of the raw "
               "jackknife variance; `e*`: the multiple of P whose subtraction would make "
-              "the ratio 1 (the library uses "
-              f"{ks.degenerate_excess(ks.N_GROUPS):.2f}; > 1.05: the jackknife counts "
-              "more than the second-order part P describes).", "",
+              "the ratio 1, ± its SD over 200 bootstrap resamples of the seeds (the library "
+              f"uses {ks.degenerate_excess(ks.N_GROUPS):.2f}, the group jackknife's excess "
+              "for a second-order part; larger: the jackknife counts more than that part "
+              "too often, or P is short of it).", "",
               "| law | d | n | h | " + " | ".join(rules) + " | P / raw | e* |",
               "|---|---|---|---|" + "---|" * (len(rules) + 2)]
     for cell in res["cells"]:
@@ -212,7 +225,7 @@ def render(res, elapsed, quick):
         lines.append(f"| {cell['case']} | {cell['d']} | {cell['n']} | {cell['bw']} | "
                      + " | ".join(f"{np.mean(v[k]) / V:.2f}" for k in rules)
                      + f" | {np.mean(r[:, 2]) / np.mean(r[:, 1]):.2f} | "
-                     f"{_calibrating_excess(r, V):.2f} |")
+                     f"{_calibrating_excess(r, V):.2f} ± {_boot_sd(r):.2f} |")
     lines += ["", "## 2. The default call: SD over seeds / median stderr, and coverage", "",
               "Bandwidth searched per sample, bias term added in quadrature (as "
               "`ip.fisher` does). `SD/se` 1 = the honest width; coverage of "

@@ -253,10 +253,14 @@ def _pairwise_variance(totals, mom, zq, hs, ct, correction, levels, to_x, J):
     """The pairwise (degenerate U-statistic) part of the variance of ``J``.
 
     Each query's term depends on the references through a kernel sum, whose noise is the
-    pairwise part. Its size is ``Σ_q V_q / m²`` with ``V_q`` the group-jackknife
-    variance of query ``q``'s term when reference groups are deleted; ``Σ_q V_q`` comes
-    from random ±1 combinations of the per-query changes (``E[(Σ_q ξ_q δ_q)²] = Σ_q δ_q²``),
-    each one evaluation of the estimate. A pair of sample points enters twice when both
+    pairwise part. Its size is ``Σ_q V_q / m²`` with ``V_q`` the variance of query
+    ``q``'s term over the references. Replacing the sums of reference group g by those of
+    an average group changes the term by ``δ_qg``; ``E Σ_g δ_qg² = (G - 1)/G V_q`` (the
+    deviations are centred over the groups), so ``V_q`` is ``G/(G - 1) Σ_g δ_qg²``.
+    ``Σ_q δ_qg²`` comes from random ±1 combinations of the per-query changes
+    (``E[(Σ_q ξ_q δ_qg)²] = Σ_q δ_qg²``), each one evaluation of the estimate. (Until
+    issue 11's stop 28 the factor was (G - 1)/G, a jackknife factor for deletion changes:
+    P was ((G - 1)/G)² = 0.90 of its size.) A pair of sample points enters twice when both
     are queries (i's term through j, j's through i); the two changes were measured to be
     nearly uncorrelated (correlation -0.13 to +0.09 for the tuning laws at n = 1e3,
     d = 2 and 5: ``benchmarks/jackknife_nd.py``), so their variances add and no
@@ -286,7 +290,7 @@ def _pairwise_variance(totals, mom, zq, hs, ct, correction, levels, to_x, J):
             count += 1
     if count == 0:
         return np.zeros_like(J), 0.0
-    scale = (G - 1) / G * G / count / m**2
+    scale = G / (G - 1) * G / count / m**2
     return acc * scale, acc_tr * scale
 
 
