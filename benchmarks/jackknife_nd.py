@@ -51,6 +51,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from scipy import optimize
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -121,11 +122,8 @@ def _rho(args):
         for a in range(G):
             sel = (qg == a).astype(float)
             for b in range(G):
-                pert = [(Wt + sel * (Wt / G - W[:, b]),
-                         S1t + sel[:, None] * (S1t / G - S1[:, b]),
-                         S2t + sel[:, None] * (S2t / G - S2[:, b]))
-                        for (W, S1, S2), (Wt, S1t, S2t) in zip(mom, totals)]
-                Jp, _, lv = ks._estimates(pert, zq, hs, ct, correction, levels)
+                Jp, _, lv = ks._estimates(ks._group_replaced(mom, totals, b, sel), zq, hs,
+                                          ct, correction, levels)
                 D[a, b] = m * np.trace(to_x(Jp) - J) if Jp is not None else np.nan
         off = ~np.eye(G, dtype=bool)
         stash.update(C=float(np.nansum((D * D.T)[off])) / (1 - 1 / G) ** 2,
@@ -169,19 +167,15 @@ def _rules(r, n):
 
 
 def _calibrating_excess(r, V):
-    """The e with mean(max(raw - e P, MIN_VAR_KEPT raw)) = V (bisection; nan if none)."""
+    """The e in [0, 20] with mean(max(raw - e P, MIN_VAR_KEPT raw)) = V (nan if none)."""
     raw, P = r[:, 1], r[:, 2]
 
     def f(e):
         return np.mean(np.maximum(raw - e * P, ks.MIN_VAR_KEPT * raw)) - V
 
-    lo, hi = 0.0, 20.0
-    if f(lo) < 0 or f(hi) > 0:
+    if f(0.0) < 0 or f(20.0) > 0:
         return math.nan
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
-    return 0.5 * (lo + hi)
+    return optimize.brentq(f, 0.0, 20.0, xtol=1e-12)
 
 
 def _boot_sd(r, reps=200):

@@ -253,6 +253,16 @@ def _group_sums(mom, totals, g, qgroup):
     return [(a[ok], b[ok], c[ok]) for a, b, c in out], np.flatnonzero(keep)[ok]
 
 
+def _group_replaced(mom, totals, g, weight):
+    """Kernel sums with reference group ``g`` replaced by an average group, by the
+    per-query `weight` (m,): ``totals + weight (totals/G - group g)``."""
+    G = mom[0][0].shape[1]
+    return [(Wt + weight * (Wt / G - W[:, g]),
+             S1t + weight[:, None] * (S1t / G - S1[:, g]),
+             S2t + weight[:, None] * (S2t / G - S2[:, g]))
+            for (W, S1, S2), (Wt, S1t, S2t) in zip(mom, totals)]
+
+
 def _pairwise_variance(totals, mom, zq, hs, ct, correction, levels, to_x, J):
     """The pairwise (degenerate U-statistic) part of the variance of ``J``.
 
@@ -280,12 +290,8 @@ def _pairwise_variance(totals, mom, zq, hs, ct, correction, levels, to_x, J):
     for g in range(G):
         for _ in range(PAIRWISE_DRAWS):
             xi = gen.choice((-1.0, 1.0), size=m)
-            pert = []
-            for (W, S1, S2), (Wt, S1t, S2t) in zip(mom, totals):
-                pert.append((Wt + xi * (Wt / G - W[:, g]),
-                             S1t + xi[:, None] * (S1t / G - S1[:, g]),
-                             S2t + xi[:, None] * (S2t / G - S2[:, g])))
-            Jp, _, lv = _estimates(pert, zq, hs, ct, correction, levels)
+            Jp, _, lv = _estimates(_group_replaced(mom, totals, g, xi), zq, hs, ct,
+                                   correction, levels)
             if Jp is None or lv != levels:
                 continue
             dJ = m * (to_x(Jp) - J)
