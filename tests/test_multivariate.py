@@ -306,6 +306,8 @@ def test_degenerate_excess_matches_a_simulated_group_jackknife(G):
     mean, se = np.mean(ratios), np.std(ratios, ddof=1) / math.sqrt(len(ratios))
     assert 3 * se < 0.05
     assert abs(mean - (1.0 + degenerate_excess(G))) < 3 * se
+    with pytest.raises(ValueError, match="`groups`"):
+        degenerate_excess(1)      # one group: no jackknife
 
 
 @pytest.mark.statistical
