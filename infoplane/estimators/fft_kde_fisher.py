@@ -916,7 +916,9 @@ def fisher_kde(x: np.ndarray, *, rng: np.random.Generator, bandwidth="auto",
         reason = (f"J may be infinite: {_edge_report(s, edges[s], x_unit, x_offset)}, and "
                   f"these {n} samples cannot tell a > 2 (J finite) from a <= 2 (J = inf); "
                   "the value assumes the fitted a and the standard error is inf. Pass "
-                  "support=(low, high) when the support is known, or use more samples")
+                  "support=(low, high) when the support is known (support=(-inf, inf) for "
+                  "a law with no end there: a light tail, as the Gumbel's lower one, can "
+                  "look like an end), or use more samples")
         warn(reason + ".", AccuracyWarning)
         stderr = math.inf
         if not edges[s].a > 2:
