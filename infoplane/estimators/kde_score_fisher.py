@@ -104,6 +104,16 @@ the Richardson step nor the disagreement of the two-bandwidth extrapolations fro
 ``(h, √2 h)`` and ``(√2 h, 2h)`` tracked the bias that the two-bandwidth estimate left
 (measured), so it is not added to the error.
 
+Two things the jackknife could do are left undone (``docs/bias_jackknife_nd.md``, tuning
+laws and seeds). Its own bias estimate ``(G - 1)(mean_g J_(-g) - J)`` is the Gaussian's
+positive bias (the noise that step 5 leaves and the deconvolution's curvature: +8.1 %
+estimated against +7.6 % measured at d = 10, n = 10³), but for a two-component mixture it
+offsets a smoothing bias of the other sign, which removing it would expose (d = 10:
++0.4 % → -8.3 % at n = 10³, -2.4 % → -5.8 % at 10⁴), so the estimate is not corrected.
+Re-running the bandwidth search in each replicate would put the search's variance in the
+error, but that jackknife overstates the spread of log h 2.6-3 times (the choice is not a
+smooth function of the rows), so the search is not repeated.
+
 ``correction="none"`` returns the undeconvolved ``Ĵ_h`` (biased low), without steps 5-6.
 
 References
