@@ -111,8 +111,8 @@ estimated against +7.6 % measured at d = 10, n = 10³), but for a two-component 
 offsets a smoothing bias of the other sign, which removing it would expose (d = 10:
 +0.4 % → -8.3 % at n = 10³, -2.4 % → -5.8 % at 10⁴), so the estimate is not corrected.
 Re-running the bandwidth search in each replicate would put the search's variance in the
-error, but that jackknife overstates the spread of log h 2.6-3 times (the choice is not a
-smooth function of the rows), so the search is not repeated.
+error, but that jackknife overstates the spread of log h 2.6-3 times (d = 2, n = 10³: the
+choice is not a smooth function of the rows), so the search is not repeated.
 
 ``correction="none"`` returns the undeconvolved ``Ĵ_h`` (biased low), without steps 5-6.
 
