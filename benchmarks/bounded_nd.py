@@ -17,6 +17,13 @@ problem: ``end`` (an end where the density vanishes, or may, fitted on a column'
 extremes),
 ``short`` (shorter tails than a Gaussian's along some direction), ``skew`` (skewed
 data), ``any`` (at least one of them).
+
+False alarms of the column screen (its own section): on data whose columns are all
+Gaussian (no end anywhere), the share of samples where the screen of support ends
+(``infoplane.estimators.samples._jump_ends_nd``, run on its own: the KDE behind it is
+the same for every sample) declares J = inf (a column's end taken for a jump) or warns of
+an end, over ``SCREEN_SAMPLES`` samples per cell (seeds 40000+): rare events, which 20
+seeds cannot size.
 """
 
 from __future__ import annotations
@@ -38,6 +45,9 @@ import infoplane as ip  # noqa: E402
 
 OUT = HERE.parent / "docs" / "bounded_nd.md"
 SEED0 = 1000
+#: samples per cell of the false-alarm section, and its cells (d, n)
+SCREEN_SAMPLES = 4000
+SCREEN_CELLS = ((2, 1000), (5, 1000), (10, 1000), (2, 10_000), (5, 10_000), (10, 10_000))
 
 
 def _j1(dist, score, lo, hi) -> float:
@@ -110,7 +120,22 @@ def cell(law: str, d: int, n: int, seeds: int) -> dict:
             **{k: v / seeds for k, v in seen.items()}}
 
 
-def write(rows, seeds: int, elapsed: float) -> None:
+def screen(d: int, n: int, samples: int) -> dict:
+    """Share of all-Gaussian samples where the column screen declares J = inf, and where
+    it finds any end (J = inf or a warning)."""
+    from infoplane.estimators import samples as smp
+
+    inf = any_end = 0
+    for seed in range(40000, 40000 + samples):
+        r = np.random.default_rng(seed)
+        P = smp._prepare(r.standard_normal((n, d)), None, r)
+        ends = smp._jump_ends_nd(P, set())
+        inf += any(f.status == "infinite" for _, _, f in ends)
+        any_end += bool(ends)
+    return {"d": d, "n": n, "inf": inf / samples, "end": any_end / samples}
+
+
+def write(rows, seeds: int, elapsed: float, screens=()) -> None:
     lines = [
         "# d-D samples with a bounded or half-line column",
         "",
@@ -135,6 +160,17 @@ def write(rows, seeds: int, elapsed: float) -> None:
             f"| {r['law']} | {r['d']} | {r['n']} | {r['truth']:.4g} | {r['median']:.3f} | "
             f"{r['bias']:+.3f} | {r['cover']:.2f} | {r['inf']} | {r['end']:.2f} | "
             f"{r['short']:.2f} | {r['skew']:.2f} | {r['any']:.2f} |")
+    lines += ["", "## False alarms of the column screen", "",
+              f"All columns standard Gaussian (no end), {SCREEN_SAMPLES} samples per cell "
+              "(seeds 40000+): % of samples where a column's end is taken for a jump "
+              "(J = inf, with the reason) / where an end is found at all (J = inf, or an "
+              "AccuracyWarning that names it). The J = inf rate does not grow with d (the "
+              "screen fits only the ends whose extreme spacings do not trend like a tail's, "
+              "and a jump needs a larger likelihood ratio); the end warnings grow about in "
+              "proportion to d.", "",
+              "| d | n | J = inf | any end |", "|---|---|---|---|"]
+    for r in screens:
+        lines.append(f"| {r['d']} | {r['n']} | {100 * r['inf']:.2f} | {100 * r['end']:.2f} |")
     lines += ["", f"Total run time {elapsed / 60:.1f} min.", ""]
     OUT.write_text("\n".join(lines), encoding="utf-8")
 
@@ -153,7 +189,12 @@ def main() -> None:
                 print(f"{law} d={d} n={n}: median {r['median']:.3f} bias {r['bias']:+.3f} "
                       f"cover {r['cover']:.2f} inf {r['inf']} warned {r['any']:.2f} "
                       f"({time.time() - t0:.0f} s)", flush=True)
-    write(rows, args.seeds, time.time() - t0)
+    screens = []
+    for d, n in SCREEN_CELLS:
+        screens.append(screen(d, n, SCREEN_SAMPLES))
+        print(f"screen d={d} n={n}: inf {screens[-1]['inf']:.4f} end {screens[-1]['end']:.4f}",
+              flush=True)
+    write(rows, args.seeds, time.time() - t0, screens)
     print(f"wrote {OUT}")
 
 
