@@ -1,9 +1,11 @@
 """What benchmark pages share: the title and provenance at the head of the page, the run
-time at its tail, written as UTF-8 Markdown, and a quiet estimator call with one of its
-constants switched (the `before` column of a check)."""
+time at its tail, written as UTF-8 Markdown, the stored rows a page can be re-rendered
+from, and a quiet estimator call with one of its constants switched (the `before` column
+of a check)."""
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from contextlib import contextmanager
@@ -32,6 +34,21 @@ def run_and_write(run: Callable[[], Any], write: Callable[[Any, float], None],
     rows = run()
     write(rows, time.time() - t0)
     print("wrote", out)
+
+
+def stored_run(results: Path, render: bool, run: Callable[[], Any],
+               save: bool) -> tuple[Any, float]:
+    """``(rows, seconds)``: read from `results` (``render``: the page is re-rendered
+    without a run), or from ``run()``, timed, and stored in `results` when `save`."""
+    if render:
+        d = json.loads(results.read_text())
+        return d["res"], d["elapsed"]
+    t0 = time.time()
+    res = run()
+    elapsed = time.time() - t0
+    if save:
+        results.write_text(json.dumps({"res": res, "elapsed": elapsed}))
+    return res, elapsed
 
 
 @contextmanager

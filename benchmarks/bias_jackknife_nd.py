@@ -34,10 +34,8 @@ t₅); seeds
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
-import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -49,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from infoplane.estimators import kde_score_fisher as ks  # noqa: E402
 import cases_nd  # noqa: E402
-from _page import finish  # noqa: E402
+from _page import finish, stored_run  # noqa: E402
 
 SEED0 = 100
 RESULTS = ROOT / "benchmarks" / "results_bias_jackknife_nd.json"
@@ -66,8 +64,8 @@ SEARCH = (("gauss", 2, 1000, 100), ("mixture", 2, 1000, 100))
 STEP_MULT = 2.0
 
 
-def _bias_row(case, d, n, seed):
-    """[tr J, stderr, bias term, jackknife bias b, |R3 - R2|], relative to the truth."""
+def _bias_row(case, d, n, seed, truth):
+    """[tr J, stderr, bias term, jackknife bias b, |R3 - R2|], relative to `truth`."""
     x = cases_nd.sample(case, d, n, np.random.default_rng(seed))
     calls, stash = [], {}
     inner_est, inner_pv = ks._estimates, ks._pairwise_variance
@@ -90,7 +88,6 @@ def _bias_row(case, d, n, seed):
             (J, _, se), used, _ = ks.fisher_matrix_kde(x, rng=None)
     finally:
         ks._estimates, ks._pairwise_variance = inner_est, inner_pv
-    truth = cases_nd.truth(case, d)[1]
     to_x = stash["to_x"]
     levels = calls[0][2]
     reps = [np.trace(to_x(Jg)) for Jg, _, lv in calls[1:stash["k"]]
@@ -129,8 +126,10 @@ def _search_row(case, d, n, seed):
 
 def _cell(args):
     kind, case, d, n, seeds = args
-    row = _bias_row if kind == "bias" else _search_row
-    return [row(case, d, n, s) for s in seeds]
+    if kind == "search":
+        return [_search_row(case, d, n, s) for s in seeds]
+    truth = cases_nd.truth(case, d)[1]
+    return [_bias_row(case, d, n, s, truth) for s in seeds]
 
 
 def run(scale):
@@ -221,15 +220,7 @@ def main(argv=None):
     p.add_argument("--render", action="store_true",
                    help="rewrite the page from benchmarks/results_bias_jackknife_nd.json")
     a = p.parse_args(argv)
-    if a.render:
-        d = json.loads(RESULTS.read_text())
-        res, el = d["res"], d["elapsed"]
-    else:
-        t0 = time.time()
-        res = run(10 if a.quick else 1)
-        el = time.time() - t0
-        if not a.quick:
-            RESULTS.write_text(json.dumps({"res": res, "elapsed": el}))
+    res, el = stored_run(RESULTS, a.render, lambda: run(10 if a.quick else 1), not a.quick)
     lines = render(res, el, a.quick)
     if a.quick:
         print("\n".join(lines))

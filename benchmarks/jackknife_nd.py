@@ -42,10 +42,8 @@ seeds 100-299, disjoint from the published seeds 0-19 of docs/benchmarks_nd.md.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
-import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -58,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from infoplane.estimators import kde_score_fisher as ks  # noqa: E402
 import cases_nd  # noqa: E402
-from _page import finish, header  # noqa: E402
+from _page import finish, header, stored_run  # noqa: E402
 
 SEED0 = 100
 RESULTS = ROOT / "benchmarks" / "results_jackknife_nd.json"
@@ -265,15 +263,8 @@ def main(argv=None):
                    help="page to write (default docs/jackknife_nd.md; --quick: none)")
     a = p.parse_args(argv)
     out = a.out or (None if a.quick else str(ROOT / "docs" / "jackknife_nd.md"))
-    if a.render:
-        d = json.loads(RESULTS.read_text())
-        res, el, quick = d["res"], d["elapsed"], False
-    else:
-        t0 = time.time()
-        res = run(20 if a.quick else 200)
-        el, quick = time.time() - t0, a.quick
-        if not quick:
-            RESULTS.write_text(json.dumps({"res": res, "elapsed": el}))
+    quick = a.quick and not a.render
+    res, el = stored_run(RESULTS, a.render, lambda: run(20 if quick else 200), not quick)
     lines, _ = render(res, el, quick)
     if out is None:
         print("\n".join(lines))
