@@ -158,9 +158,9 @@ html_theme = "pydata_sphinx_theme"
 html_title = f"infoplane {release}"
 html_static_path = ["_static"]
 html_css_files = ["infoplane.css"]
-_WIDE = ("benchmarks", "benchmarks_1d", "benchmarks_nd", "coverage_1d", "bandwidth_1d",
-         "knn_k_1d", "knn_metric_nd", "entropy_10d", "entropy_tails_nd", "fisher_tails_gate_nd",
-         "lattice_nd", "bounded_nd", "closed_forms",
+_WIDE = ("benchmarks", "benchmarks_1d", "benchmarks_nd", "coverage_1d", "coverage_nd",
+         "bandwidth_1d", "knn_k_1d", "knn_metric_nd", "entropy_10d", "entropy_tails_nd",
+         "fisher_tails_gate_nd", "lattice_nd", "bounded_nd", "closed_forms",
          "vae_benchmarks", "speed", "RESULTS", "results_tables")
 html_theme_options = {
     "navigation_with_keys": False,
