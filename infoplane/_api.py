@@ -154,8 +154,9 @@ _FISHER_OPTIONS_DOC = _OPTIONS_DOC + """
         radial or the skew map runs), ``correction`` (``"gaussian"``,
         default: deconvolve the kernel, remove the leave-one-out noise bias and
         extrapolate in h; ``"none"``), ``max_queries`` (query points, default 2000),
-        ``cv_queries`` (points of the bandwidth search, default 2000), ``bias_term``
-        (add the bias allowance to the error, default True), ``tails`` (``"auto"``:
+        ``cv_queries`` (points of the bandwidth search, default 2000 for d ≤ 3, 1000
+        above), ``bias_term`` (add the bias allowance to the error, default True),
+        ``tails`` (``"auto"``:
         Gaussianise t-like radial tails before the KDE; ``"none"``), ``skew``
         (``"auto"``: map measurably skewed data without the short tails of separated
         modes towards a Gaussian before the KDE, by a rotation to their most skewed

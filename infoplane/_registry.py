@@ -108,7 +108,7 @@ METHODS: tuple[Method, ...] = (
                         "radial or the skew map runs)",
        correction="'gaussian' (deconvolve the kernel) or 'none'",
        max_queries="at most this many query points (default 2000)",
-       cv_queries="query points of the bandwidth search (default 2000)",
+       cv_queries="query points of the bandwidth search (default 2000 for d <= 3, 1000 above)",
        bias_term="add the bias allowance to the standard error (default True)",
        tails="'auto' (Gaussianise t-like radial tails) or 'none'",
        skew="'auto' (Gaussianise skewed data: rotation and sinh-arcsinh map) or 'none'",

@@ -761,7 +761,7 @@ def test_kde_fisher_warns_when_the_bandwidth_search_hits_its_edge():
 def test_kde_fisher_bandwidth_search_does_not_take_a_noise_dip(seed):
     """N(0, I₂), n = 1e4 (tr J = 2): on these samples the score-matching loss of 1000
     search queries dips at h ≈ 0.18 (against ≈ 0.4) and J comes out 6-9% high with a
-    stderr ten times the usual, without a warning; the default 2000 queries
+    stderr ten times the usual, without a warning; the default 2000 queries at d <= 3
     (``CV_QUERIES``) find the flat minimum."""
     X = np.random.default_rng(seed).standard_normal((10_000, 2))
     est = ip.fisher(X)

@@ -47,14 +47,19 @@ Method
 3. **Bandwidth.** Kernel covariance ``h² I`` in these coordinates, with ``h`` from held-out
    score matching on ``Z`` (:func:`infoplane._numerics.sm_bandwidth` with its
    one-standard-error rule towards larger h; fixed internal seed, so the value depends on
-   the data only), on ``cv_queries`` = ``CV_QUERIES`` (2000) query points. With 1000 the
-   loss's noise could dip at a small h and take it: on 60 tuning samples of a Gaussian at
-   d = 2, n = 1e4, one took h = 0.18 instead of ≈ 0.43 and returned J 38 % high, without
-   a warning (the spread over the samples 5.2 % against 1.9 % with 2000 queries; a
-   two-component mixture 3.9 % against 3.3 %, largest error 16 % against 9.7 %). It costs
-   about half as much time again at n >= 2000 (below 1000 rows every row is a query
-   anyway). A warning names an uncertain choice
-   (several minima, an edge minimum, a flat loss).
+   the data only), on ``cv_queries`` query points: by default ``CV_QUERIES`` = (2000,
+   1000) for d <= 3 and d > 3. With 1000 at d = 2 the loss, flat at large h, could dip
+   at a small h through noise and take it: on 60 tuning samples of a Gaussian at n = 1e4,
+   one took h = 0.18 instead of ≈ 0.43 and returned J 38 % high, without a warning (the
+   spread over the samples 5.2 % against 1.9 % with 2000 queries; a two-component mixture
+   3.9 % against 3.3 %, largest error 16 % against 9.7 %; on the 100 seeds of
+   ``docs/coverage_nd.md`` the largest errors at d = 2 went from 28 / 83 / 17 % to
+   8 / 8 / 9 % for the Gaussian, three-component and t₁₀ laws). At d = 5 and 10 (tuning
+   and published seeds) 2000 queries changed neither the spread nor the largest errors
+   and doubled the time of a call at d = 10, n = 1e4, so there the search keeps 1000
+   (below that many rows every row is a query). At d = 2 and 3, n = 1e4 a call takes
+   about 1.45 times as long as with 1000 (0.95 against 0.65 s, d = 2). A warning names
+   an uncertain choice (several minima, an edge minimum, a flat loss).
 4. **Leave-one-out Hessians.** For each query ``i`` (at most ``max_queries``, a fixed
    subset), with kernel weights ``e_ij`` (j ≠ i), ``W = Σ e``, ``u = Σ e (Z_j - Z_i)/W`` and
    ``C`` the weighted covariance of the neighbours, ``A_i = I/h² - C_i/h⁴`` estimates
@@ -149,8 +154,8 @@ __all__ = ["fisher_matrix_kde", "CV_QUERIES", "NU_MAX", "N_GROUPS", "QUERY_SEED"
 
 #: groups of the delete-a-group jackknife
 N_GROUPS = 20
-#: query points of the bandwidth search (module docstring, step 3)
-CV_QUERIES = 2000
+#: query points of the bandwidth search for d <= 3 and for d > 3 (module docstring, step 3)
+CV_QUERIES = (2000, 1000)
 #: seed of the query subset and of the jackknife groups (results depend on the data only)
 QUERY_SEED = 0xF15E
 #: random ±1 draws per group that estimate the pairwise part
@@ -331,7 +336,7 @@ def _pairwise_variance(totals, mom, zq, hs, ct, correction, levels, to_x, J):
 @single_threaded_blas
 def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
                       bandwidth_factor="auto", correction="gaussian", max_queries=2000,
-                      cv_queries=CV_QUERIES, bias_term=True, tails="auto", skew="auto"):
+                      cv_queries=None, bias_term=True, tails="auto", skew="auto"):
     """Fisher matrix of d-D samples `X` (see the module docstring).
 
     `unscale` (d,) maps the result to other units: ``J' = R J R`` with ``R = diag(unscale)``
@@ -351,7 +356,8 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
     check_method(tails, ("auto", "none"), name="tails")
     check_method(skew, ("auto", "none"), name="skew")
     max_queries = check_int("max_queries", max_queries, minimum=2)
-    cv_queries = check_int("cv_queries", cv_queries, minimum=10)
+    cv_queries = (CV_QUERIES[0] if d <= 3 else CV_QUERIES[1]) if cv_queries is None else \
+        check_int("cv_queries", cv_queries, minimum=10)
     if not isinstance(bias_term, (bool, np.bool_)):
         raise TypeError(f"`bias_term` must be a bool; got {bias_term!r}.")
     used = {"correction": correction, "max_queries": max_queries,
