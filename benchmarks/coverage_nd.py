@@ -17,10 +17,13 @@ contains the truth (the truth's own Monte Carlo error added, as in accuracy_nd),
 Wilson 95% interval; the same with the jackknife part of the J error alone
 (``√(stderr² − bias²)``, ``options["bias"]`` the bias term); ``width/sd`` = median stderr
 over the standard deviation of the estimates over the seeds; the mean relative error
-with its standard error over the seeds; seeds with a warning and with J = inf (a miss).
-Progress is stored after every cell in benchmarks/results_coverage_nd.json; a rerun skips
-the cells that are there (``--fresh`` starts over, ``--redo N`` runs the cells at n = N
-again, ``--quick`` never writes it).
+with its standard error over the seeds (H: the mean error in nats); ``width/rmse`` = median
+stderr over the root-mean-square error; seeds with a warning and with J = inf (a miss).
+Progress is stored after every cell in benchmarks/results_coverage_nd.json, each cell with
+the commit of the code that made it (the page lists them); a rerun skips the cells that
+are there (``--fresh`` starts over; ``--redo N [--max-d D]`` runs the cells at n = N, with
+d <= D, again, after a change that only acts there; ``--quick`` never writes it). The page
+is not written while a cell is missing.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import argparse
 import json
 import math
 import os
+import subprocess
 import sys
 import time
 import warnings
@@ -59,10 +63,21 @@ RESULTS = HERE / "results_coverage_nd.json"
 OUT = HERE.parent / "docs" / "coverage_nd.md"
 
 
+def _rev() -> str:
+    """The commit of the code under test (``+`` when the tree has changes), or ``?``."""
+    try:
+        run = [subprocess.run(["git", *a], cwd=HERE, capture_output=True, text=True, check=True)
+               for a in (["rev-parse", "--short", "HEAD"], ["status", "--porcelain", "--",
+                                                            "infoplane"])]
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return run[0].stdout.strip() + ("+" if run[1].stdout.strip() else "")
+
+
 def _cell(job):
     """Estimates of one (d, case, n) cell: J on `rj` seeds, H on `rh` seeds."""
-    d, case, n, rj, rh = job
-    out = {"j": [], "j_se": [], "j_bias": [], "j_warn": [], "h": [], "h_se": []}
+    d, case, n, rj, rh, rev = job
+    out = {"rev": rev, "j": [], "j_se": [], "j_bias": [], "j_warn": [], "h": [], "h_se": []}
     for k in range(max(rj, rh)):
         s = SEED0 + k
         X = cases_nd.sample(case, d, n, np.random.default_rng(s))
@@ -138,6 +153,7 @@ def render(res: dict, elapsed: float, rj: int, rh: int) -> list[str]:
         "seeds whose interval value ± 1.96 stderr (the truth's Monte Carlo error added) "
         "contains the truth, with its Wilson 95% interval; a calibrated interval covers "
         f"95% ± {196 * math.sqrt(0.95 * 0.05 / rj):.1f} points on {rj} seeds (± "
+        f"{196 * math.sqrt(0.95 * 0.05 / rh):.1f} on {rh}; ± "
         f"{196 * math.sqrt(0.95 * 0.05 / 20):.1f} on the 20 of `cov, 20 seeds`, the "
         "published figure). `cov jk`: J with the jackknife part of the error alone (the "
         "bias term, options['bias'], removed). `width/sd`: median stderr / SD of the "
@@ -148,7 +164,7 @@ def render(res: dict, elapsed: float, rj: int, rh: int) -> list[str]:
         "(finite estimates). `warn`: seeds with a warning; `inf`: seeds with J = inf (a "
         "miss). Target (issue 11): coverage 90-99% in every cell; a cell is listed below "
         "when its coverage is under 0.90 (with a note where its Wilson interval still "
-        "reaches 0.90) or, at coverage above 0.99, its J bands are more than 1.5 times its "
+        "reaches 0.90) or, at coverage above 0.99, its bands are more than 1.5 times its "
         "root-mean-square error.")
     tj = ["## Fisher information J = tr J(f)", "",
           "| d | case | n | cov [95% CI] | cov jk | width/sd | width/rmse | bias ± se | warn "
@@ -185,7 +201,15 @@ def render(res: dict, elapsed: float, rj: int, rh: int) -> list[str]:
                       + ("–" if tw is None else f"{tw:.2f}") + " |")
             if s["cov"] < 0.9:
                 out_h.append(f"{where} H coverage {_fmt_cov(s)}{_reach(s)}")
+            elif s["cov"] > 0.99 and s["width_rmse"] > 1.5:
+                out_h.append(f"{where} H bands {s['width_rmse']:.1f}× the root-mean-square "
+                             f"error (coverage {s['cov']:.2f})")
     L += tj + th
+    revs: dict[str, int] = {}
+    for r in res.values():
+        revs[r.get("rev", "?")] = revs.get(r.get("rev", "?"), 0) + 1
+    L += ["", "Code that made the cells (commit: cells): "
+          + ", ".join(f"{k}: {v}" for k, v in sorted(revs.items())) + "."]
     L += ["", "## Cells outside the targets of issue 11", ""]
     L += (out_j + out_h) or ["None."]
     return L
@@ -198,16 +222,22 @@ def main(argv=None):
     p.add_argument("--fresh", action="store_true", help="ignore the stored rows")
     p.add_argument("--redo", type=int, default=None, metavar="N",
                    help="run the cells at n = N again (after a change that only acts there)")
+    p.add_argument("--max-d", type=int, default=None, metavar="D",
+                   help="with --redo: only the cells with d <= D")
     p.add_argument("--workers", type=int, default=2)
     a = p.parse_args(argv)
     rj, rh = (10, 30) if a.quick else (100, 300)
     stored = {} if a.quick or a.fresh or not RESULTS.exists() else json.loads(
         RESULTS.read_text())
     res, elapsed = stored.get("res", {}), stored.get("elapsed", 0.0)
-    if a.redo is not None:
-        res = {k: v for k, v in res.items() if int(k.split("|")[2]) != a.redo}
+    if a.redo is not None and not a.render:
+        top = math.inf if a.max_d is None else a.max_d
+        res = {k: v for k, v in res.items()
+               if not (int(k.split("|")[2]) == a.redo and int(k.split("|")[0]) <= top)}
     if not a.render:
-        jobs = [(d, c, n, rj, rh) for d, c in CELLS for n in NS if f"{d}|{c}|{n}" not in res]
+        rev = _rev()
+        jobs = [(d, c, n, rj, rh, rev) for d, c in CELLS for n in NS
+                if f"{d}|{c}|{n}" not in res]
         jobs.sort(key=lambda j: -j[2] * j[0])   # the long cells first
         t0 = time.time()
         with Pool(a.workers) as pool:
@@ -216,13 +246,21 @@ def main(argv=None):
                 print(f"[{i}/{len(jobs)}] {key} ({(time.time() - t0) / 60:.1f} min)",
                       flush=True)
                 if not a.quick:   # progress survives an interrupted run
-                    RESULTS.write_text(json.dumps(
+                    tmp = RESULTS.with_suffix(".tmp")
+                    tmp.write_text(json.dumps(
                         {"res": res, "elapsed": elapsed + time.time() - t0}))
+                    tmp.replace(RESULTS)
         elapsed += time.time() - t0
     L = render(res, elapsed, rj, rh)
     if a.quick:
         print("\n".join(L))
         return
+    missing = [f"{d}|{c}|{n}" for d, c in CELLS for n in NS if f"{d}|{c}|{n}" not in res]
+    if missing:
+        raise SystemExit(f"{len(missing)} cells have no stored rows ({', '.join(missing[:4])}"
+                         "...): run without --render first; the page was not written.")
+    L += ["", "The run time below is that of every run that wrote stored cells, including "
+          "cells run again later."]
     _page.finish(OUT, L, elapsed)
     print("wrote", OUT)
 

@@ -765,9 +765,20 @@ def test_kde_fisher_bandwidth_search_does_not_take_a_noise_dip(seed):
     (``CV_QUERIES``) find the flat minimum."""
     X = np.random.default_rng(seed).standard_normal((10_000, 2))
     est = ip.fisher(X)
+    assert est.options["cv_queries"] == 2000
     assert est.options["bandwidth_factor"] > 0.3
     assert abs(est.value / 2.0 - 1.0) < 0.05
     assert abs(est.value - 2.0) < 3 * est.stderr
+
+
+def test_kde_fisher_search_queries_default_by_dimension():
+    """``cv_queries=None`` (the default) is 2000 search queries for d <= 3 and 1000 above;
+    an int overrides it; ``options["cv_queries"]`` says which ran."""
+    rng = np.random.default_rng(5)
+    assert ip.fisher(rng.standard_normal((2500, 3))).options["cv_queries"] == 2000
+    assert ip.fisher(rng.standard_normal((2500, 4))).options["cv_queries"] == 1000
+    assert ip.fisher(rng.standard_normal((2500, 4)),
+                     cv_queries=1500).options["cv_queries"] == 1500
 
 
 def test_knn_bias_term_is_the_noise_free_trend_in_k():

@@ -53,8 +53,8 @@ Method
    one took h = 0.18 instead of ≈ 0.43 and returned J 38 % high, without a warning (the
    spread over the samples 5.2 % against 1.9 % with 2000 queries; a two-component mixture
    3.9 % against 3.3 %, largest error 16 % against 9.7 %; on the 100 seeds of
-   ``docs/coverage_nd.md`` the largest errors at d = 2 went from 28 / 83 / 17 % to
-   8 / 8 / 9 % for the Gaussian, three-component and t₁₀ laws). At d = 5 and 10 (tuning
+   ``docs/coverage_nd.md`` the largest errors at d = 2, n = 1e4 went from 28 / 83 / 17 %
+   to 8 / 8 / 9 % for the Gaussian, three-component and t₁₀ laws). At d = 5 and 10 (tuning
    and published seeds) 2000 queries changed neither the spread nor the largest errors
    and doubled the time of a call at d = 10, n = 1e4, so there the search keeps 1000
    (below that many rows every row is a query). At d = 2 and 3, n = 1e4 a call takes
@@ -101,10 +101,11 @@ With ``bias_term`` (default) the change of the extrapolated estimate when the no
 correction of step 5 is left out is added in quadrature (``options["bias"]``, trace):
 the correction is trusted to its own size (``benchmarks/bias_term_nd.py``). What
 Richardson leaves of the smoothing bias is not in the error: for Gaussian and t laws
-the intervals cover 85-100 %, for the multimodal laws measured 85-100 % (mean bias -2.7
-to +1.6 %), for skewed ones (after the skew map of step 2: -1 to -13 % at n = 1e4) far
-less (coverage and widths in ``docs/richardson_nd.md``, ``docs/benchmarks_nd.md`` and
-``docs/skewed_nd.md``). Such laws are
+the intervals cover 91-99 % of 100 seeds, for the two- and three-component mixtures
+85-100 % (mean bias -2.8 to +1.8 %), for the rotated Gumbel 82-90 %
+(``docs/coverage_nd.md``), for other skewed laws (after the skew map of step 2: -1 to
+-13 % at n = 1e4) far less (``docs/skewed_nd.md``; widths also in
+``docs/richardson_nd.md`` and ``docs/benchmarks_nd.md``). Such laws are
 asymmetric: an AccuracyWarning says so when √n times the largest Kelley skewness
 ``(q₉₀ + q₁₀ - 2q₅₀)/(q₉₀ - q₁₀)`` of the whitened data along the axes and ``8d`` fixed
 directions exceeds ``SKEW_Z`` (``options["skewness"]``; Kelley 1947), and when the tail
@@ -361,7 +362,8 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
     if not isinstance(bias_term, (bool, np.bool_)):
         raise TypeError(f"`bias_term` must be a bool; got {bias_term!r}.")
     used = {"correction": correction, "max_queries": max_queries,
-            "bias_term": bool(bias_term), "tails": tails, "skew": skew}
+            "bias_term": bool(bias_term), "tails": tails, "skew": skew,
+            "cv_queries": cv_queries}
 
     rcov = robust_cov(X)
     used["scatter"] = "sample" if rcov is None else "robust"
