@@ -86,9 +86,7 @@ def _timed(f, *a, **k):
 
 
 #: (d, case) of the tables, each at n = 1e3 and 1e4
-CELLS = ([(d, c) for d in (2, 5, 10) for c in ("gauss", "mixture")]
-         + [(d, c) for c in ("t3", "t5", "t10") for d in (2, 3, 5)]
-         + [(d, c) for c in cases_nd.HELD_OUT for d in (2, 5)])
+CELLS = cases_nd.CELLS
 
 
 def accuracy(seeds, cells, ns, anchors, log, save=None):

@@ -208,3 +208,10 @@ def truth(case, d, n_mc=2_000_000):
         with open(TRUTH_FILE, "w") as fh:
             json.dump(cache, fh, indent=1, sort_keys=True)
     return tuple(cache[key])
+
+
+#: (d, case) of the d-D accuracy and coverage tables (docs/benchmarks_nd.md,
+#: docs/coverage_nd.md), each at n = 1e3 and 1e4
+CELLS = ([(d, c) for d in (2, 5, 10) for c in ("gauss", "mixture")]
+         + [(d, c) for c in ("t3", "t5", "t10") for d in (2, 3, 5)]
+         + [(d, c) for c in HELD_OUT for d in (2, 5)])

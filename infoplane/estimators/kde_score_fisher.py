@@ -58,7 +58,8 @@ Method
    and published seeds) 2000 queries changed neither the spread nor the largest errors
    and doubled the time of a call at d = 10, n = 1e4, so there the search keeps 1000
    (below that many rows every row is a query). At d = 2 and 3, n = 1e4 a call takes
-   about 1.45 times as long as with 1000 (0.95 against 0.65 s, d = 2). A warning names
+   about 1.35-1.47 times as long as with 1000 (``benchmarks/search_queries_nd.py``, which
+   also reruns the tuning comparison above). A warning names
    an uncertain choice (several minima, an edge minimum, a flat loss).
 4. **Leave-one-out Hessians.** For each query ``i`` (at most ``max_queries``, a fixed
    subset), with kernel weights ``e_ij`` (j ≠ i), ``W = Σ e``, ``u = Σ e (Z_j - Z_i)/W`` and
