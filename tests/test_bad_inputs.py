@@ -293,7 +293,7 @@ def test_dd_column_with_a_jump_at_its_end_has_infinite_fisher():
 def test_dd_biased_bounded_and_short_tailed_columns_warn():
     """A column whose density vanishes at an end (Beta(5, 2.5): a = 2.5 at 1) or a
     bounded symmetric one (Beta(3, 3), where the skewness warning is silent) leaves the
-    d-D KDE 21-48% low with intervals that rarely cover (docs/bounded_nd.md); before, no
+    d-D KDE 19-48% low with intervals that rarely cover (docs/bounded_nd.md); before, no
     warning said so. Now an AccuracyWarning names the end, or the short tails; Gaussian
     and t samples get neither."""
     from infoplane.errors import AccuracyWarning

@@ -492,7 +492,7 @@ def fisher_matrix_kde(X: np.ndarray, *, rng: np.random.Generator, unscale=None,
                  "a Gaussian's is 2.91), as a bounded support or separated modes give. The "
                  "kernel smoothing bias that the extrapolation in h removes for "
                  "Gaussian-like laws remains there and is not in the standard error: J "
-                 "may be low (docs/bounded_nd.md: a Beta(3, 3) column 21-27% low, a "
+                 "may be low (docs/bounded_nd.md: a Beta(3, 3) column 19-27% low, a "
                  "two-component mixture within 1%).",
                  AccuracyWarning)
     if bias_term and correction != "none":
