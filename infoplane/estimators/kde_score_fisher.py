@@ -79,9 +79,9 @@ Method
    ``(8 Ĵ(h) - 6 Ĵ(√2 h) + Ĵ(2h)) / 3`` from the same queries (``RICHARDSON``;
    ``options["richardson_bandwidths"]`` = 3), which removes both terms. The two-bandwidth
    ``2 Ĵ(h) - Ĵ(√2 h)`` left ``-2 b h⁴``, several standard errors for multimodal laws
-   (two Gaussian components, n = 1e4, d = 2 / 5 / 10, 20 seeds: mean bias -1.6 / -3.5 /
-   -4.7 % → -0.1 / -1.3 / -2.7 %, coverage 0.85 / 0.70 / 0.75 → 0.95 / 0.95 / 1.00, at
-   the same spread over seeds); it adds +0.1 to +1.6 points to the Gaussian's positive
+   (two Gaussian components, n = 1e4, d = 2 / 5 / 10, 20 seeds: mean bias -0.5 / -3.5 /
+   -4.7 % → +1.0 / -1.3 / -2.7 %, coverage 0.90 / 0.70 / 0.75 → 0.90 / 0.95 / 1.00, at
+   about the same spread over seeds); it adds +0.1 to +1.6 points to the Gaussian's positive
    bias, the leave-one-out noise that step 5 leaves (``docs/richardson_nd.md``). Where
    the deconvolution saturates at 2h (or √2 h) the bandwidths below are used. Results
    map back by ``L⁻ᵀ Ĵ L⁻¹``.
