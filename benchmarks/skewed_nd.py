@@ -159,7 +159,9 @@ def write(parts: dict, out: Path = OUT) -> None:
               "arbitrary, in the third digit (compare this page before commit 43412e3). "
               "Nothing was tuned on the held-out laws). This part was run again after "
               "the d-D estimate moved to a Richardson extrapolation from three bandwidths "
-              "(docs/richardson_nd.md; same seeds, nothing else changed). Run time "
+              "(docs/richardson_nd.md), and again after its bandwidth search moved to "
+              "2000 query points for d <= 3 (commit 8aa658c: only rows with d <= 3 and "
+              "n > 1000 can change); same seeds, nothing else changed. Run time "
               f"{P['elapsed'] / 60:.1f} min.", ""]
         L += _table(P["rows"], 3) + [""]
     if "entropy" in parts:

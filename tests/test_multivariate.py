@@ -636,7 +636,7 @@ def test_skew_map_chain_rule_is_exact():
 def test_fisher_skew_map_removes_most_of_a_skewed_laws_bias():
     """A rotated iid Gumbel (J = tr (AAᵀ)⁻¹, closed form) is mapped (skewed, no short
     tails) and lands much closer to the truth than without the map (docs/skewed_nd.md:
-    -5.4% -> -1.2% mean bias at d = 2, n = 1e4); a Gaussian and a two-component mixture
+    -6.8% -> -1.5% mean bias at d = 2, n = 1e4); a Gaussian and a two-component mixture
     are left unmapped (the mixture's separated modes give short tails)."""
     A = np.array([[1.0, 0.4], [-0.3, 0.8]])
     truth = float(np.trace(np.linalg.inv(A @ A.T)))
